@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"settle/jobs"
+	"settle/ledger"
+)
+
+// Exit codes (DESIGN.md Conventions).
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// app holds the global flags and what every command shares.
+type app struct {
+	db, config, inbox, outbox, reports string
+
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	cfg            jobs.Config
+}
+
+// command is one `settle COMMAND`.
+type command struct {
+	usage string // arguments, after the command name
+	help  string
+	run   func(ctx context.Context, a *app, args []string) int
+}
+
+var commands = map[string]command{}
+
+func register(name string, c command) { commands[name] = c }
+
+// globalFlags registers the global flags on fs with their current values as
+// defaults, so that a command's flag set accepts them too without resetting them.
+func (a *app) globalFlags(fs *flag.FlagSet) {
+	fs.StringVar(&a.db, "db", a.db, "the SQLite database file")
+	fs.StringVar(&a.config, "config", a.config, "a JSON configuration file (settings in the README)")
+	fs.StringVar(&a.inbox, "inbox", a.inbox, "where incoming files wait")
+	fs.StringVar(&a.outbox, "outbox", a.outbox, "where generated bank files go")
+	fs.StringVar(&a.reports, "reports", a.reports, "where CSV reports go")
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{db: "./settle.db", inbox: "./inbox", outbox: "./outbox", reports: "./reports",
+		stdin: stdin, stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("settle", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	a.globalFlags(fs)
+	fs.Usage = func() { a.usage() }
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	rest := fs.Args()
+	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+		a.usage()
+		if len(rest) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[rest[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "settle: unknown command %q\n\n", rest[0])
+		a.usage()
+		return exitUsage
+	}
+	a.log = newLogger(stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return cmd.run(ctx, a, rest[1:])
+}
+
+func (a *app) usage() {
+	fmt.Fprintln(a.stderr, "usage: settle [--db PATH] [--config FILE] [--inbox DIR] [--outbox DIR] [--reports DIR] COMMAND")
+	fmt.Fprintln(a.stderr, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := commands[n]
+		fmt.Fprintf(a.stderr, "  %-10s %-38s %s\n", n, c.usage, c.help)
+	}
+}
+
+// parse parses a command's flags, which may come before, between or after its
+// positional arguments; the global flags are accepted there too.
+func (a *app) parse(name string, fs *flag.FlagSet, args []string, nPos ...int) ([]string, bool) {
+	fs.SetOutput(a.stderr)
+	a.globalFlags(fs)
+	fs.Usage = func() {
+		c := commands[name]
+		fmt.Fprintf(a.stderr, "usage: settle %s %s\n  %s\n", name, c.usage, c.help)
+		fs.PrintDefaults()
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if len(nPos) > 0 && (len(pos) < nPos[0] || (len(nPos) > 1 && len(pos) > nPos[1])) {
+		fs.Usage()
+		return nil, false
+	}
+	return pos, true
+}
+
+// open loads the configuration and opens the database, applying migrations.
+func (a *app) open() (*ledger.Store, bool) {
+	cfg, err := jobs.LoadConfig(a.config)
+	if err != nil {
+		a.fail(err)
+		return nil, false
+	}
+	a.cfg = cfg
+	s, err := ledger.Open(a.db)
+	if err != nil {
+		a.fail(err)
+		return nil, false
+	}
+	return s, true
+}
+
+func (a *app) runner(s *ledger.Store) *jobs.Runner {
+	r := jobs.NewRunner(s, a.cfg, jobs.Dirs{Inbox: a.inbox, Outbox: a.outbox, Reports: a.reports}, a.log)
+	r.Progress = progressFor(a.stderr)
+	return r
+}
+
+// fail prints an error for the operator and returns exitFail.
+func (a *app) fail(err error) int {
+	var held *jobs.LeaseHeldError
+	if errors.As(err, &held) {
+		fmt.Fprintf(a.stderr, "settle: %v; exiting (use --wait DURATION to queue behind it)\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(a.stderr, "settle: %s\n", strings.TrimSpace(err.Error()))
+	return exitFail
+}

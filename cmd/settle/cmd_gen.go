@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"settle/gen"
+)
+
+func init() {
+	register("gen", command{
+		usage: "--out DIR [--wallets N] [--partners N] [--seed S] [--date D]",
+		help:  "a deterministic synthetic world (CSV feeds) of any size",
+		run:   cmdGen,
+	})
+}
+
+func cmdGen(ctx context.Context, a *app, args []string) int {
+	var out string
+	var opt gen.Options
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.StringVar(&out, "out", "", "directory to write into (required)")
+	fs.IntVar(&opt.Wallets, "wallets", 1000, "number of wallets")
+	fs.IntVar(&opt.Partners, "partners", 3, "number of partners (at most 5)")
+	fs.IntVar(&opt.DealersPerPartner, "dealers", 4, "dealers per partner")
+	fs.IntVar(&opt.StoresPerDealer, "stores", 3, "stores per dealer")
+	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: the same seed gives the same files")
+	fs.StringVar(&opt.Date, "date", gen.DefaultDate, "the world's today, YYYY-MM-DD")
+	if _, ok := a.parse("gen", fs, args, 0, 0); !ok {
+		return exitUsage
+	}
+	if out == "" {
+		fmt.Fprintln(a.stderr, "settle: gen: --out DIR is required")
+		return exitUsage
+	}
+	p := progressFor(a.stderr)("gen wallets", int64(opt.Wallets))
+	last := 0
+	files, err := gen.Generate(out, opt, func(n int) { p.Add(n - last); last = n })
+	p.Done()
+	if err != nil {
+		return a.fail(err)
+	}
+	for _, f := range files {
+		fmt.Fprintf(a.stdout, "%-9s %8d rows  %s\n", f.Kind, f.Rows, f.Path)
+	}
+	return exitOK
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+func init() {
+	register("reverse", command{usage: "TX --reason TEXT [--by NAME] [--date D]", help: "post the mirror image of a transaction, once", run: cmdReverse})
+}
+
+func cmdReverse(ctx context.Context, a *app, args []string) int {
+	var reason, by, date string
+	fs := flag.NewFlagSet("reverse", flag.ContinueOnError)
+	fs.StringVar(&reason, "reason", "", "why (required; journaled)")
+	fs.StringVar(&by, "by", os.Getenv("USER"), "who asks (journaled)")
+	fs.StringVar(&date, "date", "", "booking date of the reversal (default: today in the configured time zone)")
+	pos, ok := a.parse("reverse", fs, args, 1, 1)
+	if !ok {
+		return exitUsage
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		fmt.Fprintf(a.stderr, "settle: reverse: %q is not a transaction id\n", pos[0])
+		return exitUsage
+	}
+	if reason == "" {
+		fmt.Fprintln(a.stderr, "settle: reverse: --reason is required")
+		return exitUsage
+	}
+	s, ok := a.open()
+	if !ok {
+		return exitFail
+	}
+	defer s.Close()
+	if date == "" {
+		date = time.Now().In(a.cfg.Location()).Format(time.DateOnly)
+	}
+	rev, existed, err := s.Reverse(context.WithoutCancel(ctx), id, reason, by, date)
+	if err != nil {
+		return a.fail(err)
+	}
+	if existed {
+		fmt.Fprintf(a.stdout, "transaction %d was already reversed by transaction %d; nothing posted\n", id, rev)
+		return exitOK
+	}
+	fmt.Fprintf(a.stdout, "reversed transaction %d with transaction %d booked %s\n", id, rev, date)
+	return exitOK
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"flag"
+
+	"settle/jobs"
+)
+
+func init() {
+	register("run", command{
+		usage: "JOB [--date D] [--dry-run] [--json] [--wait DURATION]",
+		help:  "run one job (see 'settle jobs --list')",
+		run:   cmdRun,
+	})
+}
+
+func runFlags(fs *flag.FlagSet, opt *jobs.RunOptions, asJSON *bool) {
+	fs.StringVar(&opt.Date, "date", "", "the day to work on, YYYY-MM-DD (default: yesterday in the configured time zone)")
+	fs.BoolVar(&opt.DryRun, "dry-run", false, "compute and report, but commit and write nothing")
+	fs.BoolVar(asJSON, "json", false, "print the result as one JSON object")
+	fs.DurationVar(&opt.Wait, "wait", 0, "wait up to this long for another run holding the lease")
+}
+
+func cmdRun(ctx context.Context, a *app, args []string) int {
+	var opt jobs.RunOptions
+	var asJSON bool
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	runFlags(fs, &opt, &asJSON)
+	pos, ok := a.parse("run", fs, args, 1, 1)
+	if !ok {
+		return exitUsage
+	}
+	s, ok := a.open()
+	if !ok {
+		return exitFail
+	}
+	defer s.Close()
+	r := a.runner(s)
+	if _, ok := r.Job(pos[0]); !ok {
+		a.fail(errUnknownJob(pos[0], r))
+		return exitUsage
+	}
+	res, err := r.Run(ctx, pos[0], opt)
+	if res.RunID == 0 && err != nil {
+		return a.fail(err)
+	}
+	a.printResult(res, asJSON)
+	return exitFor(res, err)
+}

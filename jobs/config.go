@@ -1,0 +1,105 @@
+// Package jobs holds settle's jobs, the job runner (lease, journal, dry-run) and the
+// cron scheduler.
+package jobs
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Config is settle's configuration, read from the JSON file of --config. Every
+// setting has a default; the README lists them all.
+type Config struct {
+	// TimeZone decides what "a day" means for date-based jobs and the scheduler.
+	TimeZone string `json:"timeZone"`
+	// ChunkSize is how many rows or entries a job commits per transaction.
+	ChunkSize int `json:"chunkSize"`
+	// LeaseTTL is how long a job's lease lasts without renewal; a crashed holder's
+	// lease is taken over once it has expired.
+	LeaseTTL Duration `json:"leaseTtl"`
+	// Schedules maps "nightly" or a job name to a cron spec (5 fields) for `settle schedule`.
+	Schedules map[string]string `json:"schedules"`
+}
+
+// DefaultConfig returns the configuration used when no file is given.
+func DefaultConfig() Config {
+	return Config{
+		TimeZone:  "Europe/Rome",
+		ChunkSize: 5000,
+		LeaseTTL:  Duration(2 * time.Minute),
+		Schedules: map[string]string{"nightly": "0 2 * * *"},
+	}
+}
+
+// LoadConfig reads path over the defaults. An empty path gives the defaults.
+// Unknown keys are errors, so that a misspelt setting is not silently ignored.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	if path == "" {
+		return cfg, cfg.validate()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func (c Config) validate() error {
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("timeZone %q: %w", c.TimeZone, err)
+	}
+	if c.ChunkSize < 1 {
+		return fmt.Errorf("chunkSize must be at least 1, got %d", c.ChunkSize)
+	}
+	if time.Duration(c.LeaseTTL) < time.Second {
+		return fmt.Errorf("leaseTtl must be at least 1s, got %s", time.Duration(c.LeaseTTL))
+	}
+	return nil
+}
+
+// Location returns the configured time zone.
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC // validate refused it already; UTC keeps a zero Config usable
+	}
+	return loc
+}
+
+// Yesterday is the default date of date-based jobs: the day before now in the
+// configured time zone, as YYYY-MM-DD.
+func (c Config) Yesterday(now time.Time) string {
+	return now.In(c.Location()).AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+// Duration is a time.Duration written in JSON as a string such as "2m".
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a duration string such as "90s" or "2m".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"2m\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}

@@ -1,0 +1,106 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"settle/ledger"
+)
+
+// LeaseHeldError says that another process holds a lease.
+type LeaseHeldError struct {
+	Name   string
+	Holder string
+	Until  time.Time
+}
+
+func (e *LeaseHeldError) Error() string {
+	return fmt.Sprintf("%s is running in %s (lease held until %s)", e.Name, e.Holder, e.Until.UTC().Format(time.RFC3339))
+}
+
+// ErrLeaseLost cancels a job whose lease was taken over or could not be renewed.
+var ErrLeaseLost = errors.New("lease lost")
+
+// Lease is an exclusive, expiring claim on a name, kept in the database so that it
+// works across processes.
+type Lease struct {
+	Name     string
+	Holder   string
+	TookOver string // the previous holder whose expired lease was taken over, if any
+}
+
+// Acquire takes the lease name for holder for ttl. It fails with *LeaseHeldError
+// while another holder's lease has not expired; an expired lease is taken over.
+func Acquire(ctx context.Context, s *ledger.Store, name, holder string, ttl time.Duration) (Lease, error) {
+	l := Lease{Name: name, Holder: holder}
+	now := time.Now()
+	err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		var cur struct {
+			Holder    string `db:"holder"`
+			ExpiresAt int64  `db:"expires_at"`
+		}
+		err := tx.GetContext(ctx, &cur, `SELECT holder, expires_at FROM leases WHERE name = ?`, name)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case cur.Holder != holder && cur.ExpiresAt > now.UnixMilli():
+			return &LeaseHeldError{Name: name, Holder: cur.Holder, Until: time.UnixMilli(cur.ExpiresAt)}
+		case cur.Holder != holder:
+			l.TookOver = cur.Holder
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
+			expires_at = excluded.expires_at`, name, holder, now.UnixMilli(), now.Add(ttl).UnixMilli())
+		return err
+	})
+	return l, err
+}
+
+// AcquireWait is Acquire, retrying until the lease is free or wait has passed.
+func AcquireWait(ctx context.Context, s *ledger.Store, name, holder string, ttl, wait time.Duration) (Lease, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		l, err := Acquire(ctx, s, name, holder, ttl)
+		var held *LeaseHeldError
+		if !errors.As(err, &held) || time.Now().After(deadline) {
+			return l, err
+		}
+		select {
+		case <-ctx.Done():
+			return l, err
+		case <-time.After(min(500*time.Millisecond, time.Until(deadline)+time.Millisecond)):
+		}
+	}
+}
+
+// Renew extends the lease by ttl; it returns ErrLeaseLost if another holder has it.
+func (l Lease) Renew(ctx context.Context, s *ledger.Store, ttl time.Duration) error {
+	var n int64
+	err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?`,
+			time.Now().Add(ttl).UnixMilli(), l.Name, l.Holder)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err == nil && n == 0 {
+		return ErrLeaseLost
+	}
+	return err
+}
+
+// Release gives the lease up, if this holder still has it.
+func (l Lease) Release(ctx context.Context, s *ledger.Store) error {
+	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, l.Name, l.Holder)
+		return err
+	})
+}

@@ -1,0 +1,291 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"settle/ledger"
+)
+
+// Job is a named unit of batch work. Run must be idempotent: running it again for
+// the same date finds its own committed work and does only what is left. It writes
+// with a context that a stop does not cancel (Env.Work) and checks ctx between chunks.
+type Job struct {
+	Name        string
+	Description string
+	Run         func(ctx context.Context, env *Env) (Summary, error)
+}
+
+// Progress reports a long job's advance; the CLI draws it on a terminal only.
+type Progress interface {
+	Add(n int)
+	Done()
+}
+
+// ProgressFunc starts a progress display of total units (-1 when unknown).
+type ProgressFunc func(label string, total int64) Progress
+
+type noProgress struct{}
+
+func (noProgress) Add(int) {}
+func (noProgress) Done()   {}
+
+// NoProgress draws nothing.
+func NoProgress(string, int64) Progress { return noProgress{} }
+
+// Dirs are the directories jobs read and write.
+type Dirs struct {
+	Inbox, Outbox, Reports string
+}
+
+// Env is what a running job gets.
+type Env struct {
+	Store    *ledger.Store
+	Config   Config
+	Dirs     Dirs
+	Date     string // YYYY-MM-DD: the day the job works on
+	DryRun   bool   // compute and report, but commit and write nothing
+	RunID    int64
+	Log      *slog.Logger
+	Progress ProgressFunc
+	// Work is the context for database writes: it is never cancelled by a stop, so a
+	// chunk in flight commits whole; the job checks its ctx between chunks.
+	Work context.Context
+}
+
+// Summary is what a job reports: a one-line text, counts and amounts. Rejected > 0
+// makes the run "partial" and the exit status 1.
+type Summary struct {
+	Line     string                  `json:"summary"`
+	Counts   map[string]int64        `json:"counts,omitempty"`
+	Amounts  map[string]ledger.Money `json:"amounts,omitempty"`
+	Rejected int64                   `json:"rejected"`
+}
+
+// Run statuses as journaled in job_runs.
+const (
+	StatusRunning     = "running"
+	StatusSucceeded   = "succeeded"
+	StatusPartial     = "partial"
+	StatusFailed      = "failed"
+	StatusInterrupted = "interrupted"
+)
+
+// Result is the outcome of one run.
+type Result struct {
+	RunID   int64   `json:"runId"`
+	Job     string  `json:"job"`
+	Date    string  `json:"date"`
+	DryRun  bool    `json:"dryRun"`
+	Status  string  `json:"status"`
+	Error   string  `json:"error,omitempty"`
+	Seconds float64 `json:"seconds"` // elapsed time, not money
+	Summary
+}
+
+// OK tells whether the run finished with nothing failed or rejected.
+func (r Result) OK() bool { return r.Status == StatusSucceeded }
+
+// RunOptions are the per-run flags of `settle run`.
+type RunOptions struct {
+	Date   string        // default: yesterday in the configured time zone
+	DryRun bool          // compute only
+	Wait   time.Duration // queue behind a lease holder for at most this long
+}
+
+// Runner runs registered jobs under a lease and journals every run.
+type Runner struct {
+	Store    *ledger.Store
+	Config   Config
+	Dirs     Dirs
+	Log      *slog.Logger
+	Progress ProgressFunc
+	Holder   string // this process, as lease holder: host:pid
+	jobs     map[string]Job
+}
+
+// NewRunner returns a runner with every built job registered.
+func NewRunner(s *ledger.Store, cfg Config, dirs Dirs, log *slog.Logger) *Runner {
+	host, _ := os.Hostname()
+	r := &Runner{Store: s, Config: cfg, Dirs: dirs, Log: log, Progress: NoProgress,
+		Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), jobs: map[string]Job{}}
+	for _, j := range builtJobs() {
+		r.Register(j)
+	}
+	return r
+}
+
+// Register adds a job to the runner.
+func (r *Runner) Register(j Job) { r.jobs[j.Name] = j }
+
+// Job returns the registered job name.
+func (r *Runner) Job(name string) (Job, bool) {
+	j, ok := r.jobs[name]
+	return j, ok
+}
+
+// Names lists the registered jobs, sorted.
+func (r *Runner) Names() []string {
+	var ns []string
+	for n := range r.jobs {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	return ns
+}
+
+// Run runs the named job: it takes the job's lease (waiting up to opt.Wait), journals
+// the run, renews the lease while the job works, recovers a panic into a failed run,
+// and releases the lease. A held lease returns *LeaseHeldError and journals nothing.
+func (r *Runner) Run(ctx context.Context, name string, opt RunOptions) (Result, error) {
+	j, ok := r.jobs[name]
+	if !ok {
+		return Result{}, ledger.FieldError("job", "%q is not a job; jobs: %s", name, strings.Join(r.Names(), ", "))
+	}
+	return r.RunJob(ctx, j, opt)
+}
+
+// RunJob is Run for a job that need not be registered (an import, say).
+func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, error) {
+	date := opt.Date
+	if date == "" {
+		date = r.Config.Yesterday(time.Now())
+	} else if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return Result{}, ledger.FieldError("date", "%q is not a date (YYYY-MM-DD)", date)
+	}
+	ttl := time.Duration(r.Config.LeaseTTL)
+	work := context.WithoutCancel(ctx)
+	lease, err := AcquireWait(ctx, r.Store, "job:"+j.Name, r.Holder, ttl, opt.Wait)
+	if err != nil {
+		return Result{Job: j.Name, Date: date, Status: StatusFailed, Error: err.Error()}, err
+	}
+	defer lease.Release(work, r.Store)
+	log := r.Log.With("job", j.Name, "date", date)
+	if lease.TookOver != "" {
+		log.Warn("took over an expired lease", "previousHolder", lease.TookOver)
+	}
+	res := Result{Job: j.Name, Date: date, DryRun: opt.DryRun, Status: StatusRunning}
+	started := time.Now()
+	if res.RunID, err = r.journalStart(work, j.Name, date, opt.DryRun, started); err != nil {
+		return res, err
+	}
+
+	jobCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopRenew := r.keepLease(jobCtx, lease, ttl, cancel, log)
+	env := &Env{Store: r.Store, Config: r.Config, Dirs: r.Dirs, Date: date, DryRun: opt.DryRun,
+		RunID: res.RunID, Log: log, Progress: r.Progress, Work: work}
+	log.Info("job started", "runId", res.RunID, "dryRun", opt.DryRun)
+	res.Summary, err = runSafely(jobCtx, j, env)
+	stopRenew()
+
+	res.Seconds = time.Since(started).Seconds()
+	switch {
+	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ledger.ErrStopped)):
+		res.Status = StatusInterrupted
+		if cause := context.Cause(jobCtx); cause != nil && !errors.Is(cause, context.Canceled) {
+			err = fmt.Errorf("%w: %w", err, cause)
+		}
+	case err != nil:
+		res.Status = StatusFailed
+	case res.Rejected > 0:
+		res.Status = StatusPartial
+	default:
+		res.Status = StatusSucceeded
+	}
+	if err != nil {
+		res.Error = err.Error()
+	}
+	if jerr := r.journalFinish(work, res); jerr != nil {
+		err = errors.Join(err, jerr)
+	}
+	log.Info("job finished", "runId", res.RunID, "status", res.Status, "summary", res.Line, "seconds", res.Seconds)
+	return res, err
+}
+
+// runSafely runs the job, turning a panic into an error with its stack.
+func runSafely(ctx context.Context, j Job, env *Env) (sum Summary, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in job %s: %v\n%s", j.Name, p, debug.Stack())
+		}
+	}()
+	return j.Run(ctx, env)
+}
+
+// keepLease renews the lease every ttl/3 until stopped; if renewal fails the job's
+// context is cancelled with ErrLeaseLost so that it stops at its next chunk.
+func (r *Runner) keepLease(ctx context.Context, l Lease, ttl time.Duration, cancel context.CancelCauseFunc, log *slog.Logger) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := l.Renew(context.WithoutCancel(ctx), r.Store, ttl); err != nil {
+					log.Error("lease renewal failed; stopping after this chunk", "error", err)
+					cancel(fmt.Errorf("%w: %w", ErrLeaseLost, err))
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func (r *Runner) journalStart(ctx context.Context, job, date string, dry bool, at time.Time) (int64, error) {
+	var id int64
+	err := r.Store.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &id, `INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, job, r.Holder, date, dry, StatusRunning, at.UTC().Format(time.RFC3339Nano))
+	})
+	return id, err
+}
+
+func (r *Runner) journalFinish(ctx context.Context, res Result) error {
+	sum, err := json.Marshal(res.Summary)
+	if err != nil {
+		return err
+	}
+	return r.Store.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE job_runs SET status = ?, finished_at = ?, summary = ?, error = ? WHERE id = ?`,
+			res.Status, time.Now().UTC().Format(time.RFC3339Nano), string(sum), res.Error, res.RunID)
+		return err
+	})
+}
+
+// RunRecord is one journaled run.
+type RunRecord struct {
+	ID         int64   `db:"id" json:"runId"`
+	Job        string  `db:"job" json:"job"`
+	Holder     string  `db:"holder" json:"holder"`
+	RunDate    *string `db:"run_date" json:"date"`
+	DryRun     bool    `db:"dry_run" json:"dryRun"`
+	Status     string  `db:"status" json:"status"`
+	StartedAt  string  `db:"started_at" json:"startedAt"`
+	FinishedAt *string `db:"finished_at" json:"finishedAt"`
+	Summary    string  `db:"summary" json:"-"`
+	Error      string  `db:"error" json:"error"`
+}
+
+// RecentRuns returns the last n journaled runs, newest first.
+func RecentRuns(ctx context.Context, s *ledger.Store, n int) ([]RunRecord, error) {
+	var rs []RunRecord
+	err := s.R.SelectContext(ctx, &rs, `SELECT * FROM job_runs ORDER BY id DESC LIMIT ?`, n)
+	return rs, err
+}

@@ -1,0 +1,183 @@
+package ledger
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+	"github.com/jmoiron/sqlx"
+)
+
+// RowError is one rejected row of an imported file.
+type RowError struct {
+	File  string `json:"file"`
+	Line  int    `json:"line"`
+	Field string `json:"field"`
+	Err   string `json:"error"`
+}
+
+func (e RowError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Err)
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Kind     string     `json:"kind"`
+	File     string     `json:"file"`
+	Rows     int        `json:"rows"`
+	Imported int        `json:"imported"`
+	Rejected int        `json:"rejected"`
+	Errors   []RowError `json:"errors"`
+}
+
+// ImportOptions tune an import. Zero values are sensible.
+type ImportOptions struct {
+	ChunkSize int            // rows per committed transaction (default 5,000)
+	Progress  func(rows int) // called after each chunk with the rows it held
+	Stop      func() bool    // asked between chunks; true ends the import after the last commit
+	MaxErrors int            // row errors kept in the result (default 1,000); all are counted
+}
+
+// ImportKinds lists the kinds of reference data Import takes.
+var ImportKinds = []string{"partners", "dealers", "stores", "wallets"}
+
+// ErrStopped is returned when ImportOptions.Stop ended an import between chunks.
+var ErrStopped = errors.New("stopped between chunks; rerun to resume")
+
+// Import reads a CSV of the given kind and upserts its rows in chunks, each chunk one
+// transaction. A bad row is reported with its line and field and skipped; the good
+// rows land. Upserts make a rerun after an interruption complete the work.
+func (s *Store) Import(ctx context.Context, kind, file string, r io.Reader, opt ImportOptions) (ImportResult, error) {
+	switch kind {
+	case "partners":
+		return importRows(ctx, s, kind, file, r, opt, upsertPartnerRow)
+	case "dealers":
+		return importRows(ctx, s, kind, file, r, opt, upsertDealerRow)
+	case "stores":
+		return importRows(ctx, s, kind, file, r, opt, upsertStoreRow)
+	case "wallets":
+		return importRows(ctx, s, kind, file, r, opt, upsertWalletRow)
+	}
+	return ImportResult{}, FieldError("kind", "%q is not one of %s", kind, strings.Join(ImportKinds, ", "))
+}
+
+type lineRow[R any] struct {
+	line int
+	row  R
+}
+
+func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Reader, opt ImportOptions,
+	upsert func(context.Context, *sqlx.Tx, *R) error) (ImportResult, error) {
+	if opt.ChunkSize <= 0 {
+		opt.ChunkSize = 5000
+	}
+	if opt.MaxErrors <= 0 {
+		opt.MaxErrors = 1000
+	}
+	res := ImportResult{Kind: kind, File: file}
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = false
+	um, err := gocsv.NewUnmarshaller(cr, new(R))
+	if err != nil {
+		return res, FieldError("header", "%s: %v", file, err)
+	}
+	if missing := missingHeaders[R](um.Headers); len(missing) > 0 {
+		return res, FieldError("header", "%s: missing column(s) %s", file, strings.Join(missing, ", "))
+	}
+	reject := func(line int, err error) {
+		res.Rejected++
+		re := RowError{File: file, Line: line, Err: err.Error()}
+		var e *Error
+		if errors.As(err, &e) {
+			re.Field, re.Err = e.Field, e.Message
+		}
+		if len(res.Errors) < opt.MaxErrors {
+			res.Errors = append(res.Errors, re)
+		}
+	}
+	chunk := make([]lineRow[R], 0, opt.ChunkSize)
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		var rejected []lineRow[error]
+		err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+			rejected = rejected[:0]
+			for i := range chunk {
+				if err := upsert(ctx, tx, &chunk[i].row); err != nil {
+					if CodeOf(err) == Internal {
+						return fmt.Errorf("%s:%d: %w", file, chunk[i].line, err)
+					}
+					rejected = append(rejected, lineRow[error]{chunk[i].line, err})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, rj := range rejected {
+			reject(rj.line, rj.row)
+		}
+		res.Imported += len(chunk) - len(rejected)
+		if opt.Progress != nil {
+			opt.Progress(len(chunk))
+		}
+		chunk = chunk[:0]
+		return nil
+	}
+	for {
+		v, err := um.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrFieldCount) || errors.Is(pe.Err, csv.ErrBareQuote)) {
+				res.Rows++
+				reject(pe.Line, pe.Err)
+				continue
+			}
+			if ferr := flush(); ferr != nil {
+				return res, ferr
+			}
+			return res, FieldError("csv", "%s: %v", file, err)
+		}
+		res.Rows++
+		chunk = append(chunk, lineRow[R]{line, *v.(*R)})
+		if len(chunk) == opt.ChunkSize {
+			if err := flush(); err != nil {
+				return res, err
+			}
+			if opt.Stop != nil && opt.Stop() {
+				return res, ErrStopped
+			}
+		}
+	}
+	return res, flush()
+}
+
+// missingHeaders lists the csv tags of R that the file's header lacks.
+func missingHeaders[R any](headers []string) []string {
+	have := map[string]bool{}
+	for _, h := range headers {
+		have[strings.TrimSpace(h)] = true
+	}
+	var missing []string
+	for _, h := range CSVHeaders[R]() {
+		if !have[h] {
+			missing = append(missing, h)
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}

@@ -1,0 +1,61 @@
+package ledger
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// MaxAmountCents is the largest amount of a single item: 999,999,999.99.
+const MaxAmountCents = 99_999_999_999
+
+var hundred = decimal.NewFromInt(100)
+
+// ToCents converts an amount to integer cents. It refuses amounts with more than two
+// decimals and amounts whose cents do not fit an int64.
+func ToCents(d decimal.Decimal) (int64, error) {
+	c := d.Mul(hundred)
+	if !c.IsInteger() {
+		return 0, fmt.Errorf("amount %s has more than two decimals", d.String())
+	}
+	if !c.BigInt().IsInt64() {
+		return 0, fmt.Errorf("amount %s is out of range", d.String())
+	}
+	return c.IntPart(), nil
+}
+
+// FromCents converts integer cents to a decimal amount with two decimals.
+func FromCents(c int64) decimal.Decimal {
+	return decimal.New(c, -2)
+}
+
+// ParseAmount parses a plain decimal amount ("10", "10.5", "10.50"; no exponent, no
+// thousands separator) into cents, refusing more than two decimals.
+func ParseAmount(s string) (int64, error) {
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '.' && r != '-' {
+			return 0, fmt.Errorf("amount %q is not a plain decimal number", s)
+		}
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return 0, fmt.Errorf("amount %q is not a number", s)
+	}
+	return ToCents(d)
+}
+
+// FormatCents prints cents as a plain decimal with exactly two decimals ("-12.30").
+func FormatCents(c int64) string {
+	return FromCents(c).StringFixed(2)
+}
+
+// Money is an amount that marshals to JSON as an unquoted number with two decimals.
+type Money struct{ decimal.Decimal }
+
+// MoneyFromCents returns the Money of c cents.
+func MoneyFromCents(c int64) Money { return Money{FromCents(c)} }
+
+// MarshalJSON writes the amount as a bare number with two decimals, e.g. 10.00.
+func (m Money) MarshalJSON() ([]byte, error) {
+	return []byte(m.StringFixed(2)), nil
+}

@@ -1,0 +1,179 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Partner is a brand issuing wallets, with its settlement account and limits.
+type Partner struct {
+	PartnerKey                  string  `db:"partner_key"`
+	Name                        string  `db:"name"`
+	SettlementIBAN              string  `db:"settlement_iban"`
+	SettlementBIC               *string `db:"settlement_bic"`
+	CreditorID                  *string `db:"creditor_id"`
+	DestinationOwner            string  `db:"destination_owner"`
+	MaxBalanceCents             *int64  `db:"maximum_balance_cents"`
+	MaxMonthCashDepositCents    *int64  `db:"maximum_last_month_cash_deposit_cents"`
+	MaxMonthCashWithdrawalCents *int64  `db:"maximum_last_month_cash_withdrawal_cents"`
+	MaxMonthSddDepositCents     *int64  `db:"maximum_last_month_sdd_deposit_cents"`
+	CreatedAt                   string  `db:"created_at"`
+	UpdatedAt                   string  `db:"updated_at"`
+}
+
+// Dealer sells wallets through its stores for one partner.
+type Dealer struct {
+	DealerKey  string  `db:"dealer_key"`
+	PartnerKey string  `db:"partner_key"`
+	DealerName string  `db:"dealer_name"`
+	IBAN       *string `db:"iban"`
+	BIC        *string `db:"bic"`
+	CreatedAt  string  `db:"created_at"`
+	UpdatedAt  string  `db:"updated_at"`
+}
+
+// RetailStore is a dealer's point of sale (the seeds' "store"; the Go name avoids a
+// clash with the database Store).
+type RetailStore struct {
+	StoreID   string  `db:"store_id"`
+	DealerKey string  `db:"dealer_key"`
+	StoreName string  `db:"store_name"`
+	IBAN      *string `db:"iban"`
+	BIC       *string `db:"bic"`
+	City      *string `db:"city"`
+	CreatedAt string  `db:"created_at"`
+	UpdatedAt string  `db:"updated_at"`
+}
+
+// Wallet statuses.
+const (
+	WalletActive    = "Active"
+	WalletSuspended = "Suspended"
+	WalletClosed    = "Closed"
+)
+
+// Wallet is a consumer's e-money wallet: every field of the seeds' WalletResponse
+// plus the SCT reason that identifies the wallet's incoming transfers.
+type Wallet struct {
+	WalletID             string  `db:"wallet_id"`
+	PartnerKey           string  `db:"partner_key"`
+	TaxID                string  `db:"tax_id"`
+	FirstName            string  `db:"first_name"`
+	LastName             string  `db:"last_name"`
+	IBAN                 *string `db:"iban"`
+	BIC                  *string `db:"bic"`
+	IsIBANValidated      bool    `db:"is_iban_validated"`
+	IBANValidationCode   *string `db:"iban_validation_code"`
+	PhoneNumber          string  `db:"phone_number"`
+	Email                string  `db:"email"`
+	CreationDate         string  `db:"creation_date"`
+	LastUpdateDate       string  `db:"last_update_date"`
+	LastUsageDate        *string `db:"last_usage_date"`
+	ClosureDate          *string `db:"closure_date"`
+	SuspensionDate       *string `db:"suspension_date"`
+	OriginatingDealerKey string  `db:"originating_dealer_key"`
+	AddressStreet        *string `db:"address_street"`
+	AddressNumber        *string `db:"address_number"`
+	ZipCode              *string `db:"zip_code"`
+	City                 *string `db:"city"`
+	Province             *string `db:"province"`
+	Country              *string `db:"country"`
+	Status               string  `db:"status"`
+	Metadata             string  `db:"metadata"`
+	SCTReason            *string `db:"sct_reason"`
+}
+
+// UpsertPartner inserts or updates a partner and makes sure its system accounts exist.
+func UpsertPartner(ctx context.Context, tx *sqlx.Tx, p *Partner) error {
+	now := nowText()
+	p.CreatedAt, p.UpdatedAt = now, now
+	_, err := tx.NamedExecContext(ctx, `INSERT INTO partners (partner_key, name, settlement_iban, settlement_bic,
+		creditor_id, destination_owner, maximum_balance_cents, maximum_last_month_cash_deposit_cents,
+		maximum_last_month_cash_withdrawal_cents, maximum_last_month_sdd_deposit_cents, created_at, updated_at)
+		VALUES (:partner_key, :name, :settlement_iban, :settlement_bic, :creditor_id, :destination_owner,
+		:maximum_balance_cents, :maximum_last_month_cash_deposit_cents, :maximum_last_month_cash_withdrawal_cents,
+		:maximum_last_month_sdd_deposit_cents, :created_at, :updated_at)
+		ON CONFLICT (partner_key) DO UPDATE SET name = excluded.name, settlement_iban = excluded.settlement_iban,
+		settlement_bic = excluded.settlement_bic, creditor_id = excluded.creditor_id,
+		destination_owner = excluded.destination_owner, maximum_balance_cents = excluded.maximum_balance_cents,
+		maximum_last_month_cash_deposit_cents = excluded.maximum_last_month_cash_deposit_cents,
+		maximum_last_month_cash_withdrawal_cents = excluded.maximum_last_month_cash_withdrawal_cents,
+		maximum_last_month_sdd_deposit_cents = excluded.maximum_last_month_sdd_deposit_cents,
+		updated_at = excluded.updated_at`, p)
+	if err != nil {
+		return fmt.Errorf("partner %s: %w", p.PartnerKey, err)
+	}
+	for _, name := range SystemAccounts {
+		if err := ensureAccount(ctx, tx, PartnerAccountCode(p.PartnerKey, name), p.PartnerKey, nil, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpsertDealer inserts or updates a dealer.
+func UpsertDealer(ctx context.Context, tx *sqlx.Tx, d *Dealer) error {
+	now := nowText()
+	d.CreatedAt, d.UpdatedAt = now, now
+	_, err := tx.NamedExecContext(ctx, `INSERT INTO dealers (dealer_key, partner_key, dealer_name, iban, bic, created_at, updated_at)
+		VALUES (:dealer_key, :partner_key, :dealer_name, :iban, :bic, :created_at, :updated_at)
+		ON CONFLICT (dealer_key) DO UPDATE SET dealer_name = excluded.dealer_name, iban = excluded.iban,
+		bic = excluded.bic, updated_at = excluded.updated_at`, d)
+	if err != nil {
+		return fmt.Errorf("dealer %s: %w", d.DealerKey, err)
+	}
+	return nil
+}
+
+// UpsertStore inserts or updates a retail store.
+func UpsertStore(ctx context.Context, tx *sqlx.Tx, s *RetailStore) error {
+	now := nowText()
+	s.CreatedAt, s.UpdatedAt = now, now
+	_, err := tx.NamedExecContext(ctx, `INSERT INTO stores (store_id, dealer_key, store_name, iban, bic, city, created_at, updated_at)
+		VALUES (:store_id, :dealer_key, :store_name, :iban, :bic, :city, :created_at, :updated_at)
+		ON CONFLICT (store_id) DO UPDATE SET dealer_key = excluded.dealer_key, store_name = excluded.store_name,
+		iban = excluded.iban, bic = excluded.bic, city = excluded.city, updated_at = excluded.updated_at`, s)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", s.StoreID, err)
+	}
+	return nil
+}
+
+// UpsertWallet inserts or updates a wallet and makes sure its bucket accounts exist.
+// A wallet cannot move to another partner: its accounts belong to the first one.
+func UpsertWallet(ctx context.Context, tx *sqlx.Tx, w *Wallet) error {
+	var partner string
+	err := tx.GetContext(ctx, &partner, `SELECT partner_key FROM wallets WHERE wallet_id = ?`, w.WalletID)
+	if err == nil && partner != w.PartnerKey {
+		return FieldError("partnerKey", "wallet %s belongs to partner %s and cannot move to %s", w.WalletID, partner, w.PartnerKey)
+	}
+	_, err = tx.NamedExecContext(ctx, `INSERT INTO wallets (wallet_id, partner_key, tax_id, first_name, last_name,
+		iban, bic, is_iban_validated, iban_validation_code, phone_number, email, creation_date, last_update_date,
+		last_usage_date, closure_date, suspension_date, originating_dealer_key, address_street, address_number,
+		zip_code, city, province, country, status, metadata, sct_reason)
+		VALUES (:wallet_id, :partner_key, :tax_id, :first_name, :last_name, :iban, :bic, :is_iban_validated,
+		:iban_validation_code, :phone_number, :email, :creation_date, :last_update_date, :last_usage_date,
+		:closure_date, :suspension_date, :originating_dealer_key, :address_street, :address_number, :zip_code,
+		:city, :province, :country, :status, :metadata, :sct_reason)
+		ON CONFLICT (wallet_id) DO UPDATE SET tax_id = excluded.tax_id, first_name = excluded.first_name,
+		last_name = excluded.last_name, iban = excluded.iban, bic = excluded.bic,
+		is_iban_validated = excluded.is_iban_validated, iban_validation_code = excluded.iban_validation_code,
+		phone_number = excluded.phone_number, email = excluded.email, last_update_date = excluded.last_update_date,
+		last_usage_date = excluded.last_usage_date, closure_date = excluded.closure_date,
+		suspension_date = excluded.suspension_date, originating_dealer_key = excluded.originating_dealer_key,
+		address_street = excluded.address_street, address_number = excluded.address_number,
+		zip_code = excluded.zip_code, city = excluded.city, province = excluded.province,
+		country = excluded.country, status = excluded.status, metadata = excluded.metadata,
+		sct_reason = excluded.sct_reason`, w)
+	if err != nil {
+		return uniqueError(err, w)
+	}
+	for _, b := range []string{BucketWithdrawable, BucketRestricted} {
+		if err := ensureAccount(ctx, tx, WalletAccountCode(w.WalletID, b), w.PartnerKey, &w.WalletID, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

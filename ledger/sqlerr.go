@@ -1,0 +1,30 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// uniqueError turns a UNIQUE violation on a wallet into a field error naming the field.
+func uniqueError(err error, w *Wallet) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
+		switch {
+		case strings.Contains(se.Error(), "wallets.tax_id"):
+			return FieldError("taxId", "%s is already the tax id of another wallet of partner %s", w.TaxID, w.PartnerKey)
+		case strings.Contains(se.Error(), "wallets.sct_reason"):
+			return FieldError("reason", "%s is already the SCT reason of another wallet", deref(w.SCTReason))
+		}
+	}
+	return fmt.Errorf("wallet %s: %w", w.WalletID, err)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

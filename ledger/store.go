@@ -1,0 +1,142 @@
+// Package ledger is the write side of settle: the store, reference data (partners,
+// dealers, stores, wallets), accounts, transactions, postings and operations.
+//
+// It imports no HTTP, CLI or cron code.
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver (cgo)
+)
+
+// Store is the settle database: one writer connection, so that SQLite's single writer
+// is explicit and every write transaction takes the write lock up front
+// (BEGIN IMMEDIATE), and a separate pool of read-only connections.
+type Store struct {
+	W    *sqlx.DB // the one writer connection
+	R    *sqlx.DB // read-only pool
+	Path string
+}
+
+// BusyTimeout is how long a connection waits for a lock held by another process.
+const BusyTimeout = 10 * time.Second
+
+func dsn(path string, readOnly bool) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	// The parameters apply to every connection the driver opens, so the PRAGMAs hold
+	// on every pooled connection, not only the first.
+	q := fmt.Sprintf("_foreign_keys=on&_busy_timeout=%d", BusyTimeout.Milliseconds())
+	if readOnly {
+		return "file:" + esc + "?mode=ro&_query_only=true&" + q
+	}
+	// synchronous=FULL: a committed transaction survives a power cut, not only a crash.
+	return "file:" + esc + "?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&" + q
+}
+
+// Open opens (creating if needed) the database at path and applies pending migrations.
+func Open(path string) (*Store, error) {
+	w, err := sqlx.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{W: w, Path: path}
+	if _, err := s.Migrate(context.Background()); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if s.R, err = openReader(path); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenReadOnly opens an existing database for reading only (the HTTP API, reports).
+func OpenReadOnly(path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w (run 'settle migrate' first)", path, err)
+	}
+	r, err := openReader(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{R: r, Path: path}, nil
+}
+
+func openReader(path string) (*sqlx.DB, error) {
+	r, err := sqlx.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open %s read-only: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	if err := r.Ping(); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("open %s read-only: %w", path, err)
+	}
+	return r, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	if s.W != nil {
+		errs = append(errs, s.W.Close())
+	}
+	if s.R != nil {
+		errs = append(errs, s.R.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// WriteTx runs fn in a write transaction: BEGIN IMMEDIATE, fn, COMMIT. Any error
+// from fn rolls everything back. The context should not be one that a signal cancels
+// mid-chunk (database/sql rolls back a transaction whose context is cancelled):
+// jobs pass context.WithoutCancel and check for a stop between chunks.
+func (s *Store) WriteTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if s.W == nil {
+		return Errorf(Internal, "the database is open read-only")
+	}
+	tx, err := s.W.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ReadTx runs fn in a read-only transaction, which sees one consistent snapshot.
+func (s *Store) ReadTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.R.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// Now is the clock of the ledger, replaceable in tests.
+var Now = func() time.Time { return time.Now().UTC() }
+
+func nowText() string { return Now().Format(time.RFC3339) }
