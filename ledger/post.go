@@ -2,9 +2,8 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -48,10 +47,11 @@ func (t *Transaction) Validate() error {
 	if t.Type == "" {
 		return FieldError("type", "a transaction type is required")
 	}
-	for field, d := range map[string]string{"valueDate": t.ValueDate, "bookingDate": t.BookingDate} {
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			return FieldError(field, "%q is not a date (YYYY-MM-DD)", d)
-		}
+	if !isDate(t.ValueDate) {
+		return FieldError("valueDate", "%q is not a date (YYYY-MM-DD)", t.ValueDate)
+	}
+	if !isDate(t.BookingDate) {
+		return FieldError("bookingDate", "%q is not a date (YYYY-MM-DD)", t.BookingDate)
 	}
 	if len(t.Postings) < 2 {
 		return FieldError("postings", "a transaction needs at least two postings, got %d", len(t.Postings))
@@ -76,32 +76,96 @@ func (t *Transaction) Validate() error {
 const MaxBalanceCents = 1 << 53
 
 // Writer posts transactions inside one write transaction. Get one from Store.Write.
+//
+// Balance changes are summed per account as transactions are posted and written to
+// accounts once, before the transaction commits (one UPDATE per account touched,
+// not one per posting). Code that reads balances inside the same transaction uses
+// Writer.Balance, or calls FlushBalances before its own SQL.
 type Writer struct {
 	ctx       context.Context
 	Tx        *sqlx.Tx
 	insTx     *sqlx.Stmt
-	insPost   *sqlx.Stmt
+	insPost   map[int]*sqlx.Stmt // by number of postings
 	updBal    *sqlx.Stmt
 	selByKey  *sqlx.Stmt
+	deltas    map[int64]int64
 	createdAt string
 }
 
-// Write runs fn with a Writer in one write transaction: everything fn posts commits
-// together or not at all.
+// Write runs fn with a Writer in one write transaction: everything fn posts, and
+// the balances it changes, commit together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		w := &Writer{ctx: ctx, Tx: tx, createdAt: nowText()}
 		defer w.close()
-		return fn(w)
+		if err := fn(w); err != nil {
+			return err
+		}
+		return w.FlushBalances()
 	})
 }
 
 func (w *Writer) close() {
-	for _, st := range []*sqlx.Stmt{w.insTx, w.insPost, w.updBal, w.selByKey} {
+	for _, st := range []*sqlx.Stmt{w.insTx, w.updBal, w.selByKey} {
 		if st != nil {
 			st.Close()
 		}
 	}
+	for _, st := range w.insPost {
+		st.Close()
+	}
+}
+
+// FlushBalances writes the pending balance changes to the accounts table.
+func (w *Writer) FlushBalances() error {
+	if len(w.deltas) == 0 {
+		return nil
+	}
+	if err := w.prepare(); err != nil {
+		return err
+	}
+	for id, d := range w.deltas {
+		if d == 0 {
+			continue
+		}
+		res, err := w.updBal.ExecContext(w.ctx, d, id)
+		if err != nil {
+			return fmt.Errorf("balance of account %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return Errorf(NotFound, "account %d does not exist", id)
+		}
+	}
+	clear(w.deltas)
+	return nil
+}
+
+// Balance returns the balance of an account as this transaction sees it, pending
+// changes included.
+func (w *Writer) Balance(accountID int64) (int64, error) {
+	var c int64
+	if err := w.Tx.GetContext(w.ctx, &c, `SELECT balance_cents FROM accounts WHERE id = ?`, accountID); err != nil {
+		return 0, fmt.Errorf("balance of account %d: %w", accountID, err)
+	}
+	return c + w.deltas[accountID], nil
+}
+
+// postingsStmt returns the statement inserting n postings in one go.
+func (w *Writer) postingsStmt(n int) (*sqlx.Stmt, error) {
+	if st, ok := w.insPost[n]; ok {
+		return st, nil
+	}
+	q := "INSERT INTO postings (transaction_id, account_id, amount_cents) VALUES (?, ?, ?)" +
+		strings.Repeat(", (?, ?, ?)", n-1)
+	st, err := w.Tx.PreparexContext(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if w.insPost == nil {
+		w.insPost = map[int]*sqlx.Stmt{}
+	}
+	w.insPost[n] = st
+	return st, nil
 }
 
 func (w *Writer) prepare() error {
@@ -120,8 +184,7 @@ func (w *Writer) prepare() error {
 	w.insTx = prep(`INSERT INTO transactions (idempotency_key, type, partner_key, wallet_id, value_date,
 		booking_date, source_file_id, source_entry, source_row, description, reverses_id, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`)
-	w.insPost = prep(`INSERT INTO postings (transaction_id, account_id, amount_cents) VALUES (?, ?, ?)`)
+		ON CONFLICT (idempotency_key) DO NOTHING`)
 	w.updBal = prep(`UPDATE accounts SET balance_cents = balance_cents + ? WHERE id = ?`)
 	w.selByKey = prep(`SELECT id FROM transactions WHERE idempotency_key = ?`)
 	return err
@@ -137,30 +200,43 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 	if err := w.prepare(); err != nil {
 		return 0, false, err
 	}
-	err = w.insTx.QueryRowxContext(w.ctx, t.Key, t.Type, nullable(t.PartnerKey), nullable(t.WalletID),
+	res, err := w.insTx.ExecContext(w.ctx, t.Key, t.Type, nullable(t.PartnerKey), nullable(t.WalletID),
 		t.ValueDate, t.BookingDate, t.Source.FileID, t.Source.Entry, nullable(t.Source.Row),
-		t.Description, nullableID(t.ReversesID), t.CreatedBy, w.createdAt).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+		t.Description, nullableID(t.ReversesID), t.CreatedBy, w.createdAt)
+	if err != nil {
+		return 0, false, fmt.Errorf("transaction %s: %w", t.Key, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, false, err
+	} else if n == 0 { // the key exists: return that transaction, change nothing
 		if err := w.selByKey.GetContext(w.ctx, &id, t.Key); err != nil {
 			return 0, false, fmt.Errorf("transaction %s: %w", t.Key, err)
 		}
 		t.ID = id
 		return id, true, nil
 	}
+	if id, err = res.LastInsertId(); err != nil {
+		return 0, false, err
+	}
+	st, err := w.postingsStmt(len(t.Postings))
 	if err != nil {
-		return 0, false, fmt.Errorf("transaction %s: %w", t.Key, err)
+		return 0, false, err
+	}
+	args := make([]any, 0, 3*len(t.Postings))
+	for _, p := range t.Postings {
+		args = append(args, id, p.AccountID, p.AmountCents)
+	}
+	if _, err := st.ExecContext(w.ctx, args...); err != nil {
+		if isForeignKey(err) {
+			return 0, false, Errorf(NotFound, "transaction %s: a posting names an account that does not exist", t.Key)
+		}
+		return 0, false, fmt.Errorf("transaction %s: postings: %w", t.Key, err)
+	}
+	if w.deltas == nil {
+		w.deltas = map[int64]int64{}
 	}
 	for _, p := range t.Postings {
-		if _, err := w.insPost.ExecContext(w.ctx, id, p.AccountID, p.AmountCents); err != nil {
-			return 0, false, fmt.Errorf("transaction %s: posting on account %d: %w", t.Key, p.AccountID, err)
-		}
-		res, err := w.updBal.ExecContext(w.ctx, p.AmountCents, p.AccountID)
-		if err != nil {
-			return 0, false, fmt.Errorf("transaction %s: balance of account %d: %w", t.Key, p.AccountID, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return 0, false, Errorf(NotFound, "transaction %s: account %d does not exist", t.Key, p.AccountID)
-		}
+		w.deltas[p.AccountID] += p.AmountCents
 	}
 	t.ID = id
 	return id, false, nil
@@ -173,6 +249,15 @@ func (s *Store) Post(ctx context.Context, t *Transaction) (id int64, existed boo
 		return err
 	})
 	return id, existed, err
+}
+
+// isDate checks YYYY-MM-DD cheaply (the hot path posts millions of these).
+func isDate(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 func nullable(s string) *string {

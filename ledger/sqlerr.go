@@ -28,3 +28,9 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// isForeignKey tells whether err is a FOREIGN KEY constraint violation.
+func isForeignKey(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey
+}

@@ -1,0 +1,106 @@
+package ledger
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestImportReportsBadRowsAndKeepsGoodOnes(t *testing.T) {
+	s := openTest(t)
+	seedWorld(t, s)
+	header := strings.SplitN(testWallets, "\n", 2)[0]
+	good := "11111111-2222-4333-8444-555555555555,ACME,VRDGPP80A01H501U,Giuseppe,Verdi,,,false,,+39.3330000000,g.verdi@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,ABCD12"
+	rows := []struct {
+		line, field, want string
+		row               string
+	}{
+		{"3", "walletId", "not a UUID", "not-a-uuid,ACME,VRDGPP80A01H501U,Giuseppe,Verdi,,,false,,+39.333,g@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,"},
+		{"4", "email", "not an e-mail", "22222222-2222-4333-8444-555555555555,ACME,BNCLRA80A41H501D,Laura,Bianchi,,,false,,+39.3330000001,laura..b@example,2026-02-01,,,,,ACME_D1,,,,,,,Active,,"},
+		{"5", "partnerKey", "does not exist", "33333333-2222-4333-8444-555555555555,NOPE,BNCLRA80A41H501D,Laura,Bianchi,,,false,,+39.3330000001,laura@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,"},
+		{"6", "firstName", "is required", "44444444-2222-4333-8444-555555555555,ACME,BNCLRA80A41H501D,,Bianchi,,,false,,+39.3330000001,laura@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,"},
+		{"7", "iban", "wrong check digits", "55555555-2222-4333-8444-555555555555,ACME,BNCLRA80A41H501D,Laura,Bianchi,IT61X0542811101000000123456,,false,XY12,+39.3330000001,laura@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,"},
+		{"8", "taxId", "check letter", "66666666-2222-4333-8444-555555555555,ACME,BNCLRA80A41H501A,Laura,Bianchi,,,false,,+39.3330000001,laura@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,"},
+		{"9", "originatingDealerKey", "does not exist", "77777777-2222-4333-8444-555555555555,ACME,BNCLRA80A41H501D,Laura,Bianchi,,,false,,+39.3330000001,laura@example.com,2026-02-01,,,,,NOPE,,,,,,,Active,,"},
+		{"10", "ibanValidationCode", "pending validation", "88888888-2222-4333-8444-555555555555,ACME,BNCLRA80A41H501D,Laura,Bianchi,IT60X0542811101000000123456,,false,,+39.3330000001,laura@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,"},
+		{"11", "taxId", "already the tax id", "99999999-2222-4333-8444-555555555555,ACME,RSSMRA80A01H501U,Mario,Rossi,,,false,,+39.3330000001,m2@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,"},
+		{"12", "status", "not Active", "aaaaaaaa-2222-4333-8444-555555555555,ACME,BNCLRA80A41H501D,Laura,Bianchi,,,false,,+39.3330000001,laura@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Frozen,,"},
+		{"13", "creationDate", "not a date-time", "bbbbbbbb-2222-4333-8444-555555555555,ACME,BNCLRA80A41H501D,Laura,Bianchi,,,false,,+39.3330000001,laura@example.com,yesterday,,,,,ACME_D1,,,,,,,Active,,"},
+		{"14", "", "wrong number of fields", "cccccccc-2222-4333-8444-555555555555,ACME"},
+	}
+	var b strings.Builder
+	b.WriteString(header + "\n" + good + "\n")
+	for _, r := range rows {
+		b.WriteString(r.row + "\n")
+	}
+	res, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader(b.String()), ImportOptions{ChunkSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) > 0 && res.Errors[0].Line == 2 {
+		t.Fatalf("the good row was rejected: %v", res.Errors[0])
+	}
+	if res.Rows != 1+len(rows) || res.Imported != 1 || res.Rejected != len(rows) {
+		t.Fatalf("rows %d imported %d rejected %d; want %d, 1, %d", res.Rows, res.Imported, res.Rejected, 1+len(rows), len(rows))
+	}
+	for i, r := range rows {
+		e := res.Errors[i]
+		if e.File != "w.csv" || r.line != strconv.Itoa(e.Line) || e.Field != r.field || !strings.Contains(e.Err, r.want) {
+			t.Errorf("row %s: got %s; want line %s field %q containing %q", r.line, e.Error(), r.line, r.field, r.want)
+		}
+	}
+	var n int
+	s.R.Get(&n, `SELECT COUNT(*) FROM wallets`)
+	if n != 3 {
+		t.Fatalf("%d wallets; want the 2 seeded and the 1 good row", n)
+	}
+	var accounts int
+	s.R.Get(&accounts, `SELECT COUNT(*) FROM accounts WHERE wallet_id = '11111111-2222-4333-8444-555555555555'`)
+	if accounts != 2 {
+		t.Fatalf("the imported wallet has %d bucket accounts; want 2", accounts)
+	}
+}
+
+func TestImportUpsertIsIdempotent(t *testing.T) {
+	s := openTest(t)
+	seedWorld(t, s)
+	seedWorld(t, s) // again: same rows, no duplicates, no errors
+	var wallets, accounts int
+	s.R.Get(&wallets, `SELECT COUNT(*) FROM wallets`)
+	s.R.Get(&accounts, `SELECT COUNT(*) FROM accounts`)
+	if wallets != 2 || accounts != 2*2+len(SystemAccounts) {
+		t.Fatalf("%d wallets, %d accounts after importing twice", wallets, accounts)
+	}
+	p := Partner{}
+	s.R.Get(&p, `SELECT * FROM partners WHERE partner_key = 'ACME'`)
+	if *p.MaxMonthSddDepositCents != 250050 || *p.MaxBalanceCents != 500000 {
+		t.Fatalf("partner limits %+v", p)
+	}
+}
+
+func TestImportRefusesMissingColumnsAndUnknownKind(t *testing.T) {
+	s := openTest(t)
+	_, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader("walletId,partnerKey\n"), ImportOptions{})
+	if err == nil || !strings.Contains(err.Error(), "missing column") || !strings.Contains(err.Error(), "taxId") {
+		t.Fatalf("missing columns: %v", err)
+	}
+	if _, err := s.Import(context.Background(), "cats", "c.csv", strings.NewReader(""), ImportOptions{}); CodeOf(err) != Invalid {
+		t.Fatalf("unknown kind: %v", err)
+	}
+}
+
+func TestWalletCannotMoveToAnotherPartner(t *testing.T) {
+	s := openTest(t)
+	seedWorld(t, s)
+	other := strings.ReplaceAll(testPartners, "ACME,Acme Pay", "OTHER,Other Pay")
+	if _, err := s.Import(context.Background(), "partners", "p.csv", strings.NewReader(other), ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Import(context.Background(), "dealers", "d.csv", strings.NewReader("dealerKey,partnerKey,dealerName,iban,bic\nOTHER_D1,OTHER,X,,\n"), ImportOptions{})
+	moved := strings.ReplaceAll(strings.ReplaceAll(testWallets, ",ACME,", ",OTHER,"), "ACME_D1", "OTHER_D1")
+	res, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader(moved), ImportOptions{})
+	if err != nil || res.Rejected != 2 || res.Errors[0].Field != "partnerKey" {
+		t.Fatalf("moving wallets: %v %+v", err, res.Errors)
+	}
+}
