@@ -9,14 +9,19 @@ import (
 
 // Backup writes a consistent copy of the database to dst while other processes keep
 // reading and writing: VACUUM INTO reads one snapshot. The copy is written under a
-// temporary name, checked with PRAGMA integrity_check, synced and renamed.
+// temporary name, checked with PRAGMA integrity_check, synced and renamed. It runs
+// on the writer connection (SQLite refuses VACUUM INTO on a query-only one) but
+// takes no write lock: other processes keep writing while it copies.
 func (s *Store) Backup(ctx context.Context, dst string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return Errorf(Conflict, "%s exists already; choose another name", dst)
 	}
 	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp")
 	os.Remove(tmp)
-	if _, err := s.R.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+	if s.W == nil {
+		return Errorf(Internal, "backup needs the database opened for writing")
+	}
+	if _, err := s.W.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fmt.Errorf("backup to %s: %w", dst, err)
 	}
 	if err := checkIntegrity(ctx, tmp); err != nil {

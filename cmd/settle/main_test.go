@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"settle/gen"
+	"settle/jobs"
+	"settle/ledger"
+)
+
+var bin string
+
+// TestMain builds the settle binary once; the tests run it as an operator would.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "settle-bin")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "settle")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func settle(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{}, {"frobnicate"}, {"run"}, {"run", "nosuchjob"}, {"reverse", "abc", "--reason", "x"},
+		{"reverse", "1"}, {"import", "wallets"}, {"gen"}, {"run", "reports", "--bogus"}} {
+		if r := settle(t, dir, args...); r.code != exitUsage {
+			t.Errorf("settle %v: exit %d; want 2\n%s", args, r.code, r.stderr)
+		}
+	}
+	if r := settle(t, dir, "help"); r.code != 0 || !strings.Contains(r.stderr, "nightly") {
+		t.Errorf("help: %d %s", r.code, r.stderr)
+	}
+}
+
+func TestRunWhileAnotherProcessHoldsTheLease(t *testing.T) {
+	dir := t.TempDir()
+	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Acquire(context.Background(), s, "job:reports", "cron-host:777", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	r := settle(t, dir, "run", "reports", "--date", "2026-11-20")
+	if r.code != exitFail || !strings.Contains(r.stderr, "cron-host:777") || !strings.Contains(r.stderr, "--wait") {
+		t.Fatalf("exit %d; want 1 naming the holder\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "reports", "2026-11-20")); !os.IsNotExist(err) {
+		t.Fatal("the refused run wrote its report")
+	}
+	// --wait gives up after the duration and still names the holder.
+	if r := settle(t, dir, "run", "reports", "--wait", "700ms"); r.code != exitFail || !strings.Contains(r.stderr, "cron-host:777") {
+		t.Fatalf("--wait: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestRunJSONSummary(t *testing.T) {
+	dir := t.TempDir()
+	r := settle(t, dir, "run", "reports", "--date", "2026-11-20", "--json")
+	var res map[string]any
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil || res["status"] != "succeeded" || res["amounts"] == nil {
+		t.Fatalf("exit %d stdout %q", r.code, r.stdout)
+	}
+	if !strings.Contains(r.stdout, `"debits":0.00`) {
+		t.Fatalf("amounts must be bare numbers with two decimals: %s", r.stdout)
+	}
+}
+
+// bigWorld generates a world and imports its partners and dealers.
+func bigWorld(t *testing.T, wallets int) (dir, walletsCSV string) {
+	dir = t.TempDir()
+	files, err := gen.Generate(filepath.Join(dir, "world"), gen.Options{Wallets: wallets}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files[:3] {
+		if r := settle(t, dir, "import", f.Kind, f.Path); r.code != 0 {
+			t.Fatalf("import %s: %s", f.Kind, r.stderr)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "settle.json"), []byte(`{"chunkSize": 500}`), 0o644)
+	return dir, files[3].Path
+}
+
+func counts(t *testing.T, dir string) (wallets, accounts int) {
+	t.Helper()
+	s, err := ledger.OpenReadOnly(filepath.Join(dir, "settle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.R.Get(&wallets, `SELECT COUNT(*) FROM wallets`)
+	s.R.Get(&accounts, `SELECT COUNT(*) FROM accounts WHERE wallet_id IS NOT NULL`)
+	return wallets, accounts
+}
+
+// waitForRows starts settle and returns once some wallets are committed.
+func startImport(t *testing.T, dir, path string) *exec.Cmd {
+	cmd := exec.Command(bin, "--config", "settle.json", "import", "wallets", path)
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if n, _ := counts(t, dir); n > 0 {
+			return cmd
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	t.Fatal("no chunk committed in 20s")
+	return nil
+}
+
+func TestKilledImportKeepsWholeChunksAndRerunCompletes(t *testing.T) {
+	dir, path := bigWorld(t, 30000)
+	// A short lease, so that the rerun can take over the killed process's lease.
+	os.WriteFile(filepath.Join(dir, "settle.json"), []byte(`{"chunkSize": 500, "leaseTtl": "1s"}`), 0o644)
+	cmd := startImport(t, dir, path)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	wallets, accounts := counts(t, dir)
+	if wallets == 30000 {
+		t.Skip("the import finished before the kill; nothing to check")
+	}
+	if wallets%500 != 0 || accounts != 2*wallets {
+		t.Fatalf("after kill: %d wallets, %d bucket accounts; want whole chunks of 500, two accounts each", wallets, accounts)
+	}
+	// The killed process's lease is still there: a rerun queues until it expires.
+	if r := settle(t, dir, "--config", "settle.json", "import", "wallets", path, "--wait", "5s"); r.code != 0 {
+		t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
+	}
+	if wallets, accounts = counts(t, dir); wallets != 30000 || accounts != 60000 {
+		t.Fatalf("after rerun: %d wallets, %d accounts", wallets, accounts)
+	}
+	if r := settle(t, dir, "verify"); r.code != 0 {
+		t.Fatalf("verify: %s", r.stdout)
+	}
+}
+
+func TestSIGTERMStopsBetweenChunks(t *testing.T) {
+	dir, path := bigWorld(t, 30000)
+	cmd := startImport(t, dir, path)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	wallets, accounts := counts(t, dir)
+	if wallets == 30000 {
+		t.Skip("the import finished before the signal")
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFail {
+		t.Fatalf("exit %v; want 1", err)
+	}
+	if wallets%500 != 0 || accounts != 2*wallets {
+		t.Fatalf("after SIGTERM: %d wallets, %d accounts; want whole chunks", wallets, accounts)
+	}
+	r := settle(t, dir, "jobs", "--json", "--limit", "1")
+	if !strings.Contains(r.stdout, `"status":"interrupted"`) {
+		t.Fatalf("journal: %s", r.stdout)
+	}
+	// The lease was released on the way out: a rerun starts at once and completes.
+	if r := settle(t, dir, "--config", "settle.json", "import", "wallets", path); r.code != 0 {
+		t.Fatalf("rerun: %s", r.stderr)
+	}
+	if wallets, _ = counts(t, dir); wallets != 30000 {
+		t.Fatalf("after rerun: %d wallets", wallets)
+	}
+}
+
+func TestImportReportsRowsAndExits1(t *testing.T) {
+	dir, path := bigWorld(t, 10)
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(string(b), "\n")
+	lines[3] = strings.Replace(lines[3], "@example", "@@example", 1)
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644)
+	r := settle(t, dir, "import", "wallets", bad)
+	if r.code != exitFail || !strings.Contains(r.stderr, "bad.csv:4: email:") || !strings.Contains(r.stdout, "9 imported, 1 rejected") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestDemoTwiceGivesTheSameReport(t *testing.T) {
+	dir := t.TempDir()
+	r := settle(t, dir, "demo")
+	if r.code != 0 || !strings.Contains(r.stdout, "0 violations") || !strings.Contains(r.stdout, "Try next") {
+		t.Fatalf("demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	report := filepath.Join(dir, "reports", gen.DefaultDate, "trial-balance.csv")
+	first, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := settle(t, dir, "demo"); r.code != 0 {
+		t.Fatalf("second demo: %s", r.stderr)
+	}
+	second, _ := os.ReadFile(report)
+	if !bytes.Equal(first, second) {
+		t.Fatal("the second demo changed the report")
+	}
+	if r := settle(t, dir, "report", "trial-balance", "--date", gen.DefaultDate, "--out", "-"); r.stdout != string(first) {
+		t.Fatal("settle report differs from the nightly report")
+	}
+}
+
+func TestBackupWhileImporting(t *testing.T) {
+	dir, path := bigWorld(t, 30000)
+	cmd := startImport(t, dir, path)
+	r := settle(t, dir, "backup", "copy.db")
+	cmd.Wait()
+	if r.code != 0 {
+		t.Fatalf("backup: %s", r.stderr)
+	}
+	c, err := ledger.OpenReadOnly(filepath.Join(dir, "copy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var wallets, accounts int
+	c.R.Get(&wallets, `SELECT COUNT(*) FROM wallets`)
+	c.R.Get(&accounts, `SELECT COUNT(*) FROM accounts WHERE wallet_id IS NOT NULL`)
+	if wallets == 0 || wallets%500 != 0 || accounts != 2*wallets {
+		t.Fatalf("backup holds %d wallets, %d accounts: not one consistent snapshot", wallets, accounts)
+	}
+	if r := settle(t, dir, "backup", "copy.db"); r.code != exitFail {
+		t.Fatal("backup overwrote an existing file")
+	}
+}

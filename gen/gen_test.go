@@ -1,0 +1,129 @@
+package gen
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"settle/ledger"
+	"settle/sepa"
+)
+
+func TestSameSeedSameFiles(t *testing.T) {
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	opt := Options{Wallets: 300, Seed: 42}
+	for _, dir := range []string{a, b} {
+		if _, err := Generate(dir, opt, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opt.Seed = 43
+	Generate(c, opt, nil)
+	for _, f := range Files {
+		fa, _ := os.ReadFile(filepath.Join(a, f+".csv"))
+		fb, _ := os.ReadFile(filepath.Join(b, f+".csv"))
+		fc, _ := os.ReadFile(filepath.Join(c, f+".csv"))
+		if !bytes.Equal(fa, fb) {
+			t.Errorf("%s differs between two runs with the same seed", f)
+		}
+		if bytes.Equal(fa, fc) {
+			t.Errorf("%s is the same for seeds 42 and 43", f)
+		}
+	}
+}
+
+// The generated world imports with no rejected row: valid UUIDs, tax ids (unique per
+// partner, check letter right), IBANs, e-mails and phone numbers.
+func TestWorldImportsCleanly(t *testing.T) {
+	dir := t.TempDir()
+	files, err := Generate(dir, Options{Wallets: 3000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, f := range files {
+		fh, _ := os.Open(f.Path)
+		res, err := s.Import(context.Background(), f.Kind, f.Path, fh, ledger.ImportOptions{})
+		fh.Close()
+		if err != nil || res.Rejected > 0 || res.Imported != f.Rows {
+			t.Fatalf("%s: %v imported %d of %d, errors %v", f.Kind, err, res.Imported, f.Rows, res.Errors)
+		}
+	}
+	var validated, pending, none, foreign, accented int
+	s.R.Get(&validated, `SELECT COUNT(*) FROM wallets WHERE is_iban_validated`)
+	s.R.Get(&pending, `SELECT COUNT(*) FROM wallets WHERE iban IS NOT NULL AND NOT is_iban_validated AND iban_validation_code IS NOT NULL`)
+	s.R.Get(&none, `SELECT COUNT(*) FROM wallets WHERE iban IS NULL`)
+	s.R.Get(&foreign, `SELECT COUNT(*) FROM wallets WHERE iban NOT LIKE 'IT%'`)
+	s.R.Get(&accented, `SELECT COUNT(*) FROM wallets WHERE first_name || last_name GLOB '*[^ -~]*'`)
+	if validated < 1900 || pending < 300 || none < 300 || foreign < 300 || accented < 100 {
+		t.Fatalf("mix: %d validated, %d pending, %d without IBAN, %d foreign IBANs, %d accented names",
+			validated, pending, none, foreign, accented)
+	}
+}
+
+func TestNationalCheckDigits(t *testing.T) {
+	r := (&world{opt: Options{Seed: 5}}).stream("t")
+	for i := 0; i < 200; i++ {
+		iban, _ := randomIBAN(r)
+		if _, err := sepa.CheckIBANChecksum(iban); err != nil {
+			t.Fatal(err)
+		}
+		switch iban[:2] {
+		case "IT":
+			if cin, _ := sepa.ItalianCheckChar(iban[5:]); iban[4] != cin {
+				t.Fatalf("%s: CIN %c, want %c", iban, iban[4], cin)
+			}
+		case "BE":
+			if !strings.HasSuffix(iban, beBBAN2(iban[4:14])) {
+				t.Fatalf("%s: Belgian check digits wrong", iban)
+			}
+		}
+	}
+	// Known-good national numbers.
+	if got := esDC("00" + "21000418"); got != "4" {
+		t.Fatalf("ES DC %s", got)
+	}
+}
+
+func beBBAN2(first10 string) string {
+	var v int64
+	for _, c := range first10 {
+		v = v*10 + int64(c-'0')
+	}
+	k := v % 97
+	if k == 0 {
+		k = 97
+	}
+	return string([]byte{byte('0' + k/10), byte('0' + k%10)})
+}
+
+func TestTaxIDsAreValidAndUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 200000; i += 7 {
+		cf, _, _ := taxID(i, "Nicolò", "D'Amico")
+		if seen[cf] {
+			t.Fatalf("tax id %s repeats at %d", cf, i)
+		}
+		seen[cf] = true
+		if c, _ := sepa.ItalianCheckChar(cf[:15]); cf[15] != c || !strings.HasPrefix(cf, "DMCNCL") {
+			t.Fatalf("%s", cf)
+		}
+	}
+}
+
+// BenchmarkGenerateWallets measures wallet rows per second written to a file.
+func BenchmarkGenerateWallets(b *testing.B) {
+	dir := b.TempDir()
+	b.ResetTimer()
+	if _, err := Generate(dir, Options{Wallets: b.N}, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wallets/s")
+}
