@@ -44,9 +44,9 @@ type Account struct {
 	CreatedAt    string  `db:"created_at"`
 }
 
-func ensureAccount(ctx context.Context, tx *sqlx.Tx, code, partnerKey string, walletID *string, name string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (code, partner_key, wallet_id, name, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`, code, partnerKey, walletID, name, nowText())
+func ensureAccount(w *Writer, code, partnerKey string, walletID *string, name string) error {
+	_, err := w.Exec(`INSERT INTO accounts (code, partner_key, wallet_id, name, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`, code, partnerKey, walletID, name, w.createdAt)
 	if err != nil {
 		return fmt.Errorf("account %s: %w", code, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/gocarina/gocsv"
-	"github.com/jmoiron/sqlx"
 )
 
 // RowError is one rejected row of an imported file.
@@ -75,7 +74,7 @@ type lineRow[R any] struct {
 }
 
 func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Reader, opt ImportOptions,
-	upsert func(context.Context, *sqlx.Tx, *R) error) (ImportResult, error) {
+	upsert func(*Writer, *refCache, *R) error) (ImportResult, error) {
 	if opt.ChunkSize <= 0 {
 		opt.ChunkSize = 5000
 	}
@@ -103,16 +102,17 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 			res.Errors = append(res.Errors, re)
 		}
 	}
+	refs := newRefCache()
 	chunk := make([]lineRow[R], 0, opt.ChunkSize)
 	flush := func() error {
 		if len(chunk) == 0 {
 			return nil
 		}
 		var rejected []lineRow[error]
-		err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		err := s.Write(ctx, func(w *Writer) error {
 			rejected = rejected[:0]
 			for i := range chunk {
-				if err := upsert(ctx, tx, &chunk[i].row); err != nil {
+				if err := upsert(w, refs, &chunk[i].row); err != nil {
 					if CodeOf(err) == Internal {
 						return fmt.Errorf("%s:%d: %w", file, chunk[i].line, err)
 					}

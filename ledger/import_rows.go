@@ -1,13 +1,10 @@
 package ledger
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"reflect"
 	"strings"
-
-	"github.com/jmoiron/sqlx"
 
 	"settle/sepa"
 )
@@ -24,7 +21,7 @@ func CSVHeaders[R any]() []string {
 	return hs
 }
 
-func upsertPartnerRow(ctx context.Context, tx *sqlx.Tx, r *PartnerRow) error {
+func upsertPartnerRow(w *Writer, _ *refCache, r *PartnerRow) error {
 	var c fieldCheck
 	p := Partner{
 		PartnerKey:       c.key("partnerKey", r.PartnerKey),
@@ -43,10 +40,10 @@ func upsertPartnerRow(ctx context.Context, tx *sqlx.Tx, r *PartnerRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	return UpsertPartner(ctx, tx, &p)
+	return UpsertPartner(w, &p)
 }
 
-func upsertDealerRow(ctx context.Context, tx *sqlx.Tx, r *DealerRow) error {
+func upsertDealerRow(w *Writer, refs *refCache, r *DealerRow) error {
 	var c fieldCheck
 	d := Dealer{
 		DealerKey:  c.key("dealerKey", r.DealerKey),
@@ -58,18 +55,22 @@ func upsertDealerRow(ctx context.Context, tx *sqlx.Tx, r *DealerRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	if err := exists(ctx, tx, "partnerKey", `SELECT partner_key FROM partners WHERE partner_key = ?`, d.PartnerKey); err != nil {
+	if err := refs.partnerExists(w, d.PartnerKey); err != nil {
 		return err
 	}
-	if owner, err := lookup(ctx, tx, `SELECT partner_key FROM dealers WHERE dealer_key = ?`, d.DealerKey); err != nil {
+	if owner, err := refs.dealerPartner(w, d.DealerKey); err != nil {
 		return err
 	} else if owner != "" && owner != d.PartnerKey {
 		return FieldError("partnerKey", "dealer %s belongs to partner %s and cannot move to %s", d.DealerKey, owner, d.PartnerKey)
 	}
-	return UpsertDealer(ctx, tx, &d)
+	if err := UpsertDealer(w, &d); err != nil {
+		return err
+	}
+	refs.dealers[d.DealerKey] = d.PartnerKey
+	return nil
 }
 
-func upsertStoreRow(ctx context.Context, tx *sqlx.Tx, r *StoreRow) error {
+func upsertStoreRow(w *Writer, refs *refCache, r *StoreRow) error {
 	var c fieldCheck
 	s := RetailStore{
 		StoreID:   c.uuid("storeId", r.StoreID),
@@ -82,15 +83,17 @@ func upsertStoreRow(ctx context.Context, tx *sqlx.Tx, r *StoreRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	if err := exists(ctx, tx, "dealerKey", `SELECT dealer_key FROM dealers WHERE dealer_key = ?`, s.DealerKey); err != nil {
+	if owner, err := refs.dealerPartner(w, s.DealerKey); err != nil {
 		return err
+	} else if owner == "" {
+		return FieldError("dealerKey", "%q does not exist", s.DealerKey)
 	}
-	return UpsertStore(ctx, tx, &s)
+	return UpsertStore(w, &s)
 }
 
-func upsertWalletRow(ctx context.Context, tx *sqlx.Tx, r *WalletRow) error {
+func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
 	var c fieldCheck
-	w := Wallet{
+	wl := Wallet{
 		WalletID:             c.uuid("walletId", r.WalletID),
 		PartnerKey:           c.key("partnerKey", r.PartnerKey),
 		TaxID:                c.taxID("taxId", r.TaxID),
@@ -117,43 +120,43 @@ func upsertWalletRow(ctx context.Context, tx *sqlx.Tx, r *WalletRow) error {
 		Metadata:             c.jsonObject("metadata", r.Metadata),
 		SCTReason:            optional(strings.ToUpper(r.Reason)),
 	}
-	w.LastUpdateDate = deref(c.instant("lastUpdateDate", r.LastUpdateDate, false))
-	if w.LastUpdateDate == "" {
-		w.LastUpdateDate = w.CreationDate
+	wl.LastUpdateDate = deref(c.instant("lastUpdateDate", r.LastUpdateDate, false))
+	if wl.LastUpdateDate == "" {
+		wl.LastUpdateDate = wl.CreationDate
 	}
 	switch {
-	case w.Status == "":
-		w.Status = WalletActive
-	case w.Status != WalletActive && w.Status != WalletSuspended && w.Status != WalletClosed:
-		c.fail("status", "%q is not Active, Suspended or Closed", w.Status)
+	case wl.Status == "":
+		wl.Status = WalletActive
+	case wl.Status != WalletActive && wl.Status != WalletSuspended && wl.Status != WalletClosed:
+		c.fail("status", "%q is not Active, Suspended or Closed", wl.Status)
 	}
 	switch {
-	case w.IsIBANValidated && w.IBAN == nil:
+	case wl.IsIBANValidated && wl.IBAN == nil:
 		c.fail("isIbanValidated", "is true but the wallet has no iban")
-	case w.IBAN != nil && !w.IsIBANValidated && w.IBANValidationCode == nil:
+	case wl.IBAN != nil && !wl.IsIBANValidated && wl.IBANValidationCode == nil:
 		c.fail("ibanValidationCode", "is required while the iban is pending validation")
-	case w.IBANValidationCode != nil && !refShape.MatchString(*w.IBANValidationCode):
-		c.fail("ibanValidationCode", "%q must be 4 to 35 letters or digits", *w.IBANValidationCode)
-	case w.SCTReason != nil && !refShape.MatchString(*w.SCTReason):
-		c.fail("reason", "%q must be 4 to 35 letters or digits", *w.SCTReason)
+	case wl.IBANValidationCode != nil && !refShape.MatchString(*wl.IBANValidationCode):
+		c.fail("ibanValidationCode", "%q must be 4 to 35 letters or digits", *wl.IBANValidationCode)
+	case wl.SCTReason != nil && !refShape.MatchString(*wl.SCTReason):
+		c.fail("reason", "%q must be 4 to 35 letters or digits", *wl.SCTReason)
 	}
 	if c.err != nil {
 		return c.err
 	}
-	if err := exists(ctx, tx, "partnerKey", `SELECT partner_key FROM partners WHERE partner_key = ?`, w.PartnerKey); err != nil {
+	if err := refs.partnerExists(w, wl.PartnerKey); err != nil {
 		return err
 	}
-	owner, err := lookup(ctx, tx, `SELECT partner_key FROM dealers WHERE dealer_key = ?`, w.OriginatingDealerKey)
+	owner, err := refs.dealerPartner(w, wl.OriginatingDealerKey)
 	if err != nil {
 		return err
 	}
 	if owner == "" {
-		return FieldError("originatingDealerKey", "dealer %q does not exist", w.OriginatingDealerKey)
+		return FieldError("originatingDealerKey", "dealer %q does not exist", wl.OriginatingDealerKey)
 	}
-	if owner != w.PartnerKey {
-		return FieldError("originatingDealerKey", "dealer %s belongs to partner %s, not %s", w.OriginatingDealerKey, owner, w.PartnerKey)
+	if owner != wl.PartnerKey {
+		return FieldError("originatingDealerKey", "dealer %s belongs to partner %s, not %s", wl.OriginatingDealerKey, owner, wl.PartnerKey)
 	}
-	return UpsertWallet(ctx, tx, &w)
+	return UpsertWallet(w, &wl)
 }
 
 func (c *fieldCheck) creditorID(field, v string) *string {
@@ -164,22 +167,49 @@ func (c *fieldCheck) creditorID(field, v string) *string {
 	return &ci
 }
 
-// exists fails with a field error when the query finds nothing.
-func exists(ctx context.Context, tx *sqlx.Tx, field, query, key string) error {
-	v, err := lookup(ctx, tx, query, key)
+// refCache remembers, for one import, the partners that exist and the partner of
+// each dealer, so that a million wallet rows do not look them up a million times.
+// Only what was found is cached: a partner imported later is still seen.
+type refCache struct {
+	partners map[string]bool
+	dealers  map[string]string
+}
+
+func newRefCache() *refCache {
+	return &refCache{partners: map[string]bool{}, dealers: map[string]string{}}
+}
+
+func (c *refCache) partnerExists(w *Writer, key string) error {
+	if c.partners[key] {
+		return nil
+	}
+	v, err := lookup(w, `SELECT partner_key FROM partners WHERE partner_key = ?`, key)
 	if err != nil {
 		return err
 	}
 	if v == "" {
-		return FieldError(field, "%q does not exist", key)
+		return FieldError("partnerKey", "%q does not exist", key)
 	}
+	c.partners[key] = true
 	return nil
 }
 
+// dealerPartner returns the partner of a dealer, or "" when the dealer does not exist.
+func (c *refCache) dealerPartner(w *Writer, key string) (string, error) {
+	if p, ok := c.dealers[key]; ok {
+		return p, nil
+	}
+	p, err := lookup(w, `SELECT partner_key FROM dealers WHERE dealer_key = ?`, key)
+	if p != "" {
+		c.dealers[key] = p
+	}
+	return p, err
+}
+
 // lookup returns the one text column the query selects, or "" when there is no row.
-func lookup(ctx context.Context, tx *sqlx.Tx, query, key string) (string, error) {
+func lookup(w *Writer, query, key string) (string, error) {
 	var v string
-	err := tx.GetContext(ctx, &v, query, key)
+	err := w.Get(&v, query, key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Operation statuses (the seeds' operationStatus).
@@ -46,7 +44,7 @@ func (w *Writer) AddOperation(op *Operation) error {
 		op.FeeDebtor = "None"
 	}
 	op.CreatedAt = w.createdAt
-	_, err := w.Tx.NamedExecContext(w.ctx, `INSERT INTO operations (operation_id, transaction_id, operation_type,
+	_, err := w.NamedExec(`INSERT INTO operations (operation_id, transaction_id, operation_type,
 		operation_status, amount_cents, customer_net_amount_cents, customer_final_amount_cents, fee_cents,
 		fee_platform_cents, fee_partner_cents, fee_dealer_cents, fee_store_cents, fee_debtor, partner_key,
 		wallet_id, dealer_key, store_id, operation_date, created_at)
@@ -69,14 +67,13 @@ func (s *Store) OperationsOf(ctx context.Context, txID int64) ([]Operation, erro
 
 // reverseOperations marks the operations of transaction origID Reversed and adds, for
 // each, a Reversal operation on the reversing transaction revID.
-func reverseOperations(ctx context.Context, tx *sqlx.Tx, origID, revID int64, date string) error {
+func reverseOperations(w *Writer, origID, revID int64, date string) error {
 	var ops []Operation
-	if err := tx.SelectContext(ctx, &ops, `SELECT * FROM operations WHERE transaction_id = ?`, origID); err != nil {
+	if err := w.Tx.SelectContext(w.ctx, &ops, `SELECT * FROM operations WHERE transaction_id = ?`, origID); err != nil {
 		return err
 	}
-	w := &Writer{ctx: ctx, Tx: tx, createdAt: nowText()}
 	for _, op := range ops {
-		if _, err := tx.ExecContext(ctx, `UPDATE operations SET operation_status = ? WHERE operation_id = ?`,
+		if _, err := w.Exec(`UPDATE operations SET operation_status = ? WHERE operation_id = ?`,
 			StatusReversed, op.OperationID); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -75,7 +76,8 @@ func (t *Transaction) Validate() error {
 // MaxBalanceCents bounds any single posting so that sums of postings cannot overflow.
 const MaxBalanceCents = 1 << 53
 
-// Writer posts transactions inside one write transaction. Get one from Store.Write.
+// Writer is a write transaction: it posts transactions and upserts reference data,
+// preparing each distinct statement once per transaction. Get one from Store.Write.
 //
 // Balance changes are summed per account as transactions are posted and written to
 // accounts once, before the transaction commits (one UPDATE per account touched,
@@ -84,19 +86,17 @@ const MaxBalanceCents = 1 << 53
 type Writer struct {
 	ctx       context.Context
 	Tx        *sqlx.Tx
-	insTx     *sqlx.Stmt
-	insPost   map[int]*sqlx.Stmt // by number of postings
-	updBal    *sqlx.Stmt
-	selByKey  *sqlx.Stmt
+	stmts     map[string]*sqlx.Stmt
+	named     map[string]*sqlx.NamedStmt
 	deltas    map[int64]int64
 	createdAt string
 }
 
-// Write runs fn with a Writer in one write transaction: everything fn posts, and
+// Write runs fn with a Writer in one write transaction: everything fn writes, and
 // the balances it changes, commit together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
-		w := &Writer{ctx: ctx, Tx: tx, createdAt: nowText()}
+		w := newWriter(ctx, tx)
 		defer w.close()
 		if err := fn(w); err != nil {
 			return err
@@ -105,30 +105,71 @@ func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	})
 }
 
+func newWriter(ctx context.Context, tx *sqlx.Tx) *Writer {
+	return &Writer{ctx: ctx, Tx: tx, stmts: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{},
+		deltas: map[int64]int64{}, createdAt: nowText()}
+}
+
 func (w *Writer) close() {
-	for _, st := range []*sqlx.Stmt{w.insTx, w.updBal, w.selByKey} {
-		if st != nil {
-			st.Close()
-		}
+	for _, st := range w.stmts {
+		st.Close()
 	}
-	for _, st := range w.insPost {
+	for _, st := range w.named {
 		st.Close()
 	}
 }
 
-// FlushBalances writes the pending balance changes to the accounts table.
-func (w *Writer) FlushBalances() error {
-	if len(w.deltas) == 0 {
-		return nil
+// stmt returns the prepared statement for q, preparing it on first use.
+func (w *Writer) stmt(q string) (*sqlx.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
 	}
-	if err := w.prepare(); err != nil {
+	st, err := w.Tx.PreparexContext(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[q] = st
+	return st, nil
+}
+
+// Exec runs q with positional arguments through a prepared statement.
+func (w *Writer) Exec(q string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(w.ctx, args...)
+}
+
+// Get scans the one row q selects into dest; sql.ErrNoRows when there is none.
+func (w *Writer) Get(dest any, q string, args ...any) error {
+	st, err := w.stmt(q)
+	if err != nil {
 		return err
 	}
+	return st.GetContext(w.ctx, dest, args...)
+}
+
+// NamedExec runs q with :name arguments taken from arg's db tags.
+func (w *Writer) NamedExec(q string, arg any) (sql.Result, error) {
+	st, ok := w.named[q]
+	if !ok {
+		var err error
+		if st, err = w.Tx.PrepareNamedContext(w.ctx, q); err != nil {
+			return nil, err
+		}
+		w.named[q] = st
+	}
+	return st.ExecContext(w.ctx, arg)
+}
+
+// FlushBalances writes the pending balance changes to the accounts table.
+func (w *Writer) FlushBalances() error {
 	for id, d := range w.deltas {
 		if d == 0 {
 			continue
 		}
-		res, err := w.updBal.ExecContext(w.ctx, d, id)
+		res, err := w.Exec(`UPDATE accounts SET balance_cents = balance_cents + ? WHERE id = ?`, d, id)
 		if err != nil {
 			return fmt.Errorf("balance of account %d: %w", id, err)
 		}
@@ -144,50 +185,21 @@ func (w *Writer) FlushBalances() error {
 // changes included.
 func (w *Writer) Balance(accountID int64) (int64, error) {
 	var c int64
-	if err := w.Tx.GetContext(w.ctx, &c, `SELECT balance_cents FROM accounts WHERE id = ?`, accountID); err != nil {
+	if err := w.Get(&c, `SELECT balance_cents FROM accounts WHERE id = ?`, accountID); err != nil {
 		return 0, fmt.Errorf("balance of account %d: %w", accountID, err)
 	}
 	return c + w.deltas[accountID], nil
 }
 
-// postingsStmt returns the statement inserting n postings in one go.
-func (w *Writer) postingsStmt(n int) (*sqlx.Stmt, error) {
-	if st, ok := w.insPost[n]; ok {
-		return st, nil
-	}
-	q := "INSERT INTO postings (transaction_id, account_id, amount_cents) VALUES (?, ?, ?)" +
-		strings.Repeat(", (?, ?, ?)", n-1)
-	st, err := w.Tx.PreparexContext(w.ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if w.insPost == nil {
-		w.insPost = map[int]*sqlx.Stmt{}
-	}
-	w.insPost[n] = st
-	return st, nil
-}
+const insertTransaction = `INSERT INTO transactions (idempotency_key, type, partner_key, wallet_id, value_date,
+	booking_date, source_file_id, source_entry, source_row, description, reverses_id, created_by, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (idempotency_key) DO NOTHING`
 
-func (w *Writer) prepare() error {
-	if w.insTx != nil {
-		return nil
-	}
-	var err error
-	prep := func(q string) *sqlx.Stmt {
-		if err != nil {
-			return nil
-		}
-		var st *sqlx.Stmt
-		st, err = w.Tx.PreparexContext(w.ctx, q)
-		return st
-	}
-	w.insTx = prep(`INSERT INTO transactions (idempotency_key, type, partner_key, wallet_id, value_date,
-		booking_date, source_file_id, source_entry, source_row, description, reverses_id, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (idempotency_key) DO NOTHING`)
-	w.updBal = prep(`UPDATE accounts SET balance_cents = balance_cents + ? WHERE id = ?`)
-	w.selByKey = prep(`SELECT id FROM transactions WHERE idempotency_key = ?`)
-	return err
+// insertPostings is the statement inserting n postings in one go.
+func insertPostings(n int) string {
+	return "INSERT INTO postings (transaction_id, account_id, amount_cents) VALUES (?, ?, ?)" +
+		strings.Repeat(", (?, ?, ?)", n-1)
 }
 
 // Post records t with its postings and updates the accounts' balances. If a
@@ -197,10 +209,7 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 	if err := t.Validate(); err != nil {
 		return 0, false, err
 	}
-	if err := w.prepare(); err != nil {
-		return 0, false, err
-	}
-	res, err := w.insTx.ExecContext(w.ctx, t.Key, t.Type, nullable(t.PartnerKey), nullable(t.WalletID),
+	res, err := w.Exec(insertTransaction, t.Key, t.Type, nullable(t.PartnerKey), nullable(t.WalletID),
 		t.ValueDate, t.BookingDate, t.Source.FileID, t.Source.Entry, nullable(t.Source.Row),
 		t.Description, nullableID(t.ReversesID), t.CreatedBy, w.createdAt)
 	if err != nil {
@@ -209,7 +218,7 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 	if n, err := res.RowsAffected(); err != nil {
 		return 0, false, err
 	} else if n == 0 { // the key exists: return that transaction, change nothing
-		if err := w.selByKey.GetContext(w.ctx, &id, t.Key); err != nil {
+		if err := w.Get(&id, `SELECT id FROM transactions WHERE idempotency_key = ?`, t.Key); err != nil {
 			return 0, false, fmt.Errorf("transaction %s: %w", t.Key, err)
 		}
 		t.ID = id
@@ -218,22 +227,15 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 	if id, err = res.LastInsertId(); err != nil {
 		return 0, false, err
 	}
-	st, err := w.postingsStmt(len(t.Postings))
-	if err != nil {
-		return 0, false, err
-	}
 	args := make([]any, 0, 3*len(t.Postings))
 	for _, p := range t.Postings {
 		args = append(args, id, p.AccountID, p.AmountCents)
 	}
-	if _, err := st.ExecContext(w.ctx, args...); err != nil {
+	if _, err := w.Exec(insertPostings(len(t.Postings)), args...); err != nil {
 		if isForeignKey(err) {
 			return 0, false, Errorf(NotFound, "transaction %s: a posting names an account that does not exist", t.Key)
 		}
 		return 0, false, fmt.Errorf("transaction %s: postings: %w", t.Key, err)
-	}
-	if w.deltas == nil {
-		w.deltas = map[int64]int64{}
 	}
 	for _, p := range t.Postings {
 		w.deltas[p.AccountID] += p.AmountCents

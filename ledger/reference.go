@@ -1,11 +1,6 @@
 package ledger
 
-import (
-	"context"
-	"fmt"
-
-	"github.com/jmoiron/sqlx"
-)
+import "fmt"
 
 // Partner is a brand issuing wallets, with its settlement account and limits.
 type Partner struct {
@@ -86,10 +81,9 @@ type Wallet struct {
 }
 
 // UpsertPartner inserts or updates a partner and makes sure its system accounts exist.
-func UpsertPartner(ctx context.Context, tx *sqlx.Tx, p *Partner) error {
-	now := nowText()
-	p.CreatedAt, p.UpdatedAt = now, now
-	_, err := tx.NamedExecContext(ctx, `INSERT INTO partners (partner_key, name, settlement_iban, settlement_bic,
+func UpsertPartner(w *Writer, p *Partner) error {
+	p.CreatedAt, p.UpdatedAt = w.createdAt, w.createdAt
+	_, err := w.NamedExec(`INSERT INTO partners (partner_key, name, settlement_iban, settlement_bic,
 		creditor_id, destination_owner, maximum_balance_cents, maximum_last_month_cash_deposit_cents,
 		maximum_last_month_cash_withdrawal_cents, maximum_last_month_sdd_deposit_cents, created_at, updated_at)
 		VALUES (:partner_key, :name, :settlement_iban, :settlement_bic, :creditor_id, :destination_owner,
@@ -106,7 +100,7 @@ func UpsertPartner(ctx context.Context, tx *sqlx.Tx, p *Partner) error {
 		return fmt.Errorf("partner %s: %w", p.PartnerKey, err)
 	}
 	for _, name := range SystemAccounts {
-		if err := ensureAccount(ctx, tx, PartnerAccountCode(p.PartnerKey, name), p.PartnerKey, nil, name); err != nil {
+		if err := ensureAccount(w, PartnerAccountCode(p.PartnerKey, name), p.PartnerKey, nil, name); err != nil {
 			return err
 		}
 	}
@@ -114,10 +108,9 @@ func UpsertPartner(ctx context.Context, tx *sqlx.Tx, p *Partner) error {
 }
 
 // UpsertDealer inserts or updates a dealer.
-func UpsertDealer(ctx context.Context, tx *sqlx.Tx, d *Dealer) error {
-	now := nowText()
-	d.CreatedAt, d.UpdatedAt = now, now
-	_, err := tx.NamedExecContext(ctx, `INSERT INTO dealers (dealer_key, partner_key, dealer_name, iban, bic, created_at, updated_at)
+func UpsertDealer(w *Writer, d *Dealer) error {
+	d.CreatedAt, d.UpdatedAt = w.createdAt, w.createdAt
+	_, err := w.NamedExec(`INSERT INTO dealers (dealer_key, partner_key, dealer_name, iban, bic, created_at, updated_at)
 		VALUES (:dealer_key, :partner_key, :dealer_name, :iban, :bic, :created_at, :updated_at)
 		ON CONFLICT (dealer_key) DO UPDATE SET dealer_name = excluded.dealer_name, iban = excluded.iban,
 		bic = excluded.bic, updated_at = excluded.updated_at`, d)
@@ -128,10 +121,9 @@ func UpsertDealer(ctx context.Context, tx *sqlx.Tx, d *Dealer) error {
 }
 
 // UpsertStore inserts or updates a retail store.
-func UpsertStore(ctx context.Context, tx *sqlx.Tx, s *RetailStore) error {
-	now := nowText()
-	s.CreatedAt, s.UpdatedAt = now, now
-	_, err := tx.NamedExecContext(ctx, `INSERT INTO stores (store_id, dealer_key, store_name, iban, bic, city, created_at, updated_at)
+func UpsertStore(w *Writer, s *RetailStore) error {
+	s.CreatedAt, s.UpdatedAt = w.createdAt, w.createdAt
+	_, err := w.NamedExec(`INSERT INTO stores (store_id, dealer_key, store_name, iban, bic, city, created_at, updated_at)
 		VALUES (:store_id, :dealer_key, :store_name, :iban, :bic, :city, :created_at, :updated_at)
 		ON CONFLICT (store_id) DO UPDATE SET dealer_key = excluded.dealer_key, store_name = excluded.store_name,
 		iban = excluded.iban, bic = excluded.bic, city = excluded.city, updated_at = excluded.updated_at`, s)
@@ -143,13 +135,8 @@ func UpsertStore(ctx context.Context, tx *sqlx.Tx, s *RetailStore) error {
 
 // UpsertWallet inserts or updates a wallet and makes sure its bucket accounts exist.
 // A wallet cannot move to another partner: its accounts belong to the first one.
-func UpsertWallet(ctx context.Context, tx *sqlx.Tx, w *Wallet) error {
-	var partner string
-	err := tx.GetContext(ctx, &partner, `SELECT partner_key FROM wallets WHERE wallet_id = ?`, w.WalletID)
-	if err == nil && partner != w.PartnerKey {
-		return FieldError("partnerKey", "wallet %s belongs to partner %s and cannot move to %s", w.WalletID, partner, w.PartnerKey)
-	}
-	_, err = tx.NamedExecContext(ctx, `INSERT INTO wallets (wallet_id, partner_key, tax_id, first_name, last_name,
+func UpsertWallet(w *Writer, wl *Wallet) error {
+	res, err := w.NamedExec(`INSERT INTO wallets (wallet_id, partner_key, tax_id, first_name, last_name,
 		iban, bic, is_iban_validated, iban_validation_code, phone_number, email, creation_date, last_update_date,
 		last_usage_date, closure_date, suspension_date, originating_dealer_key, address_street, address_number,
 		zip_code, city, province, country, status, metadata, sct_reason)
@@ -166,14 +153,25 @@ func UpsertWallet(ctx context.Context, tx *sqlx.Tx, w *Wallet) error {
 		address_street = excluded.address_street, address_number = excluded.address_number,
 		zip_code = excluded.zip_code, city = excluded.city, province = excluded.province,
 		country = excluded.country, status = excluded.status, metadata = excluded.metadata,
-		sct_reason = excluded.sct_reason`, w)
+		sct_reason = excluded.sct_reason
+		WHERE wallets.partner_key = excluded.partner_key`, wl)
 	if err != nil {
-		return uniqueError(err, w)
+		return uniqueError(err, wl)
 	}
-	for _, b := range []string{BucketWithdrawable, BucketRestricted} {
-		if err := ensureAccount(ctx, tx, WalletAccountCode(w.WalletID, b), w.PartnerKey, &w.WalletID, b); err != nil {
-			return err
-		}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 { // the wallet exists under another partner
+		var owner string
+		w.Get(&owner, `SELECT partner_key FROM wallets WHERE wallet_id = ?`, wl.WalletID)
+		return FieldError("partnerKey", "wallet %s belongs to partner %s and cannot move to %s", wl.WalletID, owner, wl.PartnerKey)
+	}
+	// Both bucket accounts in one statement.
+	_, err = w.Exec(`INSERT INTO accounts (code, partner_key, wallet_id, name, created_at) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO NOTHING`,
+		WalletAccountCode(wl.WalletID, BucketWithdrawable), wl.PartnerKey, wl.WalletID, BucketWithdrawable, w.createdAt,
+		WalletAccountCode(wl.WalletID, BucketRestricted), wl.PartnerKey, wl.WalletID, BucketRestricted, w.createdAt)
+	if err != nil {
+		return fmt.Errorf("accounts of wallet %s: %w", wl.WalletID, err)
 	}
 	return nil
 }

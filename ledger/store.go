@@ -38,7 +38,10 @@ func dsn(path string, readOnly bool) string {
 		return "file:" + esc + "?mode=ro&_query_only=true&" + q
 	}
 	// synchronous=FULL: a committed transaction survives a power cut, not only a crash.
-	return "file:" + esc + "?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&" + q
+	// cache_size 64 MiB (SQLite's default is 2 MiB): inserts into large indexes keyed
+	// by random UUIDs stay in memory (BenchmarkImportWallets at 200,000 rows: 7,900 →
+	// 10,400 rows/s).
+	return "file:" + esc + "?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_cache_size=-65536&" + q
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

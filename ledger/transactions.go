@@ -84,7 +84,7 @@ func (s *Store) Reverse(ctx context.Context, id int64, reason, by, bookingDate s
 		if revID, existed, err = w.Post(rev); err != nil || existed {
 			return err
 		}
-		return reverseOperations(ctx, w.Tx, id, revID, bookingDate)
+		return reverseOperations(w, id, revID, bookingDate)
 	})
 	return revID, existed, err
 }

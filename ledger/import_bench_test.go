@@ -1,0 +1,39 @@
+package ledger_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"settle/gen"
+	"settle/ledger"
+)
+
+// BenchmarkImportWallets measures wallet rows imported per second (validate, upsert
+// the wallet and its two bucket accounts), in chunks of 5,000.
+func BenchmarkImportWallets(b *testing.B) {
+	dir := b.TempDir()
+	files, err := gen.Generate(filepath.Join(dir, "world"), gen.Options{Wallets: b.N}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for _, f := range files {
+		if f.Kind == "wallets" {
+			b.ResetTimer()
+		}
+		fh, _ := os.Open(f.Path)
+		res, err := s.Import(ctx, f.Kind, f.Path, fh, ledger.ImportOptions{})
+		fh.Close()
+		if err != nil || res.Rejected > 0 {
+			b.Fatal(err, res.Errors)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
