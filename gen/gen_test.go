@@ -72,7 +72,7 @@ func TestNationalCheckDigits(t *testing.T) {
 	r := (&world{opt: Options{Seed: 5}}).stream("t")
 	for i := 0; i < 200; i++ {
 		iban, _ := randomIBAN(r)
-		if _, err := sepa.CheckIBANChecksum(iban); err != nil {
+		if _, err := sepa.CheckIBAN(iban); err != nil {
 			t.Fatal(err)
 		}
 		switch iban[:2] {

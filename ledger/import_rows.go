@@ -160,7 +160,7 @@ func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
 }
 
 func (c *fieldCheck) creditorID(field, v string) *string {
-	ci, err := sepa.CheckCreditorIDChecksum(v)
+	ci, err := sepa.CheckCreditorID(v)
 	if err != nil {
 		c.fail(field, "%s", err.Error())
 	}

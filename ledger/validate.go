@@ -60,7 +60,7 @@ func (c *fieldCheck) iban(field, v string, required bool) *string {
 		}
 		return nil
 	}
-	iban, err := sepa.CheckIBANChecksum(v)
+	iban, err := sepa.CheckIBAN(v)
 	if err != nil {
 		c.fail(field, "%s", err.Error())
 	}
