@@ -236,7 +236,7 @@ func (r *Reader) statementField(s *Statement, start xml.StartElement) error {
 func (r *Reader) decodeEntry(start xml.StartElement, stmt *Statement) (any, error) {
 	r.entry++
 	var n xNtry
-	if err := r.dec.DecodeElement(&n, &start); err != nil {
+	if err := r.walk(&n); err != nil {
 		return nil, r.fail("Ntry", r.syntax(err))
 	}
 	e, ferr := convertEntry(&n)

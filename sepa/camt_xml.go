@@ -105,11 +105,7 @@ type xTxDtls struct {
 	} `xml:"RltdPties"`
 	RmtInf struct {
 		Ustrd []string `xml:"Ustrd"`
-		Strd  []struct {
-			CdtrRefInf struct {
-				Ref string `xml:"Ref"`
-			} `xml:"CdtrRefInf"`
-		} `xml:"Strd"`
+		Strd  []xStrd  `xml:"Strd"`
 	} `xml:"RmtInf"`
 	RtrInf struct {
 		OrgnlBkTxCd xBkTxCd `xml:"OrgnlBkTxCd"`
@@ -123,27 +119,37 @@ type xTxDtls struct {
 }
 
 type xNtry struct {
-	NtryRef     string     `xml:"NtryRef"`
-	Amt         *xAmt      `xml:"Amt"`
-	CdtDbtInd   string     `xml:"CdtDbtInd"`
-	RvslInd     string     `xml:"RvslInd"`
-	Sts         xStatus    `xml:"Sts"`
-	BookgDt     *xDate     `xml:"BookgDt"`
-	ValDt       *xDate     `xml:"ValDt"`
-	AcctSvcrRef string     `xml:"AcctSvcrRef"`
-	BkTxCd      xBkTxCd    `xml:"BkTxCd"`
-	Chrgs       []xCharges `xml:"Chrgs"`
-	NtryDtls    []struct {
-		Btch *struct {
-			MsgId     string `xml:"MsgId"`
-			PmtInfId  string `xml:"PmtInfId"`
-			NbOfTxs   string `xml:"NbOfTxs"`
-			TtlAmt    *xAmt  `xml:"TtlAmt"`
-			CdtDbtInd string `xml:"CdtDbtInd"`
-		} `xml:"Btch"`
-		TxDtls []xTxDtls `xml:"TxDtls"`
-	} `xml:"NtryDtls"`
-	AddtlNtryInf string `xml:"AddtlNtryInf"`
+	NtryRef      string      `xml:"NtryRef"`
+	Amt          *xAmt       `xml:"Amt"`
+	CdtDbtInd    string      `xml:"CdtDbtInd"`
+	RvslInd      string      `xml:"RvslInd"`
+	Sts          xStatus     `xml:"Sts"`
+	BookgDt      *xDate      `xml:"BookgDt"`
+	ValDt        *xDate      `xml:"ValDt"`
+	AcctSvcrRef  string      `xml:"AcctSvcrRef"`
+	BkTxCd       xBkTxCd     `xml:"BkTxCd"`
+	Chrgs        []xCharges  `xml:"Chrgs"`
+	NtryDtls     []xNtryDtls `xml:"NtryDtls"`
+	AddtlNtryInf string      `xml:"AddtlNtryInf"`
+}
+
+type xNtryDtls struct {
+	Btch   *xBtch    `xml:"Btch"`
+	TxDtls []xTxDtls `xml:"TxDtls"`
+}
+
+type xBtch struct {
+	MsgId     string `xml:"MsgId"`
+	PmtInfId  string `xml:"PmtInfId"`
+	NbOfTxs   string `xml:"NbOfTxs"`
+	TtlAmt    *xAmt  `xml:"TtlAmt"`
+	CdtDbtInd string `xml:"CdtDbtInd"`
+}
+
+type xStrd struct {
+	CdtrRefInf struct {
+		Ref string `xml:"Ref"`
+	} `xml:"CdtrRefInf"`
 }
 
 // xStatus is Sts: text in .02/.04, Sts/Cd (or Prtry) in .08.

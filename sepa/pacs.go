@@ -29,11 +29,7 @@ type xCdtTrfTxInf struct {
 	CdtrAcct       xAcct  `xml:"CdtrAcct"`
 	RmtInf         struct {
 		Ustrd []string `xml:"Ustrd"`
-		Strd  []struct {
-			CdtrRefInf struct {
-				Ref string `xml:"Ref"`
-			} `xml:"CdtrRefInf"`
-		} `xml:"Strd"`
+		Strd  []xStrd  `xml:"Strd"`
 	} `xml:"RmtInf"`
 }
 
@@ -95,7 +91,7 @@ func (r *Reader) pacsNext(msg xml.StartElement) func() (any, error) {
 			case "CdtTrfTxInf":
 				r.entry++
 				var x xCdtTrfTxInf
-				if err := r.dec.DecodeElement(&x, &start); err != nil {
+				if err := r.walk(&x); err != nil {
 					return nil, r.fail("CdtTrfTxInf", r.syntax(err))
 				}
 				e, fe := convertTransfer(&x, settlement)
@@ -209,4 +205,56 @@ func convertReturn(x *xPmtRtrTxInf, groupDate string) (*Entry, *fieldErr) {
 		e.BankTxCode = BankTxCode{Domain: "PMNT", Family: "ICDT", SubFamily: "RRTN"}
 	}
 	return e, nil
+}
+
+func (x *xCdtTrfTxInf) open(path []byte) {
+	if string(path) == "RmtInf/Strd" {
+		x.RmtInf.Strd = append(x.RmtInf.Strd, xStrd{})
+	}
+}
+
+func (x *xCdtTrfTxInf) set(path, text []byte, ccy string) {
+	s := func() string { return string(text) }
+	switch string(path) {
+	case "PmtId/InstrId":
+		x.PmtId.InstrId = s()
+	case "PmtId/EndToEndId":
+		x.PmtId.EndToEndId = s()
+	case "PmtId/TxId":
+		x.PmtId.TxId = s()
+	case "IntrBkSttlmAmt":
+		x.IntrBkSttlmAmt = &xAmt{Value: s(), Ccy: ccy}
+	case "IntrBkSttlmDt":
+		x.IntrBkSttlmDt = s()
+	case "Dbtr/Nm":
+		x.Dbtr.Nm = s()
+	case "Dbtr/Pty/Nm":
+		x.Dbtr.Pty.Nm = s()
+	case "DbtrAcct/Id/IBAN":
+		x.DbtrAcct.Id.IBAN = s()
+	case "DbtrAcct/Id/Othr/Id":
+		x.DbtrAcct.Id.Othr.Id = s()
+	case "DbtrAcct/Ccy":
+		x.DbtrAcct.Ccy = s()
+	case "UltmtDbtr/Nm":
+		x.UltmtDbtr.Nm = s()
+	case "UltmtDbtr/Pty/Nm":
+		x.UltmtDbtr.Pty.Nm = s()
+	case "Cdtr/Nm":
+		x.Cdtr.Nm = s()
+	case "Cdtr/Pty/Nm":
+		x.Cdtr.Pty.Nm = s()
+	case "CdtrAcct/Id/IBAN":
+		x.CdtrAcct.Id.IBAN = s()
+	case "CdtrAcct/Id/Othr/Id":
+		x.CdtrAcct.Id.Othr.Id = s()
+	case "CdtrAcct/Ccy":
+		x.CdtrAcct.Ccy = s()
+	case "RmtInf/Ustrd":
+		x.RmtInf.Ustrd = append(x.RmtInf.Ustrd, s())
+	case "RmtInf/Strd/CdtrRefInf/Ref":
+		if st := last(x.RmtInf.Strd); st != nil {
+			st.CdtrRefInf.Ref = s()
+		}
+	}
 }

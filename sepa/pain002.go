@@ -210,7 +210,7 @@ func (r *Reader) decodeGroupStatus(start xml.StartElement) (*Status, error) {
 func (r *Reader) decodeTxStatus(start xml.StartElement, origMsgID, blockID string) (any, error) {
 	r.entry++
 	var x xTxSts
-	if err := r.dec.DecodeElement(&x, &start); err != nil {
+	if err := r.walk(&x); err != nil {
 		return nil, r.fail("TxInfAndSts", r.syntax(err))
 	}
 	st := &Status{Position: r.entry, Level: LevelTransaction, OrigMessageID: origMsgID, OrigPmtInfID: blockID,
@@ -224,4 +224,36 @@ func (r *Reader) decodeTxStatus(start xml.StartElement, origMsgID, blockID strin
 		st.Amount, st.Currency = &amt, ccy
 	}
 	return st, nil
+}
+
+func (x *xTxSts) open(path []byte) {
+	if string(path) == "StsRsnInf" {
+		x.StsRsnInf = append(x.StsRsnInf, xStsRsnInf{})
+	}
+}
+
+func (x *xTxSts) set(path, text []byte, ccy string) {
+	switch string(path) {
+	case "OrgnlInstrId":
+		x.OrgnlInstrId = string(text)
+	case "OrgnlEndToEndId":
+		x.OrgnlEndToEndId = string(text)
+	case "TxSts":
+		x.TxSts = string(text)
+	case "OrgnlTxRef/Amt/InstdAmt":
+		x.OrgnlTxRef.Amt.InstdAmt = &xAmt{Value: string(text), Ccy: ccy}
+	case "StsRsnInf/Rsn/Cd", "StsRsnInf/Rsn/Prtry", "StsRsnInf/AddtlInf":
+		rs := last(x.StsRsnInf)
+		if rs == nil {
+			return
+		}
+		switch string(path) {
+		case "StsRsnInf/Rsn/Cd":
+			rs.Rsn.Cd = string(text)
+		case "StsRsnInf/Rsn/Prtry":
+			rs.Rsn.Prtry = string(text)
+		default:
+			rs.AddtlInf = append(rs.AddtlInf, string(text))
+		}
+	}
 }
