@@ -1,9 +1,7 @@
 package gen
 
 import (
-	"fmt"
 	"math/rand/v2"
-	"strconv"
 
 	"settle/sepa"
 )
@@ -35,47 +33,22 @@ func itBBAN(r *rand.Rand) string {
 	return string(cin) + rest
 }
 
-// frBBAN: bank, branch, account and the RIB key 97 - (89 bank + 15 branch + 3 account) mod 97.
+// frBBAN: bank, branch, account and the RIB key.
 func frBBAN(r *rand.Rand) string {
-	bankCode, branch, acct := "30004", digitsN(r, 5), digitsN(r, 11)
-	b, _ := strconv.ParseInt(bankCode, 10, 64)
-	g, _ := strconv.ParseInt(branch, 10, 64)
-	a, _ := strconv.ParseInt(acct, 10, 64)
-	key := 97 - (89*b+15*g+3*(a%97))%97
-	return fmt.Sprintf("%s%s%s%02d", bankCode, branch, acct, key)
+	rest := "30004" + digitsN(r, 5) + digitsN(r, 11)
+	return rest + sepa.FrenchRIBKey(rest)
 }
 
-// esBBAN: bank, branch, two control digits (over bank+branch, then the account), account.
+// esBBAN: bank, branch, two control digits, account.
 func esBBAN(r *rand.Rand) string {
-	bankBranch, acct := "2100"+digitsN(r, 4), digitsN(r, 10)
-	return bankBranch + esDC("00"+bankBranch) + esDC(acct) + acct
+	branch, acct := digitsN(r, 4), digitsN(r, 10)
+	return "2100" + branch + sepa.SpanishControlDigits("2100", branch, acct) + acct
 }
 
-func esDC(s string) string {
-	weights := []int{1, 2, 4, 8, 5, 10, 9, 7, 3, 6}
-	sum := 0
-	for i := range s {
-		sum += int(s[i]-'0') * weights[i]
-	}
-	d := 11 - sum%11
-	switch d {
-	case 11:
-		d = 0
-	case 10:
-		d = 1
-	}
-	return strconv.Itoa(d)
-}
-
-// beBBAN: bank and account, then the first ten digits mod 97 (97 when zero).
+// beBBAN: bank and account, then their check digits.
 func beBBAN(r *rand.Rand) string {
 	n := "001" + digitsN(r, 7)
-	v, _ := strconv.ParseInt(n, 10, 64)
-	k := v % 97
-	if k == 0 {
-		k = 97
-	}
-	return fmt.Sprintf("%s%02d", n, k)
+	return n + sepa.BelgianCheckDigits(n)
 }
 
 // randomIBAN draws an IBAN: mostly Italian, the rest from other SEPA countries.

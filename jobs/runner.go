@@ -83,13 +83,13 @@ const (
 
 // Result is the outcome of one run.
 type Result struct {
-	RunID   int64   `json:"runId"`
-	Job     string  `json:"job"`
-	Date    string  `json:"date"`
-	DryRun  bool    `json:"dryRun"`
-	Status  string  `json:"status"`
-	Error   string  `json:"error,omitempty"`
-	Seconds float64 `json:"seconds"` // elapsed time, not money
+	RunID  int64  `json:"runId"`
+	Job    string `json:"job"`
+	Date   string `json:"date"`
+	DryRun bool   `json:"dryRun"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	Millis int64  `json:"durationMs"`
 	Summary
 }
 
@@ -189,7 +189,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	res.Summary, err = runSafely(jobCtx, j, env)
 	stopRenew()
 
-	res.Seconds = time.Since(started).Seconds()
+	res.Millis = time.Since(started).Milliseconds()
 	switch {
 	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ledger.ErrStopped)):
 		res.Status = StatusInterrupted
@@ -209,7 +209,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	if jerr := r.journalFinish(work, res); jerr != nil {
 		err = errors.Join(err, jerr)
 	}
-	log.Info("job finished", "runId", res.RunID, "status", res.Status, "summary", res.Line, "seconds", res.Seconds)
+	log.Info("job finished", "runId", res.RunID, "status", res.Status, "summary", res.Line, "durationMs", res.Millis)
 	return res, err
 }
 

@@ -158,11 +158,9 @@ func (r *Reader) camtNext(msg xml.StartElement) func() (any, error) {
 				}
 				switch start.Name.Local {
 				case "GrpHdr":
-					var h xGrpHdr
-					if err := r.dec.DecodeElement(&h, &start); err != nil {
-						return nil, r.fail("GrpHdr", r.syntax(err))
+					if _, err := r.groupHeader(start); err != nil {
+						return nil, err
 					}
-					r.doc.MessageID, r.doc.Created = strings.TrimSpace(h.MsgId), strings.TrimSpace(h.CreDtTm)
 				case "Stmt", "Rpt", "Ntfctn":
 					stmt, emitted = &Statement{Kind: r.doc.Kind, MessageID: r.doc.MessageID}, false
 				default:

@@ -206,30 +206,6 @@ func (t *xTxDtls) set(path, text []byte, ccy string) {
 		t.AmtDtls.TxAmt.Amt = &xAmt{Value: s(), Ccy: ccy}
 	case "CdtDbtInd":
 		t.CdtDbtInd = s()
-	case "RltdPties/Dbtr/Nm":
-		t.RltdPties.Dbtr.Nm = s()
-	case "RltdPties/Dbtr/Pty/Nm":
-		t.RltdPties.Dbtr.Pty.Nm = s()
-	case "RltdPties/DbtrAcct/Id/IBAN":
-		t.RltdPties.DbtrAcct.Id.IBAN = s()
-	case "RltdPties/DbtrAcct/Id/Othr/Id":
-		t.RltdPties.DbtrAcct.Id.Othr.Id = s()
-	case "RltdPties/UltmtDbtr/Nm":
-		t.RltdPties.UltmtDbtr.Nm = s()
-	case "RltdPties/UltmtDbtr/Pty/Nm":
-		t.RltdPties.UltmtDbtr.Pty.Nm = s()
-	case "RltdPties/Cdtr/Nm":
-		t.RltdPties.Cdtr.Nm = s()
-	case "RltdPties/Cdtr/Pty/Nm":
-		t.RltdPties.Cdtr.Pty.Nm = s()
-	case "RltdPties/CdtrAcct/Id/IBAN":
-		t.RltdPties.CdtrAcct.Id.IBAN = s()
-	case "RltdPties/CdtrAcct/Id/Othr/Id":
-		t.RltdPties.CdtrAcct.Id.Othr.Id = s()
-	case "RltdPties/UltmtCdtr/Nm":
-		t.RltdPties.UltmtCdtr.Nm = s()
-	case "RltdPties/UltmtCdtr/Pty/Nm":
-		t.RltdPties.UltmtCdtr.Pty.Nm = s()
 	case "RmtInf/Ustrd":
 		t.RmtInf.Ustrd = append(t.RmtInf.Ustrd, s())
 	case "RmtInf/Strd/CdtrRefInf/Ref":
@@ -253,8 +229,44 @@ func (t *xTxDtls) set(path, text []byte, ccy string) {
 			if c := last(t.Chrgs); c != nil {
 				c.set(rest, text, ccy)
 			}
+		} else if rest, ok := cut(path, "RltdPties/"); ok {
+			p := &t.RltdPties
+			_ = setParty(rest, text, "Dbtr/", &p.Dbtr) || setAcct(rest, text, "DbtrAcct/", &p.DbtrAcct) ||
+				setParty(rest, text, "UltmtDbtr/", &p.UltmtDbtr) || setParty(rest, text, "Cdtr/", &p.Cdtr) ||
+				setAcct(rest, text, "CdtrAcct/", &p.CdtrAcct) || setParty(rest, text, "UltmtCdtr/", &p.UltmtCdtr)
 		}
 	}
+}
+
+// setParty stores a party's name found at prefix ("Dbtr/Nm", "Dbtr/Pty/Nm"), and
+// tells whether path was that party's.
+func setParty(path, text []byte, prefix string, p *xParty) bool {
+	rest, ok := cut(path, prefix)
+	if ok {
+		switch string(rest) {
+		case "Nm":
+			p.Nm = string(text)
+		case "Pty/Nm":
+			p.Pty.Nm = string(text)
+		}
+	}
+	return ok
+}
+
+// setAcct stores an account's IBAN, other id or currency found at prefix.
+func setAcct(path, text []byte, prefix string, a *xAcct) bool {
+	rest, ok := cut(path, prefix)
+	if ok {
+		switch string(rest) {
+		case "Id/IBAN":
+			a.Id.IBAN = string(text)
+		case "Id/Othr/Id":
+			a.Id.Othr.Id = string(text)
+		case "Ccy":
+			a.Ccy = string(text)
+		}
+	}
+	return ok
 }
 
 func (b *xBkTxCd) set(path, text []byte) {

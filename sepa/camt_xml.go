@@ -172,6 +172,7 @@ type xBal struct {
 }
 
 type xGrpHdr struct {
-	MsgId   string `xml:"MsgId"`
-	CreDtTm string `xml:"CreDtTm"`
+	MsgId         string `xml:"MsgId"`
+	CreDtTm       string `xml:"CreDtTm"`
+	IntrBkSttlmDt string `xml:"IntrBkSttlmDt"` // pacs only
 }

@@ -136,25 +136,37 @@ func nationalCheck(cc, bban string) error {
 		if c, err := ItalianCheckChar(bban[1:]); err != nil || c != bban[0] {
 			return fmt.Errorf("national check letter (CIN) %c is wrong", bban[0])
 		}
-	case "BE": // the first ten digits mod 97 (97 for 0) are the last two
-		n, _ := strconv.ParseInt(bban[:10], 10, 64)
-		k := n % 97
-		if k == 0 {
-			k = 97
-		}
-		if fmt.Sprintf("%02d", k) != bban[10:] {
+	case "BE":
+		if BelgianCheckDigits(bban[:10]) != bban[10:] {
 			return fmt.Errorf("national check digits %s are wrong", bban[10:])
 		}
-	case "ES": // two control digits: over 00+bank+branch, and over the account
-		if esControl("00"+bban[:8]) != bban[8] || esControl(bban[10:]) != bban[9] {
+	case "ES":
+		if SpanishControlDigits(bban[:4], bban[4:8], bban[10:]) != bban[8:10] {
 			return fmt.Errorf("national control digits %s are wrong", bban[8:10])
 		}
-	case "FR", "MC": // RIB key: 97 - (89 bank + 15 branch + 3 account) mod 97, letters mapped to digits
-		if ribKey(bban[:21]) != bban[21:] {
+	case "FR", "MC":
+		if FrenchRIBKey(bban[:21]) != bban[21:] {
 			return fmt.Errorf("national RIB key %s is wrong", bban[21:])
 		}
 	}
 	return nil
+}
+
+// BelgianCheckDigits are the last two digits of a Belgian BBAN: its first ten
+// digits mod 97, 97 when that is 0.
+func BelgianCheckDigits(first10 string) string {
+	n, _ := strconv.ParseInt(first10, 10, 64)
+	k := n % 97
+	if k == 0 {
+		k = 97
+	}
+	return fmt.Sprintf("%02d", k)
+}
+
+// SpanishControlDigits are the two control digits of a Spanish BBAN: one over
+// "00" + bank + branch, one over the 10-digit account.
+func SpanishControlDigits(bank, branch, account string) string {
+	return string([]byte{esControl("00" + bank + branch), esControl(account)})
 }
 
 func esControl(s string) byte {
@@ -173,9 +185,10 @@ func esControl(s string) byte {
 	return byte('0' + d)
 }
 
-// ribKey computes the French RIB key of bank(5)+branch(5)+account(11); letters in the
-// account count as digits (A,J→1 … I,R→9; S→2 … Z→9).
-func ribKey(s string) string {
+// FrenchRIBKey computes the French RIB key of bank(5)+branch(5)+account(11):
+// 97 - (89 bank + 15 branch + 3 account) mod 97, letters in the account counting as
+// digits (A,J→1 … I,R→9; S→2 … Z→9).
+func FrenchRIBKey(s string) string {
 	r := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -7,12 +7,6 @@ import (
 	"strings"
 )
 
-type xPacsGrpHdr struct {
-	MsgId         string `xml:"MsgId"`
-	CreDtTm       string `xml:"CreDtTm"`
-	IntrBkSttlmDt string `xml:"IntrBkSttlmDt"`
-}
-
 // xCdtTrfTxInf is a pacs.008 transaction (.02, .08, .09).
 type xCdtTrfTxInf struct {
 	PmtId struct {
@@ -82,11 +76,10 @@ func (r *Reader) pacsNext(msg xml.StartElement) func() (any, error) {
 			}
 			switch start.Name.Local {
 			case "GrpHdr":
-				var h xPacsGrpHdr
-				if err := r.dec.DecodeElement(&h, &start); err != nil {
-					return nil, r.fail("GrpHdr", r.syntax(err))
+				h, err := r.groupHeader(start)
+				if err != nil {
+					return nil, err
 				}
-				r.doc.MessageID, r.doc.Created = strings.TrimSpace(h.MsgId), strings.TrimSpace(h.CreDtTm)
 				settlement = strings.TrimSpace(h.IntrBkSttlmDt)
 			case "CdtTrfTxInf":
 				r.entry++
@@ -226,35 +219,15 @@ func (x *xCdtTrfTxInf) set(path, text []byte, ccy string) {
 		x.IntrBkSttlmAmt = &xAmt{Value: s(), Ccy: ccy}
 	case "IntrBkSttlmDt":
 		x.IntrBkSttlmDt = s()
-	case "Dbtr/Nm":
-		x.Dbtr.Nm = s()
-	case "Dbtr/Pty/Nm":
-		x.Dbtr.Pty.Nm = s()
-	case "DbtrAcct/Id/IBAN":
-		x.DbtrAcct.Id.IBAN = s()
-	case "DbtrAcct/Id/Othr/Id":
-		x.DbtrAcct.Id.Othr.Id = s()
-	case "DbtrAcct/Ccy":
-		x.DbtrAcct.Ccy = s()
-	case "UltmtDbtr/Nm":
-		x.UltmtDbtr.Nm = s()
-	case "UltmtDbtr/Pty/Nm":
-		x.UltmtDbtr.Pty.Nm = s()
-	case "Cdtr/Nm":
-		x.Cdtr.Nm = s()
-	case "Cdtr/Pty/Nm":
-		x.Cdtr.Pty.Nm = s()
-	case "CdtrAcct/Id/IBAN":
-		x.CdtrAcct.Id.IBAN = s()
-	case "CdtrAcct/Id/Othr/Id":
-		x.CdtrAcct.Id.Othr.Id = s()
-	case "CdtrAcct/Ccy":
-		x.CdtrAcct.Ccy = s()
 	case "RmtInf/Ustrd":
 		x.RmtInf.Ustrd = append(x.RmtInf.Ustrd, s())
 	case "RmtInf/Strd/CdtrRefInf/Ref":
 		if st := last(x.RmtInf.Strd); st != nil {
 			st.CdtrRefInf.Ref = s()
 		}
+	default:
+		_ = setParty(path, text, "Dbtr/", &x.Dbtr) || setAcct(path, text, "DbtrAcct/", &x.DbtrAcct) ||
+			setParty(path, text, "UltmtDbtr/", &x.UltmtDbtr) || setParty(path, text, "Cdtr/", &x.Cdtr) ||
+			setAcct(path, text, "CdtrAcct/", &x.CdtrAcct)
 	}
 }

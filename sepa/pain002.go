@@ -116,11 +116,9 @@ func (r *Reader) pain002Next(msg xml.StartElement) func() (any, error) {
 				}
 				switch start.Name.Local {
 				case "GrpHdr":
-					var h xGrpHdr
-					if err := r.dec.DecodeElement(&h, &start); err != nil {
-						return nil, r.fail("GrpHdr", r.syntax(err))
+					if _, err := r.groupHeader(start); err != nil {
+						return nil, err
 					}
-					r.doc.MessageID, r.doc.Created = strings.TrimSpace(h.MsgId), strings.TrimSpace(h.CreDtTm)
 				case "OrgnlGrpInfAndSts":
 					st, err := r.decodeGroupStatus(start)
 					if st != nil {

@@ -279,6 +279,16 @@ func (r *Reader) child() (xml.StartElement, bool, error) {
 	}
 }
 
+// groupHeader reads a GrpHdr into the document and returns it.
+func (r *Reader) groupHeader(start xml.StartElement) (xGrpHdr, error) {
+	var h xGrpHdr
+	if err := r.dec.DecodeElement(&h, &start); err != nil {
+		return h, r.fail("GrpHdr", r.syntax(err))
+	}
+	r.doc.MessageID, r.doc.Created = strings.TrimSpace(h.MsgId), strings.TrimSpace(h.CreDtTm)
+	return h, nil
+}
+
 // syntax turns a decoder error into a clear reason; a file cut short says so.
 func (r *Reader) syntax(err error) error {
 	if errors.Is(err, ErrTooLarge) {
