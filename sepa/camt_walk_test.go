@@ -62,7 +62,9 @@ func bothWays[T any, PT interface {
 // The walker reads every corpus Ntry exactly as DecodeElement does from the struct tags.
 func TestWalkMatchesDecodeElement(t *testing.T) {
 	samples := [][]byte{[]byte(camtHead + camtEntry + camtTail)}
+	want := 1 // without ../shared, the inline sample only
 	if _, err := os.Stat(shared); err == nil {
+		want = 40
 		files, _ := filepath.Glob(filepath.Join(shared, "corpus/*/*camt*.xml"))
 		files2, _ := filepath.Glob(filepath.Join(shared, "corpus/*/*statement*.xml"))
 		for _, f := range append(files, files2...) {
@@ -81,8 +83,8 @@ func TestWalkMatchesDecodeElement(t *testing.T) {
 			t.Errorf("sample %d: walker and DecodeElement differ:\n%s\n%s", i, mustJSON(t, w), mustJSON(t, d))
 		}
 	}
-	if total < 40 {
-		t.Fatalf("only %d entries compared", total)
+	if total < want {
+		t.Fatalf("only %d entries compared, want at least %d", total, want)
 	}
 }
 
