@@ -32,8 +32,9 @@ type Progress interface {
 	Done()
 }
 
-// ProgressFunc starts a progress display of total units (-1 when unknown).
-type ProgressFunc func(label string, total int64) Progress
+// ProgressFunc starts a progress display of total units (-1 when unknown); unit is
+// "bytes" or a plural noun such as "rows".
+type ProgressFunc func(label, unit string, total int64) Progress
 
 type noProgress struct{}
 
@@ -41,7 +42,7 @@ func (noProgress) Add(int) {}
 func (noProgress) Done()   {}
 
 // NoProgress draws nothing.
-func NoProgress(string, int64) Progress { return noProgress{} }
+func NoProgress(string, string, int64) Progress { return noProgress{} }
 
 // Dirs are the directories jobs read and write.
 type Dirs struct {

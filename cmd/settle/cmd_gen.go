@@ -34,7 +34,7 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintln(a.stderr, "settle: gen: --out DIR is required")
 		return exitUsage
 	}
-	p := progressFor(a.stderr)("gen wallets", int64(opt.Wallets))
+	p := progressFor(a.stderr)("gen wallets", "rows", int64(opt.Wallets))
 	last := 0
 	files, err := gen.Generate(out, opt, func(n int) { p.Add(n - last); last = n })
 	p.Done()

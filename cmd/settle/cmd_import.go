@@ -78,7 +78,7 @@ func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string,
 		if st, err := f.Stat(); err == nil {
 			total = st.Size()
 		}
-		p := env.Progress("import "+kind, total)
+		p := env.Progress("import "+kind, "bytes", total)
 		defer p.Done()
 		cr := &countingReader{r: f, add: p.Add}
 		ir, err = env.Store.Import(env.Work, kind, path, cr, ledger.ImportOptions{

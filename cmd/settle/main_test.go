@@ -265,3 +265,22 @@ func TestBackupWhileImporting(t *testing.T) {
 		t.Fatal("backup overwrote an existing file")
 	}
 }
+
+func TestVerifyExits1NamingViolations(t *testing.T) {
+	dir := t.TempDir()
+	if r := settle(t, dir, "verify"); r.code != 0 || !strings.Contains(r.stdout, "verify: ok") {
+		t.Fatalf("empty ledger: %d %s", r.code, r.stdout)
+	}
+	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.W.Exec(`INSERT INTO partners (partner_key, name, settlement_iban, destination_owner, created_at, updated_at)
+		VALUES ('P', 'P', 'IT60X0542811101000000123456', 'P', '', '')`)
+	s.W.Exec(`INSERT INTO accounts (code, partner_key, name, balance_cents, created_at) VALUES ('partner:P:bank', 'P', 'bank', 500, '')`)
+	s.Close()
+	r := settle(t, dir, "verify")
+	if r.code != exitFail || !strings.Contains(r.stdout, "violation: balance partner:P:bank: stored balance 5.00 but postings sum to 0.00") {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+}

@@ -15,17 +15,22 @@ func progressFor(w io.Writer) jobs.ProgressFunc {
 	if !isTerminal(w) {
 		return jobs.NoProgress
 	}
-	return func(label string, total int64) jobs.Progress {
-		return bar{progressbar.NewOptions64(total,
+	return func(label, unit string, total int64) jobs.Progress {
+		opts := []progressbar.Option{
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription(label),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("rows"),
 			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionThrottle(100 * time.Millisecond),
 			progressbar.OptionClearOnFinish(),
-		)}
+		}
+		if unit == "bytes" {
+			opts = append(opts, progressbar.OptionShowBytes(true))
+		} else {
+			opts = append(opts, progressbar.OptionSetItsString(unit))
+		}
+		return bar{progressbar.NewOptions64(total, opts...)}
 	}
 }
 

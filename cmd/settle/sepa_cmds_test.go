@@ -92,3 +92,38 @@ func TestInspect(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// settle inspect reads every corpus file the readers support, and refuses the rest
+// with a reason naming the file.
+func TestInspectCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../../shared/corpus/*/*.xml")
+	if len(files) == 0 {
+		t.Skip("../shared is absent")
+	}
+	read := 0
+	for _, f := range files {
+		var out strings.Builder
+		err := inspect(mustOpen(t, f), f, &out, false)
+		switch {
+		case err == nil:
+			read++
+			if !strings.Contains(out.String(), f+": ") {
+				t.Errorf("%s: no summary line", f)
+			}
+		case !strings.HasPrefix(err.Error(), f+": "):
+			t.Errorf("%s: refusal does not name the file: %v", f, err)
+		}
+	}
+	if read < 50 {
+		t.Fatalf("only %d corpus files read", read)
+	}
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
