@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gocarina/gocsv"
@@ -33,6 +34,8 @@ type Options struct {
 	StoresPerDealer   int    // default 3
 	Seed              uint64 // default 1
 	Date              string // the world's "today" (YYYY-MM-DD), default DefaultDate
+	Entries           int    // incoming entries in the bank files (0: no bank files)
+	CamtVersion       string // "08" (default), "04" or "02"
 }
 
 func (o *Options) defaults() error {
@@ -54,8 +57,11 @@ func (o *Options) defaults() error {
 	if o.Date == "" {
 		o.Date = DefaultDate
 	}
-	if o.Wallets < 0 || o.DealersPerPartner < 1 || o.StoresPerDealer < 1 {
-		return fmt.Errorf("wallets must be ≥ 0, dealers and stores ≥ 1")
+	if o.Wallets < 0 || o.Entries < 0 || o.DealersPerPartner < 1 || o.StoresPerDealer < 1 {
+		return fmt.Errorf("wallets and entries must be ≥ 0, dealers and stores ≥ 1")
+	}
+	if _, err := versionOf(o.CamtVersion); err != nil {
+		return err
 	}
 	if o.Partners < 1 || o.Partners > len(partnerNames) {
 		return fmt.Errorf("partners must be between 1 and %d", len(partnerNames))
@@ -68,9 +74,9 @@ func (o *Options) defaults() error {
 
 // File is one generated file.
 type File struct {
-	Kind string // the import kind (partners, dealers, stores, wallets)
+	Kind string // the import kind (partners, dealers, stores, wallets) or the message (camt.054, camt.053)
 	Path string
-	Rows int
+	Rows int // rows, or entries of a bank file
 }
 
 // Files lists the reference data files in import order.
@@ -78,11 +84,12 @@ var Files = []string{"partners", "dealers", "stores", "wallets"}
 
 // world is the small reference data every file needs; wallets are not kept.
 type world struct {
-	opt      Options
-	today    time.Time
-	partners []ledger.PartnerRow
-	dealers  []ledger.DealerRow
-	stores   []ledger.StoreRow
+	opt       Options
+	today     time.Time
+	partners  []ledger.PartnerRow
+	dealers   []ledger.DealerRow
+	stores    []ledger.StoreRow
+	dealersOf map[string][]string // partner key → its dealers' keys
 }
 
 // stream returns the random stream of one file.
@@ -113,8 +120,16 @@ func Generate(dir string, opt Options, progress func(n int)) ([]File, error) {
 		{"dealers", func(out io.Writer) (int, error) { return len(w.dealers), gocsv.Marshal(w.dealers, out) }},
 		{"stores", func(out io.Writer) (int, error) { return len(w.stores), gocsv.Marshal(w.stores, out) }},
 		{"wallets", func(out io.Writer) (int, error) { return w.writeWallets(out, progress) }},
+		{"camt.054", func(out io.Writer) (int, error) { return w.writeCamt(out, false) }},
+		{"camt.053", func(out io.Writer) (int, error) { return w.writeCamt(out, true) }},
 	} {
 		path := filepath.Join(dir, f.kind+".csv")
+		if strings.HasPrefix(f.kind, "camt") {
+			if opt.Entries == 0 {
+				continue
+			}
+			path = filepath.Join(dir, f.kind+"."+opt.Date+".xml")
+		}
 		n, err := writeFile(path, f.write)
 		if err != nil {
 			return files, err

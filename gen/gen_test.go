@@ -14,7 +14,7 @@ import (
 
 func TestSameSeedSameFiles(t *testing.T) {
 	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
-	opt := Options{Wallets: 300, Seed: 42}
+	opt := Options{Wallets: 300, Entries: 200, Seed: 42}
 	for _, dir := range []string{a, b} {
 		if _, err := Generate(dir, opt, nil); err != nil {
 			t.Fatal(err)
@@ -22,10 +22,17 @@ func TestSameSeedSameFiles(t *testing.T) {
 	}
 	opt.Seed = 43
 	Generate(c, opt, nil)
-	for _, f := range Files {
-		fa, _ := os.ReadFile(filepath.Join(a, f+".csv"))
-		fb, _ := os.ReadFile(filepath.Join(b, f+".csv"))
-		fc, _ := os.ReadFile(filepath.Join(c, f+".csv"))
+	for _, f := range append(Files, "camt.054."+DefaultDate, "camt.053."+DefaultDate) {
+		ext := ".csv"
+		if strings.HasPrefix(f, "camt") {
+			ext = ".xml"
+		}
+		fa, _ := os.ReadFile(filepath.Join(a, f+ext))
+		fb, _ := os.ReadFile(filepath.Join(b, f+ext))
+		fc, _ := os.ReadFile(filepath.Join(c, f+ext))
+		if len(fa) == 0 {
+			t.Fatalf("%s%s is empty", f, ext)
+		}
 		if !bytes.Equal(fa, fb) {
 			t.Errorf("%s differs between two runs with the same seed", f)
 		}

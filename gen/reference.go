@@ -18,6 +18,7 @@ var partnerNames = []struct{ Key, Name, Owner string }{
 // makeReference draws the partners, their dealers and the dealers' stores.
 func (w *world) makeReference() {
 	r := w.stream("reference")
+	w.dealersOf = map[string][]string{}
 	for p := 0; p < w.opt.Partners; p++ {
 		pn := partnerNames[p]
 		vat := digitsN(r, 11)
@@ -39,6 +40,7 @@ func (w *world) makeReference() {
 				IBAN:       italianIBAN(r),
 			}
 			w.dealers = append(w.dealers, dealer)
+			w.dealersOf[pn.Key] = append(w.dealersOf[pn.Key], dealer.DealerKey)
 			for s := 0; s < w.opt.StoresPerDealer; s++ {
 				city := cities[r.IntN(len(cities))]
 				w.stores = append(w.stores, ledger.StoreRow{

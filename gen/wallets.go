@@ -13,6 +13,9 @@ import (
 	"settle/ledger"
 )
 
+// walletStreamBase offsets the wallets' random streams from the files' streams.
+const walletStreamBase = 0x5745_4c4c_0000_0000
+
 // IBAN states of generated wallets, in per cent: validated, pending (with a
 // validation code), none.
 const (
@@ -22,7 +25,6 @@ const (
 
 // writeWallets streams the wallets in batches so memory stays flat.
 func (w *world) writeWallets(out io.Writer, progress func(int)) (int, error) {
-	r := w.stream("wallets")
 	cw := csv.NewWriter(out)
 	batch := make([]ledger.WalletRow, 0, 10000)
 	flush := func(header bool) error {
@@ -39,14 +41,9 @@ func (w *world) writeWallets(out io.Writer, progress func(int)) (int, error) {
 		}
 		return err
 	}
-	dealersOf := map[string][]string{}
-	for _, d := range w.dealers {
-		dealersOf[d.PartnerKey] = append(dealersOf[d.PartnerKey], d.DealerKey)
-	}
 	header := true
 	for i := 0; i < w.opt.Wallets; i++ {
-		p := w.partners[i%len(w.partners)]
-		batch = append(batch, w.wallet(i, p.PartnerKey, dealersOf[p.PartnerKey], r))
+		batch = append(batch, w.wallet(i))
 		if len(batch) == cap(batch) {
 			if err := flush(header); err != nil {
 				return i, err
@@ -68,7 +65,12 @@ func (w *world) writeWallets(out io.Writer, progress func(int)) (int, error) {
 	return w.opt.Wallets, nil
 }
 
-func (w *world) wallet(i int, partner string, dealers []string, r *rand.Rand) ledger.WalletRow {
+// wallet draws wallet i from its own random stream, so that any wallet can be
+// regenerated on its own (the bank files refer to wallets by index).
+func (w *world) wallet(i int) ledger.WalletRow {
+	r := rand.New(rand.NewPCG(w.opt.Seed, walletStreamBase+uint64(i)))
+	partner := w.partners[i%len(w.partners)].PartnerKey
+	dealers := w.dealersOf[partner]
 	first := firstNames[r.IntN(len(firstNames))]
 	last := lastNames[r.IntN(len(lastNames))]
 	// The tax id must be unique per partner; index within the partner keeps it so.

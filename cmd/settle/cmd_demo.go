@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"settle/gen"
 	"settle/jobs"
@@ -42,6 +43,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	fmt.Fprintf(out, "2. Importing it into %s\n", a.db)
 	code := exitOK
 	for _, f := range files {
+		if !slices.Contains(ledger.ImportKinds, f.Kind) {
+			continue // bank files are the ingest's
+		}
 		res, ir, err := importFile(ctx, a, s, f.Kind, f.Path, jobs.RunOptions{Date: opt.Date})
 		if err != nil {
 			return a.fail(err)

@@ -10,8 +10,8 @@ import (
 
 func init() {
 	register("gen", command{
-		usage: "--out DIR [--wallets N] [--partners N] [--seed S] [--date D]",
-		help:  "a deterministic synthetic world (CSV feeds) of any size",
+		usage: "--out DIR [--wallets N] [--entries N] [--partners N] [--seed S] [--date D]",
+		help:  "a deterministic synthetic world (CSV feeds, camt bank files) of any size",
 		run:   cmdGen,
 	})
 }
@@ -27,6 +27,8 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 	fs.IntVar(&opt.StoresPerDealer, "stores", 3, "stores per dealer")
 	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: the same seed gives the same files")
 	fs.StringVar(&opt.Date, "date", gen.DefaultDate, "the world's today, YYYY-MM-DD")
+	fs.IntVar(&opt.Entries, "entries", 0, "incoming SCT entries in a camt.054 notification and camt.053 statement (0: none)")
+	fs.StringVar(&opt.CamtVersion, "camt-version", "08", "camt message version: 08, 04 or 02")
 	if _, ok := a.parse("gen", fs, args, 0, 0); !ok {
 		return exitUsage
 	}

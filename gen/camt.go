@@ -1,0 +1,243 @@
+package gen
+
+import (
+	"bufio"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+
+	"settle/ledger"
+)
+
+// The kinds of incoming entries in the generated bank files, so that an ingest
+// meets what a real inbox holds.
+const (
+	FirstDeposit   = "first-deposit"    // from the wallet's pending IBAN, with its validation code
+	TopUp          = "top-up"           // from the validated IBAN, with the wallet's SCT reason
+	IBANMismatch   = "iban-mismatch"    // the wallet's SCT reason from another IBAN
+	UnknownRef     = "unknown-ref"      // a reference that is no wallet's
+	InactiveWallet = "inactive-wallet"  // the SCT reason of a suspended or closed wallet
+	Duplicate      = "duplicate"        // an entry the bank sends twice
+	ForeignCcy     = "foreign-currency" // an entry in CHF
+)
+
+// entry is one generated bank entry.
+type entry struct {
+	kind       string
+	ref        string // AcctSvcrRef
+	e2e        string
+	cents      int64
+	currency   string
+	debtorName string
+	debtorIBAN string
+	remittance string
+}
+
+// entries draws the incoming entries on one partner's account: n of them, from the
+// partner's own stream, so that notification and statement replay the same ones.
+func (w *world) entries(p int, n int, each func(entry) error) error {
+	partner := w.partners[p]
+	r := w.stream("camt:" + partner.PartnerKey)
+	var last entry
+	for i := 0; i < n; i++ {
+		e := w.drawEntry(r, p, i)
+		if i > 0 && r.IntN(100) < 3 {
+			e = last // the bank sends the same booking twice
+			e.kind = Duplicate
+		}
+		if err := each(e); err != nil {
+			return err
+		}
+		last = e
+	}
+	return nil
+}
+
+// drawEntry draws entry i of partner p: a kind, then a wallet of that partner that fits it.
+func (w *world) drawEntry(r *rand.Rand, p, i int) entry {
+	e := entry{
+		ref:      fmt.Sprintf("%s%02d%08d", strings.ReplaceAll(w.opt.Date, "-", ""), p, i),
+		e2e:      "NOTPROVIDED",
+		cents:    500 + r.Int64N(49_500),
+		currency: "EUR",
+	}
+	if r.IntN(2) == 0 {
+		e.e2e = fmt.Sprintf("E2E-%d-%d", p, i)
+	}
+	k := r.IntN(100)
+	switch {
+	case k < 25:
+		e.kind = FirstDeposit
+	case k < 80:
+		e.kind = TopUp
+	case k < 86:
+		e.kind = IBANMismatch
+	case k < 92:
+		e.kind = UnknownRef
+	case k < 96:
+		e.kind = InactiveWallet
+	default:
+		e.kind = ForeignCcy
+	}
+	wl, ok := w.pickWallet(r, p, e.kind)
+	if !ok {
+		e.kind = UnknownRef
+	}
+	e.debtorName, e.debtorIBAN = wl.FirstName+" "+wl.LastName, wl.IBAN
+	switch e.kind {
+	case FirstDeposit:
+		e.remittance = []string{wl.IBANValidationCode, "Attivazione " + wl.IBANValidationCode, strings.ToLower(wl.IBANValidationCode)}[r.IntN(3)]
+	case TopUp, InactiveWallet:
+		e.remittance = []string{wl.Reason, "Ricarica " + wl.Reason, "ricarica wallet " + strings.ToLower(wl.Reason)}[r.IntN(3)]
+	case IBANMismatch:
+		e.remittance = "Ricarica " + wl.Reason
+		e.debtorIBAN, _ = randomIBAN(r)
+	case UnknownRef:
+		e.remittance = "Ricarica " + code36(r.IntN(1_000_000), 6, 7_919)
+		if e.debtorIBAN == "" {
+			e.debtorIBAN, _ = randomIBAN(r)
+			e.debtorName = firstNames[r.IntN(len(firstNames))] + " " + lastNames[r.IntN(len(lastNames))]
+		}
+	case ForeignCcy:
+		e.currency = "CHF"
+		e.remittance = "Ricarica " + wl.Reason
+	}
+	return e
+}
+
+// pickWallet tries wallets of partner p until one fits the kind of entry.
+func (w *world) pickWallet(r *rand.Rand, p int, kind string) (ledger.WalletRow, bool) {
+	perPartner := (w.opt.Wallets - p + len(w.partners) - 1) / len(w.partners)
+	if perPartner <= 0 {
+		return ledger.WalletRow{}, false
+	}
+	for try := 0; try < 40; try++ {
+		wl := w.wallet(p + len(w.partners)*r.IntN(perPartner))
+		active := wl.Status == ledger.WalletActive
+		switch {
+		case kind == FirstDeposit && active && wl.IBAN != "" && wl.IsIBANValidated == "false",
+			(kind == TopUp || kind == IBANMismatch || kind == ForeignCcy) && active && wl.IsIBANValidated == "true",
+			kind == InactiveWallet && !active && wl.IsIBANValidated == "true",
+			kind == UnknownRef:
+			return wl, true
+		}
+	}
+	return ledger.WalletRow{}, false
+}
+
+// camtVersion describes what differs between the versions gen writes.
+type camtVersion struct {
+	v2 bool // .001.02: Sts as text, no Amt in TxDtls, Dbtr/Nm
+	v8 bool // .001.08: Sts/Cd, Dbtr/Pty/Nm
+}
+
+func versionOf(v string) (camtVersion, error) {
+	switch v {
+	case "", "08":
+		return camtVersion{v8: true}, nil
+	case "04":
+		return camtVersion{}, nil
+	case "02":
+		return camtVersion{v2: true}, nil
+	}
+	return camtVersion{}, fmt.Errorf("camt version %q: 02, 04 or 08", v)
+}
+
+// writeCamt writes a camt.054 notification (statement = false) or a camt.053
+// statement of every partner account, with the same entries in both.
+func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
+	cv, err := versionOf(w.opt.CamtVersion)
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriterSize(out, 256<<10)
+	msg, root, block := "camt.054.001.", "BkToCstmrDbtCdtNtfctn", "Ntfctn"
+	if statement {
+		msg, root, block = "camt.053.001.", "BkToCstmrStmt", "Stmt"
+	}
+	version := map[bool]string{true: "08", false: "04"}[cv.v8]
+	if cv.v2 {
+		version = "02"
+	}
+	created := w.opt.Date + "T23:30:00"
+	fmt.Fprintf(bw, `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:%s%s">
+<%s><GrpHdr><MsgId>%s-%s-%s</MsgId><CreDtTm>%s</CreDtTm></GrpHdr>
+`, msg, version, root, strings.ToUpper(block), strings.ReplaceAll(w.opt.Date, "-", ""), version, created)
+	total := 0
+	for p, partner := range w.partners {
+		n := w.opt.Entries / len(w.partners)
+		if p < w.opt.Entries%len(w.partners) {
+			n++
+		}
+		fmt.Fprintf(bw, "<%s><Id>%s-%s</Id>", block, partner.PartnerKey, w.opt.Date)
+		if statement {
+			fmt.Fprintf(bw, "<ElctrncSeqNb>1</ElctrncSeqNb>")
+		}
+		fmt.Fprintf(bw, "<CreDtTm>%s</CreDtTm><Acct><Id><IBAN>%s</IBAN></Id><Ccy>EUR</Ccy></Acct>\n", created, partner.SettlementIBAN)
+		if statement {
+			// Balances come before the entries: sum them in a first pass of the same stream.
+			var sum int64
+			w.entries(p, n, func(e entry) error {
+				if e.currency == "EUR" {
+					sum += e.cents
+				}
+				return nil
+			})
+			opening := int64(1_000_000_00) * int64(p+1)
+			writeBalance(bw, "OPBD", opening, w.opt.Date)
+			writeBalance(bw, "CLBD", opening+sum, w.opt.Date)
+		}
+		err := w.entries(p, n, func(e entry) error {
+			total++
+			return writeEntry(bw, cv, w.opt.Date, e)
+		})
+		if err != nil {
+			return total, err
+		}
+		fmt.Fprintf(bw, "</%s>\n", block)
+	}
+	fmt.Fprintf(bw, "</%s></Document>\n", root)
+	return total, bw.Flush()
+}
+
+func writeBalance(w io.Writer, typ string, cents int64, date string) {
+	ind := "CRDT"
+	if cents < 0 {
+		ind, cents = "DBIT", -cents
+	}
+	fmt.Fprintf(w, `<Bal><Tp><CdOrPrtry><Cd>%s</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">%s</Amt><CdtDbtInd>%s</CdtDbtInd><Dt><Dt>%s</Dt></Dt></Bal>
+`, typ, ledger.FormatCents(cents), ind, date)
+}
+
+func writeEntry(w *bufio.Writer, cv camtVersion, date string, e entry) error {
+	amt := fmt.Sprintf(`<Amt Ccy="%s">%s</Amt>`, e.currency, ledger.FormatCents(e.cents))
+	sts := "<Sts>BOOK</Sts>"
+	if cv.v8 {
+		sts = "<Sts><Cd>BOOK</Cd></Sts>"
+	}
+	fmt.Fprintf(w, `<Ntry>%s<CdtDbtInd>CRDT</CdtDbtInd>%s<BookgDt><Dt>%s</Dt></BookgDt><ValDt><Dt>%s</Dt></ValDt><AcctSvcrRef>%s</AcctSvcrRef>`+
+		`<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd><NtryDtls><TxDtls><Refs><EndToEndId>%s</EndToEndId></Refs>`,
+		amt, sts, date, date, e.ref, e.e2e)
+	if cv.v2 {
+		fmt.Fprintf(w, "<AmtDtls><TxAmt>%s</TxAmt></AmtDtls>", amt)
+	} else {
+		fmt.Fprintf(w, "%s<CdtDbtInd>CRDT</CdtDbtInd>", amt)
+	}
+	w.WriteString("<RltdPties><Dbtr>")
+	if cv.v8 {
+		w.WriteString("<Pty><Nm>")
+		xml.EscapeText(w, []byte(e.debtorName))
+		w.WriteString("</Nm></Pty>")
+	} else {
+		w.WriteString("<Nm>")
+		xml.EscapeText(w, []byte(e.debtorName))
+		w.WriteString("</Nm>")
+	}
+	fmt.Fprintf(w, "</Dbtr><DbtrAcct><Id><IBAN>%s</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>", e.debtorIBAN)
+	xml.EscapeText(w, []byte(e.remittance))
+	_, err := w.WriteString("</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n")
+	return err
+}

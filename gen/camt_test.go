@@ -1,0 +1,116 @@
+package gen
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"settle/sepa"
+)
+
+const xsdDir = "../../shared/xsd/iso_camt"
+
+// Every generated bank file validates against its ISO schema, in each version.
+func TestCamtFilesValidateAgainstTheSchemas(t *testing.T) {
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Skip("xmllint is not installed (CI installs libxml2-utils)")
+	}
+	if _, err := os.Stat(xsdDir); err != nil {
+		t.Skip("../shared is absent")
+	}
+	for _, v := range []string{"02", "04", "08"} {
+		dir := t.TempDir()
+		files, err := Generate(dir, Options{Wallets: 300, Entries: 500, CamtVersion: v}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files[4:] {
+			xsd := filepath.Join(xsdDir, f.Kind+".001."+v+".xsd")
+			if out, err := exec.Command("xmllint", "--noout", "--schema", xsd, f.Path).CombinedOutput(); err != nil {
+				t.Errorf("%s (%s): %v\n%s", f.Kind, v, err, out)
+			}
+		}
+	}
+}
+
+func readEntries(t *testing.T, path string) ([]*sepa.Statement, []*sepa.Entry) {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := sepa.NewReader(f, path, sepa.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stmts []*sepa.Statement
+	var es []*sepa.Entry
+	for {
+		it, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return stmts, es
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch v := it.(type) {
+		case *sepa.Statement:
+			stmts = append(stmts, v)
+		case *sepa.Entry:
+			es = append(es, v)
+		}
+	}
+}
+
+// The notification and the statement hold the same entries; each statement's
+// opening balance plus its EUR entries is its closing balance; the mix of entries
+// has every kind an ingest must handle.
+func TestCamtContent(t *testing.T) {
+	dir := t.TempDir()
+	files, err := Generate(dir, Options{Wallets: 1000, Entries: 2000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, notified := readEntries(t, files[4].Path)
+	stmts, stated := readEntries(t, files[5].Path)
+	if len(notified) != 2000 || len(stated) != 2000 || len(stmts) != 3 {
+		t.Fatalf("%d notified, %d stated entries, %d statements", len(notified), len(stated), len(stmts))
+	}
+	for i := range notified {
+		a, b := notified[i], stated[i]
+		if a.AcctSvcrRef != b.AcctSvcrRef || !a.Amount.Equal(b.Amount.Decimal) || a.Account != b.Account {
+			t.Fatalf("entry %d differs: %+v / %+v", i+1, a, b)
+		}
+	}
+	for _, st := range stmts {
+		open, _ := st.Balance("OPBD")
+		closing, _ := st.Balance("CLBD")
+		sum := open.Amount.Decimal
+		for _, e := range stated {
+			if e.StatementID == st.ID && e.Currency == "EUR" {
+				sum = sum.Add(e.SignedAmount())
+			}
+		}
+		if !sum.Equal(closing.Amount.Decimal) {
+			t.Errorf("%s: opening %s + entries = %s, closing %s", st.ID, open.Amount.Text(), sum, closing.Amount.Text())
+		}
+	}
+	kinds := map[string]int{}
+	opt := Options{Wallets: 1000, Entries: 2000}
+	if err := opt.defaults(); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{opt: opt}
+	w.makeReference()
+	for p := range w.partners {
+		w.entries(p, 700, func(e entry) error { kinds[e.kind]++; return nil })
+	}
+	for _, k := range []string{FirstDeposit, TopUp, IBANMismatch, UnknownRef, InactiveWallet, Duplicate, ForeignCcy} {
+		if kinds[k] < 10 {
+			t.Errorf("only %d entries of kind %s in %v", kinds[k], k, kinds)
+		}
+	}
+}
