@@ -1,0 +1,186 @@
+package ledger
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"settle/sepa"
+)
+
+// Outcomes of an ingested unit: every unit of every file ends as exactly one.
+const (
+	OutcomePosted    = "posted"
+	OutcomeException = "exception"
+	OutcomeDuplicate = "duplicate"
+	OutcomeRecorded  = "recorded"
+)
+
+// Outcomes lists the outcomes in the order summaries print them.
+var Outcomes = []string{OutcomePosted, OutcomeException, OutcomeDuplicate, OutcomeRecorded}
+
+// FileSummary counts what an ingested file held and what became of it, with amounts
+// per currency. AmountsIn is what the file's entries say; the outcomes' amounts add
+// up to it for every currency (Ingest refuses a file where they would not).
+type FileSummary struct {
+	File      string                      `json:"file"`
+	Kind      string                      `json:"kind"`
+	MessageID string                      `json:"messageId"`
+	Units     int                         `json:"units"`
+	Counts    map[string]int              `json:"counts"`
+	Amounts   map[string]map[string]Money `json:"amounts"` // outcome → currency → amount
+	AmountsIn map[string]Money            `json:"amountsIn"`
+	cents     map[string]map[string]int64
+	centsIn   map[string]int64
+}
+
+func newFileSummary(file string) *FileSummary {
+	return &FileSummary{File: file, Counts: map[string]int{}, cents: map[string]map[string]int64{}, centsIn: map[string]int64{}}
+}
+
+func (s *FileSummary) add(outcome, currency string, cents int64) {
+	s.Units++
+	s.Counts[outcome]++
+	if s.cents[outcome] == nil {
+		s.cents[outcome] = map[string]int64{}
+	}
+	s.cents[outcome][currency] += cents
+}
+
+// finish fills the Money maps and checks that amounts in equal amounts accounted for.
+func (s *FileSummary) finish() error {
+	s.Amounts, s.AmountsIn = map[string]map[string]Money{}, map[string]Money{}
+	accounted := map[string]int64{}
+	for outcome, byCcy := range s.cents {
+		s.Amounts[outcome] = map[string]Money{}
+		for ccy, c := range byCcy {
+			s.Amounts[outcome][ccy] = MoneyFromCents(c)
+			accounted[ccy] += c
+		}
+	}
+	for ccy, c := range s.centsIn {
+		s.AmountsIn[ccy] = MoneyFromCents(c)
+		if accounted[ccy] != c {
+			return Errorf(Internal, "%s: %s in, %s accounted for", ccy, FormatCents(c), FormatCents(accounted[ccy]))
+		}
+	}
+	for ccy := range accounted {
+		if _, ok := s.centsIn[ccy]; !ok {
+			return Errorf(Internal, "%s accounted for but not in the file", ccy)
+		}
+	}
+	return nil
+}
+
+// Line is the summary as one line: counts and amounts per outcome.
+func (s *FileSummary) Line() string {
+	var parts []string
+	for _, o := range Outcomes {
+		if s.Counts[o] == 0 {
+			continue
+		}
+		var amts []string
+		ccys := make([]string, 0, len(s.Amounts[o]))
+		for c := range s.Amounts[o] {
+			ccys = append(ccys, c)
+		}
+		sort.Strings(ccys)
+		for _, c := range ccys {
+			amts = append(amts, s.Amounts[o][c].StringFixed(2)+" "+c)
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", s.Counts[o], o, strings.Join(amts, ", ")))
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("%s: nothing in it", s.File)
+	}
+	return fmt.Sprintf("%s: %s", s.File, strings.Join(parts, ", "))
+}
+
+// IngestOptions tune an ingest.
+type IngestOptions struct {
+	SHA256     string   // of the file's bytes (the caller hashes while it reads or before)
+	Size       int64    // bytes
+	JobRunID   int64    // the run that ingests it
+	AutoRefund []string // exception reasons refunded at once (config autoRefundReasons)
+	MaxBytes   int64    // refuse larger files
+	By         string   // who ingests (journaled on automatic refunds)
+}
+
+// ErrDuplicateFile is returned when a file with the same sha256 was ingested before.
+var ErrDuplicateFile = errors.New("this file was ingested before (same sha256)")
+
+// IngestBank ingests one bank file atomically: every unit is posted, made an
+// exception, found a duplicate, or recorded, all in one write transaction that
+// commits only once the whole file has been read and found well-formed. A reader
+// error (truncated or malformed file) returns a *sepa.ParseError and leaves nothing.
+func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt IngestOptions) (*FileSummary, error) {
+	rd, err := sepa.NewReader(r, name, sepa.Options{MaxBytes: opt.MaxBytes})
+	if err != nil {
+		return nil, err
+	}
+	sum := newFileSummary(name)
+	err = s.Write(ctx, func(w *Writer) error {
+		in, err := newIngestion(w, name, rd.Document().Kind, opt)
+		if err != nil {
+			return err
+		}
+		for {
+			item, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if err := in.item(item, sum); err != nil {
+				return err
+			}
+		}
+		sum.Kind, sum.MessageID = rd.Document().Kind, rd.Document().MessageID
+		if err := sum.finish(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return in.close(sum)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// FileIngested tells whether a file with this sha256 was ingested before.
+func (s *Store) FileIngested(ctx context.Context, sha string) (bool, error) {
+	var n int
+	err := s.R.GetContext(ctx, &n, `SELECT COUNT(*) FROM input_files WHERE sha256 = ?`, sha)
+	return n > 0, err
+}
+
+// RecordFile notes a file ingested by other means (a CSV feed), so that sending it
+// again is recognised as a duplicate.
+func (s *Store) RecordInputFile(ctx context.Context, name, kind, sha string, size, runID int64, units int) error {
+	return s.Write(ctx, func(w *Writer) error {
+		_, err := w.Exec(`INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, units, posted, ingested_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, sha, name, kind, size, nullableID(runID), units, units, w.createdAt)
+		return err
+	})
+}
+
+func fingerprint(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func summaryJSON(s *FileSummary) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
