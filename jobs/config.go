@@ -22,15 +22,21 @@ type Config struct {
 	LeaseTTL Duration `json:"leaseTtl"`
 	// Schedules maps "nightly" or a job name to a cron spec (5 fields) for `settle schedule`.
 	Schedules map[string]string `json:"schedules"`
+	// AutoRefundReasons lists the exception reasons the ingest refunds at once (none
+	// by default: unidentified money is a compliance matter).
+	AutoRefundReasons []string `json:"autoRefundReasons"`
+	// MaxFileBytes is the largest inbox file the ingest reads.
+	MaxFileBytes int64 `json:"maxFileBytes"`
 }
 
 // DefaultConfig returns the configuration used when no file is given.
 func DefaultConfig() Config {
 	return Config{
-		TimeZone:  "Europe/Rome",
-		ChunkSize: 5000,
-		LeaseTTL:  Duration(2 * time.Minute),
-		Schedules: map[string]string{"nightly": "0 2 * * *"},
+		TimeZone:     "Europe/Rome",
+		ChunkSize:    5000,
+		LeaseTTL:     Duration(2 * time.Minute),
+		Schedules:    map[string]string{"nightly": "0 2 * * *"},
+		MaxFileBytes: 2 << 30,
 	}
 }
 
@@ -62,6 +68,9 @@ func (c Config) validate() error {
 	}
 	if c.ChunkSize < 1 {
 		return fmt.Errorf("chunkSize must be at least 1, got %d", c.ChunkSize)
+	}
+	if c.MaxFileBytes < 1 {
+		return fmt.Errorf("maxFileBytes must be positive, got %d", c.MaxFileBytes)
 	}
 	if time.Duration(c.LeaseTTL) < time.Second {
 		return fmt.Errorf("leaseTtl must be at least 1s, got %s", time.Duration(c.LeaseTTL))

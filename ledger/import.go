@@ -166,6 +166,29 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 	return res, flush()
 }
 
+// KindOfHeader tells which import kind a CSV header row is: the one whose columns
+// are exactly those of the header, in any order.
+func KindOfHeader(header []string) (string, bool) {
+	have := map[string]bool{}
+	for _, h := range header {
+		have[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = true
+	}
+	for kind, cols := range map[string][]string{"partners": CSVHeaders[PartnerRow](), "dealers": CSVHeaders[DealerRow](),
+		"stores": CSVHeaders[StoreRow](), "wallets": CSVHeaders[WalletRow]()} {
+		if len(cols) != len(have) {
+			continue
+		}
+		all := true
+		for _, c := range cols {
+			all = all && have[c]
+		}
+		if all {
+			return kind, true
+		}
+	}
+	return "", false
+}
+
 // missingHeaders lists the csv tags of R that the file's header lacks.
 func missingHeaders[R any](headers []string) []string {
 	have := map[string]bool{}

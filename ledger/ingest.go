@@ -110,7 +110,11 @@ type IngestOptions struct {
 	AutoRefund []string // exception reasons refunded at once (config autoRefundReasons)
 	MaxBytes   int64    // refuse larger files
 	By         string   // who ingests (journaled on automatic refunds)
+	DryRun     bool     // read and decide everything, then roll back
 }
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
 
 // ErrDuplicateFile is returned when a file with the same sha256 was ingested before.
 var ErrDuplicateFile = errors.New("this file was ingested before (same sha256)")
@@ -146,9 +150,15 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		if err := sum.finish(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		return in.close(sum)
+		if err := in.close(sum); err != nil {
+			return err
+		}
+		if opt.DryRun {
+			return errDryRun
+		}
+		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
 	}
 	return sum, nil

@@ -1,0 +1,264 @@
+package jobs
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"settle/ledger"
+	"settle/sepa"
+)
+
+// IngestJob takes everything in the inbox: bank files (recognised by their
+// namespace) and CSV feeds (recognised by their header row), each once by sha256.
+// Ingested and duplicate files move to inbox/processed/; unreadable ones to
+// inbox/rejected/ with a .reason file beside them, after the rest are done.
+func IngestJob() Job {
+	return Job{Name: "ingest", Description: "ingest the inbox: bank files and CSV feeds", Run: runIngest}
+}
+
+// inboxFiles lists the files waiting in the inbox, by name.
+func inboxFiles(dir string) ([]string, error) {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, de := range des {
+		n := de.Name()
+		if de.Type().IsRegular() && !strings.HasPrefix(n, ".") && !strings.HasSuffix(n, ".reason") && !strings.HasSuffix(n, ".tmp") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// ingestTally adds up the files of one run.
+type ingestTally struct {
+	sum   Summary
+	cents map[string]int64 // "outcome currency" → cents
+}
+
+func runIngest(ctx context.Context, env *Env) (Summary, error) {
+	t := &ingestTally{sum: Summary{Counts: map[string]int64{}}, cents: map[string]int64{}}
+	names, err := inboxFiles(env.Dirs.Inbox)
+	if err != nil {
+		return t.sum, err
+	}
+	// Reference feeds first, in the order they depend on each other, then bank files.
+	order := map[string]int{"partners": 0, "dealers": 1, "stores": 2, "wallets": 3, "xml": 4}
+	type inboxFile struct {
+		path, kind string
+		err        error
+	}
+	var files []inboxFile
+	for _, name := range names {
+		path := filepath.Join(env.Dirs.Inbox, name)
+		kind, err := sniffFile(path)
+		files = append(files, inboxFile{path, kind, err})
+	}
+	sort.SliceStable(files, func(i, j int) bool { return order[files[i].kind] < order[files[j].kind] })
+	for _, f := range files {
+		if ctx.Err() != nil {
+			return t.finish(env), ctx.Err() // stop between files; each file is one unit
+		}
+		if f.err != nil {
+			err = t.reject(env, f.path, f.err)
+		} else {
+			err = t.file(env, f.path, f.kind)
+		}
+		if err != nil {
+			return t.finish(env), err
+		}
+	}
+	return t.finish(env), nil
+}
+
+func sniffFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return sniff(f)
+}
+
+// file ingests one inbox file of a known kind; only an internal failure is returned.
+func (t *ingestTally) file(env *Env, path, kind string) error {
+	sha, size, err := hashFile(path)
+	if err != nil {
+		return err
+	}
+	seen, err := env.Store.FileIngested(env.Work, sha)
+	if err != nil {
+		return err
+	}
+	if seen {
+		t.sum.Counts["duplicateFiles"]++
+		env.Log.Info("duplicate file: ingested before", "file", path, "sha256", sha)
+		return t.move(env, path, "processed", "")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if kind != "xml" {
+		return t.feed(env, path, kind, f, sha, size)
+	}
+	s, err := env.Store.IngestBank(env.Work, path, f, ledger.IngestOptions{SHA256: sha, Size: size, JobRunID: env.RunID,
+		AutoRefund: env.Config.AutoRefundReasons, MaxBytes: env.Config.MaxFileBytes, By: "ingest", DryRun: env.DryRun})
+	var pe *sepa.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return t.reject(env, path, err)
+	case errors.Is(err, ledger.ErrDuplicateFile):
+		t.sum.Counts["duplicateFiles"]++
+		return t.move(env, path, "processed", "")
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	t.sum.Counts["files"]++
+	for _, o := range ledger.Outcomes {
+		t.sum.Counts[o] += int64(s.Counts[o])
+		for ccy, m := range s.Amounts[o] {
+			c, _ := ledger.ToCents(m.Decimal)
+			t.cents[o+" "+ccy] += c
+		}
+	}
+	env.Log.Info("ingested", "file", path, "kind", s.Kind, "summary", s.Line())
+	return t.move(env, path, "processed", "")
+}
+
+// feed imports a CSV feed recognised by its header row.
+func (t *ingestTally) feed(env *Env, path, kind string, f *os.File, sha string, size int64) error {
+	if env.DryRun {
+		t.sum.Counts["feeds"]++
+		return nil
+	}
+	res, err := env.Store.Import(env.Work, kind, path, f, ledger.ImportOptions{ChunkSize: env.Config.ChunkSize})
+	if err != nil {
+		if ledger.CodeOf(err) == ledger.Invalid {
+			return t.reject(env, path, err)
+		}
+		return err
+	}
+	for _, e := range res.Errors {
+		env.Log.Warn("row rejected", "file", path, "line", e.Line, "field", e.Field, "error", e.Err)
+	}
+	t.sum.Counts["feeds"]++
+	t.sum.Counts["feedRows"] += int64(res.Imported)
+	t.sum.Counts["feedRowsRejected"] += int64(res.Rejected)
+	t.sum.Rejected += int64(res.Rejected)
+	if err := env.Store.RecordInputFile(env.Work, path, "csv:"+kind, sha, size, env.RunID, res.Imported); err != nil {
+		return err
+	}
+	return t.move(env, path, "processed", "")
+}
+
+func (t *ingestTally) reject(env *Env, path string, why error) error {
+	t.sum.Counts["rejectedFiles"]++
+	t.sum.Rejected++
+	env.Log.Error("file rejected", "file", path, "reason", why.Error())
+	return t.move(env, path, "rejected", why.Error()+"\n")
+}
+
+// move puts a file into inbox/<to>/ (never overwriting), with a .reason beside a rejected one.
+func (t *ingestTally) move(env *Env, path, to, reason string) error {
+	if env.DryRun {
+		return nil
+	}
+	dir := filepath.Join(filepath.Dir(path), to)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	base := filepath.Base(path)
+	dst := filepath.Join(dir, base)
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		dst = filepath.Join(dir, fmt.Sprintf("%s.%d", base, i))
+	}
+	if reason != "" {
+		if _, err := WriteFileAtomic(dst+".reason", func(w io.Writer) error { _, err := io.WriteString(w, reason); return err }); err != nil {
+			return err
+		}
+	}
+	return os.Rename(path, dst)
+}
+
+func (t *ingestTally) finish(env *Env) Summary {
+	s := t.sum
+	s.Amounts = map[string]ledger.Money{}
+	for k, c := range t.cents {
+		s.Amounts[strings.ReplaceAll(k, " ", ":")] = ledger.MoneyFromCents(c)
+	}
+	verb := "ingested"
+	if env.DryRun {
+		verb = "would ingest"
+	}
+	var parts []string
+	for _, o := range ledger.Outcomes {
+		var amts []string
+		for _, k := range sortedKeys(t.cents) {
+			if ccy, ok := strings.CutPrefix(k, o+" "); ok {
+				amts = append(amts, ledger.FormatCents(t.cents[k])+" "+ccy)
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", s.Counts[o], o, strings.Join(amts, ", ")))
+	}
+	s.Line = fmt.Sprintf("%s %d bank files, %d feeds; %d duplicate and %d rejected files; units: %s", verb,
+		s.Counts["files"], s.Counts["feeds"], s.Counts["duplicateFiles"], s.Counts["rejectedFiles"], strings.Join(parts, ", "))
+	return s
+}
+
+func sortedKeys(m map[string]int64) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+// sniff tells an XML file ("xml") from a CSV feed (its import kind) by its first bytes.
+func sniff(f *os.File) (string, error) {
+	head, _ := bufio.NewReader(f).Peek(4096)
+	trimmed := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
+	if strings.HasPrefix(trimmed, "<") {
+		return "xml", nil
+	}
+	line, _, _ := strings.Cut(trimmed, "\n")
+	header, err := csv.NewReader(strings.NewReader(line)).Read()
+	if err == nil {
+		if kind, ok := ledger.KindOfHeader(header); ok {
+			return kind, nil
+		}
+	}
+	return "", fmt.Errorf("%s: neither a bank file (XML) nor a known CSV feed (header %q)", f.Name(), strings.TrimSpace(line))
+}

@@ -1,0 +1,97 @@
+package jobs
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"settle/gen"
+	"settle/ledger"
+)
+
+// worldInbox generates a world with bank files into the runner's inbox.
+func worldInbox(t *testing.T, r *Runner, wallets, entries int) []gen.File {
+	t.Helper()
+	files, err := gen.Generate(r.Dirs.Inbox, gen.Options{Wallets: wallets, Entries: entries}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func ls(t *testing.T, dir string) []string {
+	des, _ := os.ReadDir(dir)
+	var names []string
+	for _, d := range des {
+		if !d.IsDir() {
+			names = append(names, d.Name())
+		}
+	}
+	return names
+}
+
+func TestIngestInbox(t *testing.T) {
+	r, s := testRunner(t)
+	r.Dirs.Inbox = filepath.Join(t.TempDir(), "inbox")
+	files := worldInbox(t, r, 600, 900)
+	camt054, _ := os.ReadFile(files[4].Path)
+	in := r.Dirs.Inbox
+	os.WriteFile(filepath.Join(in, "resent-copy.xml"), camt054, 0o644)                   // same bytes: a duplicate file
+	os.WriteFile(filepath.Join(in, "cut.xml"), camt054[:len(camt054)/2], 0o644)          // truncated
+	os.WriteFile(filepath.Join(in, "notes.txt"), []byte("call the bank on Monday\n"), 0o644) // neither
+	ctx := context.Background()
+
+	// A dry run decides every file against the database as it is, and commits and
+	// moves nothing: the feeds are not imported, so no entry finds its wallet yet.
+	dry, err := r.Run(ctx, "ingest", RunOptions{Date: "2026-11-20", DryRun: true})
+	if err != nil || dry.Counts["files"] != 3 || dry.Counts[ledger.OutcomePosted] != 0 || len(ls(t, in)) != 9 {
+		t.Fatalf("dry run: %+v %v; inbox %v", dry, err, ls(t, in))
+	}
+	if v, _ := s.Verify(ctx, 1); v.Transactions != 0 {
+		t.Fatalf("the dry run committed %d transactions", v.Transactions)
+	}
+
+	res, err := r.Run(ctx, "ingest", RunOptions{Date: "2026-11-20"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusPartial || res.Counts["feeds"] != 4 || res.Counts["files"] != 2 ||
+		res.Counts["duplicateFiles"] != 1 || res.Counts["rejectedFiles"] != 2 {
+		t.Fatalf("%s %s %v", res.Status, res.Line, res.Counts)
+	}
+	// The statement repeats the notification's bookings: all its units are duplicates.
+	if res.Counts[ledger.OutcomeDuplicate] < 900 || res.Counts[ledger.OutcomePosted] < 400 || res.Counts[ledger.OutcomeException] < 50 {
+		t.Fatalf("units: %v", res.Counts)
+	}
+	if left := ls(t, in); len(left) != 0 {
+		t.Fatalf("left in the inbox: %v", left)
+	}
+	rejected := ls(t, filepath.Join(in, "rejected"))
+	if strings.Join(rejected, ",") != "cut.xml,cut.xml.reason,notes.txt,notes.txt.reason" {
+		t.Fatalf("rejected/: %v", rejected)
+	}
+	reason, _ := os.ReadFile(filepath.Join(in, "rejected", "cut.xml.reason"))
+	if !strings.Contains(string(reason), "cut.xml") || !strings.Contains(string(reason), "truncated") {
+		t.Fatalf("reason: %s", reason)
+	}
+	if n := len(ls(t, filepath.Join(in, "processed"))); n != 7 {
+		t.Fatalf("%d processed files", n)
+	}
+	v, _ := s.Verify(ctx, 5)
+	if v.Count != 0 || v.Transactions < 400 {
+		t.Fatalf("verify %+v", v)
+	}
+	// A second run finds nothing to do.
+	again, err := r.Run(ctx, "ingest", RunOptions{Date: "2026-11-20"})
+	if err != nil || !again.OK() || again.Counts["files"] != 0 {
+		t.Fatalf("second run: %+v %v", again, err)
+	}
+	// The same notification sent again later is a duplicate file, moved aside.
+	os.WriteFile(filepath.Join(in, "again.xml"), camt054, 0o644)
+	again, _ = r.Run(ctx, "ingest", RunOptions{Date: "2026-11-20"})
+	if again.Counts["duplicateFiles"] != 1 || len(ls(t, in)) != 0 {
+		t.Fatalf("resent: %v", again.Counts)
+	}
+}
