@@ -40,9 +40,10 @@ type entry struct {
 func (w *world) entries(p int, n int, each func(entry) error) error {
 	partner := w.partners[p]
 	r := w.stream("camt:" + partner.PartnerKey)
+	validated := map[int]bool{} // wallets whose first deposit this day already validated
 	var last entry
 	for i := 0; i < n; i++ {
-		e := w.drawEntry(r, p, i)
+		e := w.drawEntry(r, p, i, validated)
 		if i > 0 && r.IntN(100) < 3 {
 			e = last // the bank sends the same booking twice
 			e.kind = Duplicate
@@ -56,7 +57,7 @@ func (w *world) entries(p int, n int, each func(entry) error) error {
 }
 
 // drawEntry draws entry i of partner p: a kind, then a wallet of that partner that fits it.
-func (w *world) drawEntry(r *rand.Rand, p, i int) entry {
+func (w *world) drawEntry(r *rand.Rand, p, i int, validated map[int]bool) entry {
 	e := entry{
 		ref:      fmt.Sprintf("%s%02d%08d", strings.ReplaceAll(w.opt.Date, "-", ""), p, i),
 		e2e:      "NOTPROVIDED",
@@ -81,9 +82,16 @@ func (w *world) drawEntry(r *rand.Rand, p, i int) entry {
 	default:
 		e.kind = ForeignCcy
 	}
-	wl, ok := w.pickWallet(r, p, e.kind)
+	idx, wl, ok := w.pickWallet(r, p, e.kind, validated)
+	if !ok && e.kind == FirstDeposit { // every pending wallet validated already: a top-up instead
+		e.kind = TopUp
+		idx, wl, ok = w.pickWallet(r, p, e.kind, validated)
+	}
 	if !ok {
 		e.kind = UnknownRef
+	}
+	if e.kind == FirstDeposit {
+		validated[idx] = true
 	}
 	e.debtorName, e.debtorIBAN = wl.FirstName+" "+wl.LastName, wl.IBAN
 	switch e.kind {
@@ -107,24 +115,26 @@ func (w *world) drawEntry(r *rand.Rand, p, i int) entry {
 	return e
 }
 
-// pickWallet tries wallets of partner p until one fits the kind of entry.
-func (w *world) pickWallet(r *rand.Rand, p int, kind string) (ledger.WalletRow, bool) {
+// pickWallet tries wallets of partner p until one fits the kind of entry: a first
+// deposit goes to a pending wallet not validated yet this day.
+func (w *world) pickWallet(r *rand.Rand, p int, kind string, validated map[int]bool) (int, ledger.WalletRow, bool) {
 	perPartner := (w.opt.Wallets - p + len(w.partners) - 1) / len(w.partners)
 	if perPartner <= 0 {
-		return ledger.WalletRow{}, false
+		return 0, ledger.WalletRow{}, false
 	}
 	for try := 0; try < 40; try++ {
-		wl := w.wallet(p + len(w.partners)*r.IntN(perPartner))
+		idx := p + len(w.partners)*r.IntN(perPartner)
+		wl := w.wallet(idx)
 		active := wl.Status == ledger.WalletActive
 		switch {
-		case kind == FirstDeposit && active && wl.IBAN != "" && wl.IsIBANValidated == "false",
+		case kind == FirstDeposit && active && wl.IBAN != "" && wl.IsIBANValidated == "false" && !validated[idx],
 			(kind == TopUp || kind == IBANMismatch || kind == ForeignCcy) && active && wl.IsIBANValidated == "true",
 			kind == InactiveWallet && !active && wl.IsIBANValidated == "true",
 			kind == UnknownRef:
-			return wl, true
+			return idx, wl, true
 		}
 	}
-	return ledger.WalletRow{}, false
+	return 0, ledger.WalletRow{}, false
 }
 
 // camtVersion describes what differs between the versions gen writes.

@@ -213,6 +213,9 @@ func (t *ingestTally) finish(env *Env) Summary {
 	}
 	var parts []string
 	for _, o := range ledger.Outcomes {
+		if s.Counts[o] == 0 {
+			continue
+		}
 		var amts []string
 		for _, k := range sortedKeys(t.cents) {
 			if ccy, ok := strings.CutPrefix(k, o+" "); ok {
@@ -220,6 +223,9 @@ func (t *ingestTally) finish(env *Env) Summary {
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%d %s (%s)", s.Counts[o], o, strings.Join(amts, ", ")))
+	}
+	if len(parts) == 0 {
+		parts = []string{"none"}
 	}
 	s.Line = fmt.Sprintf("%s %d bank files, %d feeds; %d duplicate and %d rejected files; units: %s", verb,
 		s.Counts["files"], s.Counts["feeds"], s.Counts["duplicateFiles"], s.Counts["rejectedFiles"], strings.Join(parts, ", "))

@@ -38,8 +38,8 @@ func TestIngestInbox(t *testing.T) {
 	files := worldInbox(t, r, 600, 900)
 	camt054, _ := os.ReadFile(files[4].Path)
 	in := r.Dirs.Inbox
-	os.WriteFile(filepath.Join(in, "resent-copy.xml"), camt054, 0o644)                   // same bytes: a duplicate file
-	os.WriteFile(filepath.Join(in, "cut.xml"), camt054[:len(camt054)/2], 0o644)          // truncated
+	os.WriteFile(filepath.Join(in, "resent-copy.xml"), camt054, 0o644)                       // same bytes: a duplicate file
+	os.WriteFile(filepath.Join(in, "cut.xml"), camt054[:len(camt054)/2], 0o644)              // truncated
 	os.WriteFile(filepath.Join(in, "notes.txt"), []byte("call the bank on Monday\n"), 0o644) // neither
 	ctx := context.Background()
 

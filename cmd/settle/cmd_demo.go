@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
-	"slices"
 
 	"settle/gen"
 	"settle/jobs"
@@ -21,11 +20,10 @@ func init() {
 }
 
 func cmdDemo(ctx context.Context, a *app, args []string) int {
-	var world string
 	opt := gen.Options{Seed: 1, Date: gen.DefaultDate}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.StringVar(&world, "world", "./demo-world", "where the generated world's files go")
 	fs.IntVar(&opt.Wallets, "wallets", 200, "number of wallets")
+	fs.IntVar(&opt.Entries, "entries", 300, "incoming SCT entries in the day's bank files")
 	if _, ok := a.parse("demo", fs, args, 0, 0); !ok {
 		return exitUsage
 	}
@@ -35,30 +33,20 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	}
 	defer s.Close()
 	out := a.stdout
-	fmt.Fprintf(out, "1. Generating a world of %d wallets (seed %d, today = %s) in %s\n", opt.Wallets, opt.Seed, opt.Date, world)
-	files, err := gen.Generate(world, opt, nil)
+	fmt.Fprintf(out, "1. Generating a world of %d wallets and a day of %d bank entries (seed %d, day %s) in the inbox %s\n",
+		opt.Wallets, opt.Entries, opt.Seed, opt.Date, a.inbox)
+	files, err := gen.Generate(a.inbox, opt, nil)
 	if err != nil {
 		return a.fail(err)
 	}
-	fmt.Fprintf(out, "2. Importing it into %s\n", a.db)
-	code := exitOK
 	for _, f := range files {
-		if !slices.Contains(ledger.ImportKinds, f.Kind) {
-			continue // bank files are the ingest's
-		}
-		res, ir, err := importFile(ctx, a, s, f.Kind, f.Path, jobs.RunOptions{Date: opt.Date})
-		if err != nil {
-			return a.fail(err)
-		}
-		fmt.Fprintf(out, "   %-9s %5d rows, %5d imported, %d rejected\n", f.Kind, ir.Rows, ir.Imported, ir.Rejected)
-		if !res.OK() {
-			code = exitFail
-		}
+		fmt.Fprintf(out, "   %-9s %6d rows  %s\n", f.Kind, f.Rows, f.Path)
 	}
-	fmt.Fprintf(out, "3. Running the nightly pipeline for %s\n", opt.Date)
+	fmt.Fprintf(out, "2. Running the nightly pipeline for %s on %s\n", opt.Date, a.db)
+	code := exitOK
 	results, err := a.runner(s).RunNightly(ctx, jobs.RunOptions{Date: opt.Date})
 	for _, res := range results {
-		fmt.Fprintf(out, "   %-14s %s: %s\n", res.Job, res.Status, res.Line)
+		fmt.Fprintf(out, "   %-8s %s: %s\n", res.Job, res.Status, res.Line)
 		if !res.OK() {
 			code = exitFail
 		}
@@ -67,7 +55,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 		a.fail(err)
 		code = exitFail
 	}
-	fmt.Fprintln(out, "4. Checking the ledger")
+	fmt.Fprintln(out, "3. Checking the ledger")
 	v, err := s.Verify(ctx, 5)
 	if err != nil {
 		return a.fail(err)
@@ -85,15 +73,16 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	fmt.Fprintf(out, `
 Outputs:
   database       %s
-  world (CSV)    %s
+  inbox          %s (processed/ and rejected/ hold what was read)
   reports        %s
 Try next:
+  go run ./cmd/settle exceptions list                        the queue an operator works (assign, refund, write-off)
   go run ./cmd/settle jobs                                   the journal of every run
+  go run ./cmd/settle inspect %s
   go run ./cmd/settle report trial-balance --date %s --out -
-  go run ./cmd/settle run reports --date %s --dry-run --json
   go run ./cmd/settle verify
-  go run ./cmd/settle gen --out /tmp/big --wallets 1000000   a large world (then: import wallets /tmp/big/wallets.csv)
-`, a.db, world, filepath.Join(a.reports, opt.Date), opt.Date, opt.Date)
+  go run ./cmd/settle gen --out /tmp/big --wallets 100000 --entries 1000000   a large world for the inbox
+`, a.db, a.inbox, filepath.Join(a.reports, opt.Date), filepath.Join(a.inbox, "processed", "camt.054."+opt.Date+".xml"), opt.Date)
 	return code
 }
 
@@ -109,7 +98,7 @@ func (a *app) demoWorld(ctx context.Context, s *ledger.Store) error {
 		return err
 	}
 	defer rows.Close()
-	fmt.Fprintln(a.stdout, "5. The world by partner")
+	fmt.Fprintln(a.stdout, "4. The world by partner")
 	for rows.Next() {
 		var p string
 		var n, validated, pending, inactive int
@@ -118,6 +107,34 @@ func (a *app) demoWorld(ctx context.Context, s *ledger.Store) error {
 		}
 		fmt.Fprintf(a.stdout, "   %-14s %4d wallets: %4d IBAN validated, %3d pending validation, %3d suspended or closed\n",
 			p, n, validated, pending, inactive)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return a.demoExceptions(ctx, s)
+}
+
+// demoExceptions prints the open exception queue by reason.
+func (a *app) demoExceptions(ctx context.Context, s *ledger.Store) error {
+	rows, err := s.R.QueryxContext(ctx, `SELECT reason, currency, COUNT(*), SUM(amount_cents), MAX(in_suspense) FROM exceptions
+		WHERE status = 'open' GROUP BY reason, currency ORDER BY reason, currency`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	fmt.Fprintln(a.stdout, "5. The exception queue (money that could not be credited)")
+	for rows.Next() {
+		var reason, ccy string
+		var n, cents int64
+		var suspense bool
+		if err := rows.Scan(&reason, &ccy, &n, &cents, &suspense); err != nil {
+			return err
+		}
+		where := "not posted"
+		if suspense {
+			where = "in suspense"
+		}
+		fmt.Fprintf(a.stdout, "   %-20s %4d  %12s %s  %s\n", reason, n, ledger.FormatCents(cents), ccy, where)
 	}
 	return rows.Err()
 }
