@@ -71,7 +71,7 @@ CREATE TABLE wallets (
 );
 CREATE UNIQUE INDEX wallets_partner_tax_id ON wallets(partner_key, tax_id);
 CREATE UNIQUE INDEX wallets_sct_reason ON wallets(sct_reason) WHERE sct_reason IS NOT NULL;
-CREATE INDEX wallets_validation_code ON wallets(iban_validation_code) WHERE iban_validation_code IS NOT NULL;
+CREATE INDEX wallets_validation_code ON wallets(iban_validation_code, partner_key);
 CREATE INDEX wallets_iban ON wallets(iban) WHERE iban IS NOT NULL;
 CREATE INDEX wallets_dealer ON wallets(originating_dealer_key);
 CREATE INDEX wallets_creation ON wallets(partner_key, creation_date);

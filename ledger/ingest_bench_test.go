@@ -1,0 +1,73 @@
+package ledger_test
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"settle/gen"
+	"settle/ledger"
+)
+
+// BenchmarkIngest measures the end-to-end ingest of a generated camt.054 (parse,
+// classify, match wallets, post, commit) beside a bare encoding/xml token loop over
+// the same file: go test ./ledger -run X -bench Ingest -benchtime 1x (200,000 entries).
+func BenchmarkIngest(b *testing.B) {
+	const entries = 200_000
+	dir := b.TempDir()
+	files, err := gen.Generate(filepath.Join(dir, "world"), gen.Options{Wallets: 20_000, Entries: entries}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	camt := files[4].Path
+	st, _ := os.Stat(camt)
+	b.Run("tokens", func(b *testing.B) {
+		b.SetBytes(st.Size())
+		for range b.N {
+			f, _ := os.Open(camt)
+			dec := xml.NewDecoder(f)
+			for {
+				if _, err := dec.Token(); err != nil {
+					if !errors.Is(err, io.EOF) {
+						b.Fatal(err)
+					}
+					break
+				}
+			}
+			f.Close()
+		}
+		b.ReportMetric(float64(entries*b.N)/b.Elapsed().Seconds(), "entries/s")
+	})
+	b.Run("ingest", func(b *testing.B) {
+		b.SetBytes(st.Size())
+		for i := range b.N {
+			b.StopTimer()
+			s, err := ledger.Open(filepath.Join(dir, "settle"+string(rune('a'+i))+".db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, f := range files[:4] {
+				fh, _ := os.Open(f.Path)
+				if _, err := s.Import(context.Background(), f.Kind, f.Path, fh, ledger.ImportOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				fh.Close()
+			}
+			fh, _ := os.Open(camt)
+			b.StartTimer()
+			sum, err := s.IngestBank(context.Background(), camt, fh, ledger.IngestOptions{SHA256: "bench", Size: st.Size()})
+			b.StopTimer()
+			fh.Close()
+			if err != nil || sum.Units != entries || sum.Counts[ledger.OutcomePosted] < entries/2 {
+				b.Fatalf("%v %+v", err, sum)
+			}
+			s.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(entries*b.N)/b.Elapsed().Seconds(), "entries/s")
+	})
+}
