@@ -171,8 +171,8 @@ func (s *Store) FileIngested(ctx context.Context, sha string) (bool, error) {
 	return n > 0, err
 }
 
-// RecordFile notes a file ingested by other means (a CSV feed), so that sending it
-// again is recognised as a duplicate.
+// RecordInputFile notes a file ingested by other means (a CSV feed), so that sending
+// it again is recognised as a duplicate.
 func (s *Store) RecordInputFile(ctx context.Context, name, kind, sha string, size, runID int64, units int) error {
 	return s.Write(ctx, func(w *Writer) error {
 		_, err := w.Exec(`INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, units, posted, ingested_at)

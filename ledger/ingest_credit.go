@@ -168,11 +168,19 @@ func (in *ingestion) available(walletID string) (int64, error) {
 	return total, nil
 }
 
+// account returns an account's id, from the file's cache after the first lookup
+// (accounts are never deleted, so ids hold for the whole transaction).
 func (in *ingestion) account(code string) (int64, error) {
+	if id, ok := in.accounts[code]; ok {
+		return id, nil
+	}
 	var id int64
 	err := in.w.Get(&id, `SELECT id FROM accounts WHERE code = ?`, code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, Errorf(NotFound, "account %s does not exist", code)
+	}
+	if err == nil {
+		in.accounts[code] = id
 	}
 	return id, err
 }
