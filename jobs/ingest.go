@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -48,12 +50,12 @@ func inboxFiles(dir string) ([]string, error) {
 
 // ingestTally adds up the files of one run.
 type ingestTally struct {
-	sum   Summary
-	cents map[string]int64 // "outcome currency" → cents
+	sum     Summary
+	amounts map[string]ledger.Money // "outcome currency" → amount, exact
 }
 
 func runIngest(ctx context.Context, env *Env) (Summary, error) {
-	t := &ingestTally{sum: Summary{Counts: map[string]int64{}}, cents: map[string]int64{}}
+	t := &ingestTally{sum: Summary{Counts: map[string]int64{}}, amounts: map[string]ledger.Money{}}
 	names, err := inboxFiles(env.Dirs.Inbox)
 	if err != nil {
 		return t.sum, err
@@ -135,8 +137,7 @@ func (t *ingestTally) file(env *Env, path, kind string) error {
 	for _, o := range ledger.Outcomes {
 		t.sum.Counts[o] += int64(s.Counts[o])
 		for ccy, m := range s.Amounts[o] {
-			c, _ := ledger.ToCents(m.Decimal)
-			t.cents[o+" "+ccy] += c
+			t.amounts[o+" "+ccy] = ledger.Money{Decimal: t.amounts[o+" "+ccy].Add(m.Decimal)}
 		}
 	}
 	env.Log.Info("ingested", "file", path, "kind", s.Kind, "summary", s.Line())
@@ -204,8 +205,8 @@ func (t *ingestTally) move(env *Env, path, to, reason string) error {
 func (t *ingestTally) finish(env *Env) Summary {
 	s := t.sum
 	s.Amounts = map[string]ledger.Money{}
-	for k, c := range t.cents {
-		s.Amounts[strings.ReplaceAll(k, " ", ":")] = ledger.MoneyFromCents(c)
+	for k, m := range t.amounts {
+		s.Amounts[strings.ReplaceAll(k, " ", ":")] = m
 	}
 	verb := "ingested"
 	if env.DryRun {
@@ -217,9 +218,9 @@ func (t *ingestTally) finish(env *Env) Summary {
 			continue
 		}
 		var amts []string
-		for _, k := range sortedKeys(t.cents) {
+		for _, k := range sortedKeys(t.amounts) {
 			if ccy, ok := strings.CutPrefix(k, o+" "); ok {
-				amts = append(amts, ledger.FormatCents(t.cents[k])+" "+ccy)
+				amts = append(amts, t.amounts[k].Text()+" "+ccy)
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%d %s (%s)", s.Counts[o], o, strings.Join(amts, ", ")))
@@ -232,13 +233,8 @@ func (t *ingestTally) finish(env *Env) Summary {
 	return s
 }
 
-func sortedKeys(m map[string]int64) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 func hashFile(path string) (string, int64, error) {

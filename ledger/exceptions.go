@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/shopspring/decimal"
 
 	"settle/sepa"
 )
@@ -26,6 +27,7 @@ type Exception struct {
 	PartnerKey     *string `db:"partner_key" json:"partnerKey"`
 	WalletID       *string `db:"wallet_id" json:"walletId"`
 	AmountCents    int64   `db:"amount_cents" json:"-"`
+	AmountText     string  `db:"amount" json:"-"` // exact, also when not whole cents
 	Amount         Money   `db:"-" json:"amount"`
 	Currency       string  `db:"currency" json:"currency"`
 	DebtorIBAN     *string `db:"debtor_iban" json:"debtorIban"`
@@ -56,6 +58,9 @@ func (s *Store) Exceptions(ctx context.Context, status string) ([]Exception, err
 	}
 	for i := range xs {
 		xs[i].Amount = MoneyFromCents(xs[i].AmountCents)
+		if d, err := decimal.NewFromString(xs[i].AmountText); err == nil {
+			xs[i].Amount = Money{d}
+		}
 	}
 	return xs, nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/shopspring/decimal"
 	"io"
 	"sort"
 	"strings"
@@ -27,7 +28,8 @@ var Outcomes = []string{OutcomePosted, OutcomeException, OutcomeDuplicate, Outco
 
 // FileSummary counts what an ingested file held and what became of it, with amounts
 // per currency. AmountsIn is what the file's entries say; the outcomes' amounts add
-// up to it for every currency (Ingest refuses a file where they would not).
+// up to it for every currency (Ingest refuses a file where they would not). Amounts
+// are summed exactly as the bank wrote them, whole cents or not.
 type FileSummary struct {
 	File      string                      `json:"file"`
 	Kind      string                      `json:"kind"`
@@ -36,42 +38,42 @@ type FileSummary struct {
 	Counts    map[string]int              `json:"counts"`
 	Amounts   map[string]map[string]Money `json:"amounts"` // outcome → currency → amount
 	AmountsIn map[string]Money            `json:"amountsIn"`
-	cents     map[string]map[string]int64
-	centsIn   map[string]int64
 }
 
 func newFileSummary(file string) *FileSummary {
-	return &FileSummary{File: file, Counts: map[string]int{}, cents: map[string]map[string]int64{}, centsIn: map[string]int64{}}
+	return &FileSummary{File: file, Counts: map[string]int{}, Amounts: map[string]map[string]Money{}, AmountsIn: map[string]Money{}}
 }
 
-func (s *FileSummary) add(outcome, currency string, cents int64) {
+// in counts an amount the file says it holds.
+func (s *FileSummary) in(currency string, amount decimal.Decimal) {
+	s.AmountsIn[currency] = Money{s.AmountsIn[currency].Add(amount)}
+}
+
+// add counts a unit and its amount under its outcome.
+func (s *FileSummary) add(outcome, currency string, amount decimal.Decimal) {
 	s.Units++
 	s.Counts[outcome]++
-	if s.cents[outcome] == nil {
-		s.cents[outcome] = map[string]int64{}
+	if s.Amounts[outcome] == nil {
+		s.Amounts[outcome] = map[string]Money{}
 	}
-	s.cents[outcome][currency] += cents
+	s.Amounts[outcome][currency] = Money{s.Amounts[outcome][currency].Add(amount)}
 }
 
-// finish fills the Money maps and checks that amounts in equal amounts accounted for.
+// finish checks that amounts in equal amounts accounted for, per currency.
 func (s *FileSummary) finish() error {
-	s.Amounts, s.AmountsIn = map[string]map[string]Money{}, map[string]Money{}
-	accounted := map[string]int64{}
-	for outcome, byCcy := range s.cents {
-		s.Amounts[outcome] = map[string]Money{}
-		for ccy, c := range byCcy {
-			s.Amounts[outcome][ccy] = MoneyFromCents(c)
-			accounted[ccy] += c
+	accounted := map[string]decimal.Decimal{}
+	for _, byCcy := range s.Amounts {
+		for ccy, m := range byCcy {
+			accounted[ccy] = accounted[ccy].Add(m.Decimal)
 		}
 	}
-	for ccy, c := range s.centsIn {
-		s.AmountsIn[ccy] = MoneyFromCents(c)
-		if accounted[ccy] != c {
-			return Errorf(Internal, "%s: %s in, %s accounted for", ccy, FormatCents(c), FormatCents(accounted[ccy]))
+	for ccy, m := range s.AmountsIn {
+		if !accounted[ccy].Equal(m.Decimal) {
+			return Errorf(Internal, "%s: %s in, %s accounted for", ccy, m.String(), accounted[ccy].String())
 		}
 	}
 	for ccy := range accounted {
-		if _, ok := s.centsIn[ccy]; !ok {
+		if _, ok := s.AmountsIn[ccy]; !ok {
 			return Errorf(Internal, "%s accounted for but not in the file", ccy)
 		}
 	}
@@ -92,7 +94,7 @@ func (s *FileSummary) Line() string {
 		}
 		sort.Strings(ccys)
 		for _, c := range ccys {
-			amts = append(amts, s.Amounts[o][c].StringFixed(2)+" "+c)
+			amts = append(amts, s.Amounts[o][c].Text()+" "+c)
 		}
 		parts = append(parts, fmt.Sprintf("%d %s (%s)", s.Counts[o], o, strings.Join(amts, ", ")))
 	}
@@ -134,17 +136,20 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		if err != nil {
 			return err
 		}
-		for {
-			item, err := rd.Next()
-			if errors.Is(err, io.EOF) {
-				break
+		items, stop := readAhead(rd)
+		defer stop()
+		for batch := range items {
+			for _, item := range batch.items {
+				if err := in.item(item, sum); err != nil {
+					return err
+				}
 			}
-			if err != nil {
-				return err
+			if batch.err != nil {
+				return batch.err
 			}
-			if err := in.item(item, sum); err != nil {
-				return err
-			}
+		}
+		if err := in.decideWindow(sum); err != nil {
+			return err
 		}
 		sum.Kind, sum.MessageID = rd.Document().Kind, rd.Document().MessageID
 		if err := sum.finish(); err != nil {
@@ -162,6 +167,47 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		return nil, err
 	}
 	return sum, nil
+}
+
+// readBatch is what the reader read ahead: items, then the error that stopped it
+// (nil at the end of the file).
+type readBatch struct {
+	items []any
+	err   error
+}
+
+// readAhead reads the file in its own goroutine, so that parsing the next entries
+// overlaps deciding and writing the last ones. stop ends the goroutine early.
+func readAhead(rd *sepa.Reader) (<-chan readBatch, func()) {
+	const batchItems = 256
+	out, done := make(chan readBatch, 4), make(chan struct{})
+	go func() {
+		defer close(out)
+		items := make([]any, 0, batchItems)
+		for {
+			item, err := rd.Next()
+			if err == nil {
+				items = append(items, item)
+			}
+			last := err != nil
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			if !last && len(items) < batchItems {
+				continue
+			}
+			select {
+			case out <- readBatch{items, err}:
+			case <-done:
+				return
+			}
+			if last {
+				return
+			}
+			items = make([]any, 0, batchItems)
+		}
+	}()
+	return out, func() { close(done) }
 }
 
 // FileIngested tells whether a file with this sha256 was ingested before.

@@ -14,10 +14,13 @@ import (
 
 // walletRef is what the ingest needs of a wallet to credit it.
 type walletRef struct {
-	WalletID  string  `db:"wallet_id"`
-	IBAN      *string `db:"iban"`
-	Validated bool    `db:"is_iban_validated"`
-	Status    string  `db:"status"`
+	WalletID   string  `db:"wallet_id"`
+	PartnerKey string  `db:"partner_key"`
+	IBAN       *string `db:"iban"`
+	Validated  bool    `db:"is_iban_validated"`
+	Status     string  `db:"status"`
+	Code       *string `db:"iban_validation_code"`
+	Reason     *string `db:"sct_reason"`
 }
 
 // tokens splits a remittance into its upper-case alphanumeric words that could be a
@@ -39,42 +42,33 @@ func tokens(s string) []string {
 // remittance and whose pending IBAN sent it (validate = true), or a wallet whose
 // SCT reason is a token and whose validated IBAN sent it. Otherwise it returns the
 // exception reason, with the wallet when one was named.
-func (in *ingestion) matchWallet(partner, debtorIBAN, remittance string) (wl *walletRef, validate bool, reason, detail string, err error) {
+func (in *ingestion) matchWallet(partner, debtorIBAN, remittance string) (wl *walletRef, validate bool, reason, detail string) {
 	toks := tokens(remittance)
 	for _, t := range toks {
-		var w walletRef
-		err := in.w.Get(&w, `SELECT wallet_id, iban, is_iban_validated, status FROM wallets WHERE iban_validation_code = ?
-			AND partner_key = ? AND NOT is_iban_validated AND iban IS NOT NULL`, t, partner)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+		for _, w := range in.win.byCode[partner+"|"+t] {
+			if w.Validated { // validated earlier in this window
+				continue
+			}
+			if *w.IBAN != debtorIBAN {
+				return w, false, ExcIBANMismatch, fmt.Sprintf("validation code %s of wallet %s sent from %s, not the pending IBAN %s",
+					t, w.WalletID, sepa.MaskIBAN(debtorIBAN), sepa.MaskIBAN(*w.IBAN))
+			}
+			return w, true, "", ""
 		}
-		if err != nil {
-			return nil, false, "", "", err
-		}
-		if *w.IBAN != debtorIBAN {
-			return &w, false, ExcIBANMismatch, fmt.Sprintf("validation code %s of wallet %s sent from %s, not the pending IBAN %s",
-				t, w.WalletID, sepa.MaskIBAN(debtorIBAN), sepa.MaskIBAN(*w.IBAN)), nil
-		}
-		return &w, true, "", "", nil
 	}
 	for _, t := range toks {
-		var w walletRef
-		err := in.w.Get(&w, `SELECT wallet_id, iban, is_iban_validated, status FROM wallets WHERE sct_reason = ? AND partner_key = ?`, t, partner)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, false, "", "", err
-		}
+		w := in.win.byReason[partner+"|"+t]
 		switch {
+		case w == nil:
+			continue
 		case !w.Validated:
-			return &w, false, ExcIBANNotValidated, fmt.Sprintf("SCT reason %s of wallet %s, whose IBAN is not validated", t, w.WalletID), nil
+			return w, false, ExcIBANNotValidated, fmt.Sprintf("SCT reason %s of wallet %s, whose IBAN is not validated", t, w.WalletID)
 		case w.IBAN == nil || *w.IBAN != debtorIBAN:
-			return &w, false, ExcIBANMismatch, fmt.Sprintf("SCT reason %s of wallet %s sent from %s, not its validated IBAN", t, w.WalletID, sepa.MaskIBAN(debtorIBAN)), nil
+			return w, false, ExcIBANMismatch, fmt.Sprintf("SCT reason %s of wallet %s sent from %s, not its validated IBAN", t, w.WalletID, sepa.MaskIBAN(debtorIBAN))
 		}
-		return &w, false, "", "", nil
+		return w, false, "", ""
 	}
-	return nil, false, ExcUnknownReference, fmt.Sprintf("no validation code or SCT reason of partner %s in %q", partner, remittance), nil
+	return nil, false, ExcUnknownReference, fmt.Sprintf("no validation code or SCT reason of partner %s in %q", partner, remittance)
 }
 
 // credit credits the wallet an incoming SCT is for, or puts it in suspense with an exception.
@@ -87,10 +81,7 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 	if row.Remittance != nil {
 		remittance = *row.Remittance
 	}
-	wl, validate, reason, detail, err := in.matchWallet(p.PartnerKey, debtor, remittance)
-	if err != nil {
-		return err
-	}
+	wl, validate, reason, detail := in.matchWallet(p.PartnerKey, debtor, remittance)
 	var walletID *string
 	if wl != nil {
 		walletID = &wl.WalletID
@@ -103,10 +94,7 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 		}
 	}
 	if reason == "" && p.MaxBalanceCents != nil {
-		avail, err := in.available(wl.WalletID)
-		if err != nil {
-			return err
-		}
+		avail := in.available(wl.WalletID)
 		if avail+row.AmountCents > *p.MaxBalanceCents {
 			reason, detail = ExcLimitExceeded, fmt.Sprintf("wallet %s would hold %s, over the maximum %s", wl.WalletID,
 				FormatCents(avail+row.AmountCents), FormatCents(*p.MaxBalanceCents))
@@ -119,53 +107,36 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 	if err != nil {
 		return err
 	}
-	wallet, err := in.account(WalletAccountCode(wl.WalletID, BucketWithdrawable))
-	if err != nil {
-		return err
+	wallet := in.win.accounts[wl.WalletID].withdrawable
+	if wallet == 0 {
+		return Errorf(NotFound, "account %s does not exist", WalletAccountCode(wl.WalletID, BucketWithdrawable))
 	}
 	date := bookingDate(u)
 	tx := &Transaction{Key: "entry:" + *row.DedupeKey, Type: "SctDeposit", PartnerKey: p.PartnerKey, WalletID: wl.WalletID,
 		ValueDate: or(u.e.ValueDate, date), BookingDate: date, Source: Source{FileID: &in.fileID, Entry: &u.e.Position},
 		Description: remittance, CreatedBy: "ingest", Postings: []Posting{{bank, row.AmountCents}, {wallet, -row.AmountCents}}}
-	id, _, err := in.w.Post(tx)
+	id, err := in.wr.post(in.w, tx)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: entry %d: %w", in.name, u.e.Position, err)
 	}
-	op := &Operation{OperationID: fmt.Sprintf("sct:%d", id), TransactionID: id, OperationType: "SctDeposit",
-		OperationStatus: StatusCompleted, AmountCents: row.AmountCents, CustomerNetCents: row.AmountCents,
-		CustomerFinalCents: row.AmountCents, PartnerKey: p.PartnerKey, WalletID: &wl.WalletID, OperationDate: date}
-	if err := in.w.AddOperation(op); err != nil {
-		return err
-	}
-	now := in.w.createdAt
+	in.wr.operations.add(fmt.Sprintf("sct:%d", id), id, "SctDeposit", StatusCompleted, row.AmountCents, row.AmountCents,
+		row.AmountCents, p.PartnerKey, wl.WalletID, date, in.w.createdAt)
 	if validate {
-		_, err = in.w.Exec(`UPDATE wallets SET is_iban_validated = TRUE, last_update_date = ?, last_usage_date = ? WHERE wallet_id = ?`, now, now, wl.WalletID)
-	} else {
-		_, err = in.w.Exec(`UPDATE wallets SET last_usage_date = ? WHERE wallet_id = ?`, now, wl.WalletID)
+		wl.Validated = true
+		in.win.valid = append(in.win.valid, wl.WalletID)
 	}
-	if err != nil {
-		return err
-	}
+	in.win.used = append(in.win.used, wl.WalletID)
 	row.Outcome, row.TransactionID = OutcomePosted, &id
-	sum.add(OutcomePosted, row.Currency, row.AmountCents)
-	return in.insert(row)
+	sum.add(OutcomePosted, row.Currency, u.amount.Decimal)
+	in.insert(row)
+	return nil
 }
 
 // available is a wallet's money as the API shows it (positive), pending changes included.
-func (in *ingestion) available(walletID string) (int64, error) {
-	var total int64
-	for _, b := range []string{BucketWithdrawable, BucketRestricted} {
-		id, err := in.account(WalletAccountCode(walletID, b))
-		if err != nil {
-			return 0, err
-		}
-		c, err := in.w.Balance(id)
-		if err != nil {
-			return 0, err
-		}
-		total -= c // wallets are liabilities: credit balances
-	}
-	return total, nil
+func (in *ingestion) available(walletID string) int64 {
+	a := in.win.accounts[walletID]
+	// wallets are liabilities: credit balances
+	return -(a.balW + in.w.deltas[a.withdrawable]) - (a.balR + in.w.deltas[a.restricted])
 }
 
 // account returns an account's id, from the file's cache after the first lookup
@@ -199,34 +170,24 @@ func (in *ingestion) exception(row *bankEntry, u *unit, p Partner, walletID *str
 			return err
 		}
 		date := bookingDate(u)
-		id, _, err := in.w.Post(&Transaction{Key: "entry:" + *row.DedupeKey, Type: "Suspense", PartnerKey: p.PartnerKey,
+		id, err := in.wr.post(in.w, &Transaction{Key: "entry:" + *row.DedupeKey, Type: "Suspense", PartnerKey: p.PartnerKey,
 			ValueDate: or(u.e.ValueDate, date), BookingDate: date, Source: Source{FileID: &in.fileID, Entry: &u.e.Position},
 			Description: reason + ": " + detail, CreatedBy: "ingest",
 			Postings: []Posting{{bank, row.AmountCents}, {susp, -row.AmountCents}}})
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: entry %d: %w", in.name, u.e.Position, err)
 		}
 		row.TransactionID = &id
 	}
-	if err := in.insert(row); err != nil {
-		return err
-	}
-	var partner *string
-	if row.PartnerKey != nil {
-		partner = row.PartnerKey
-	}
-	var excID int64
-	err := in.w.Get(&excID, `INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, wallet_id, amount_cents,
-		currency, debtor_iban, debtor_name, in_suspense, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
-		RETURNING id`, reason, detail, row.id, partner, walletID, row.AmountCents, row.Currency, row.DebtorIBAN,
-		row.DebtorName, suspense, in.w.createdAt)
-	if err != nil {
-		return err
-	}
-	sum.add(OutcomeException, row.Currency, row.AmountCents)
+	in.insert(row)
+	excID := in.wr.nextExc
+	in.wr.nextExc++
+	in.wr.exceptions.add(excID, reason, detail, row.id, row.PartnerKey, walletID, row.AmountCents, row.Amount,
+		row.Currency, row.DebtorIBAN, row.DebtorName, suspense, ExceptionOpen, in.w.createdAt)
+	sum.add(OutcomeException, row.Currency, u.amount.Decimal)
 	if suspense && slices.Contains(in.opt.AutoRefund, reason) && row.DebtorIBAN != nil {
 		if _, err := sepa.CheckIBAN(*row.DebtorIBAN); err == nil {
-			return refundException(in.w, excID, or(in.opt.By, "settle"), "automatic refund: "+reason, bookingDate(u))
+			in.win.refunds = append(in.win.refunds, autoRefund{excID, "automatic refund: " + reason, bookingDate(u)})
 		}
 	}
 	return nil

@@ -97,9 +97,13 @@ func TestIngestEveryUnitEndsOnce(t *testing.T) {
 			t.Errorf("%s: %d, want %d (%s)", o, sum.Counts[o], n, sum.Line())
 		}
 	}
-	// Every EUR unit counts in: R1, R2, R3, R5, the duplicate, R6, R7; R8's 1.005 is not cents and counts 0.00.
-	if got := sum.AmountsIn["EUR"].StringFixed(2); got != "118.00" {
+	// Every EUR unit counts in, exactly: R1, R2, R3, R5, the duplicate, R6, R7 and R8's 1.005
+	// (regression: a unit that was not whole cents used to count 0.00).
+	if got := sum.AmountsIn["EUR"].Text(); got != "119.005" {
 		t.Errorf("EUR in %s", got)
+	}
+	if got := sum.Amounts[OutcomeException]["EUR"].Text(); got != "56.005" {
+		t.Errorf("EUR in exceptions %s, want 40.00+7.00+5.00+3.00+1.005", got)
 	}
 	if got := sum.Amounts[OutcomePosted]["EUR"].StringFixed(2); got != "25.50" {
 		t.Errorf("EUR posted %s", got)
@@ -116,6 +120,10 @@ func TestIngestEveryUnitEndsOnce(t *testing.T) {
 		if got := balance(t, s, code); got != want {
 			t.Errorf("%s: %s, want %s", code, got, want)
 		}
+	}
+	xs, _ := s.Exceptions(context.Background(), "")
+	if got := xs[len(xs)-1].Amount.Text(); got != "1.005" {
+		t.Errorf("AMOUNT_NOT_CENTS exception shows %s, want the exact 1.005", got)
 	}
 	var recorded string
 	s.R.Get(&recorded, `SELECT return_reason || ' ' || end_to_end_id FROM bank_entries WHERE outcome = 'recorded'`)
@@ -317,4 +325,51 @@ func TestAutoRefund(t *testing.T) {
 		t.Fatalf("%+v", xs)
 	}
 	mustVerify(t, s)
+}
+
+// TestIngestWindowsDecideAsOne ingests the same file with windows of 1, 2, 3 and 512
+// units: a wallet validated, a limit reached, a duplicate and an automatic refund in
+// one window must be seen by the next exactly as within one window.
+func TestIngestWindowsDecideAsOne(t *testing.T) {
+	defer func(n int) { windowSize = n }(windowSize)
+	doc := camt054(
+		ntry{ref: "W0", amount: "20.00", debtorIBAN: "DE89370400440532013000", remittance: "H69ZUC"},            // reason before validation
+		ntry{ref: "W1", amount: "0.01", debtorIBAN: "DE89370400440532013000", remittance: "Attivazione ab7xq2"}, // validates
+		ntry{ref: "W2", amount: "50.00", debtorIBAN: "DE89370400440532013000", remittance: "Ricarica H69ZUC"},   // now a top-up
+		ntry{ref: "W3", amount: "0.01", debtorIBAN: "DE89370400440532013000", remittance: "AB7XQ2"},             // code used up
+		ntry{ref: "W1", amount: "0.01", debtorIBAN: "DE89370400440532013000", remittance: "Attivazione ab7xq2"}, // duplicate
+		ntry{ref: "W4", amount: "4990.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"},
+		ntry{ref: "W5", amount: "10.01", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"}, // over 5000.00
+		ntry{ref: "W6", amount: "10.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"}, // exactly 5000.00
+		ntry{ref: "W7", amount: "7.00", debtorIBAN: polifemoIBAN, remittance: "ZZZZZZ"},  // refunded at once
+		ntry{ref: "W4", amount: "4990.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"},
+	)
+	var first string
+	for _, n := range []int{512, 1, 2, 3} {
+		windowSize = n
+		s := openTest(t)
+		seedWorld(t, s)
+		s.W.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
+		sum, err := s.IngestBank(context.Background(), "w.xml", strings.NewReader(doc), IngestOptions{SHA256: "w",
+			Size: int64(len(doc)), AutoRefund: []string{ExcUnknownReference}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []string
+		s.R.Select(&rows, `SELECT b.position || ' ' || b.outcome || ' ' || COALESCE(d.position, '-') || ' ' ||
+			COALESCE(x.reason || ' ' || x.status, '-') FROM bank_entries b LEFT JOIN bank_entries d ON d.id = b.duplicate_of
+			LEFT JOIN exceptions x ON x.bank_entry_id = b.id ORDER BY b.position`)
+		var balances []string
+		s.R.Select(&balances, `SELECT code || ' ' || balance_cents FROM accounts WHERE balance_cents <> 0 ORDER BY code`)
+		got := sum.Line() + "\n" + strings.Join(rows, "\n") + "\n" + strings.Join(balances, "\n")
+		if n == 512 {
+			first = got
+			if !strings.Contains(got, "4 posted") || !strings.Contains(got, "UNKNOWN_REFERENCE refunded") {
+				t.Fatalf("window %d:\n%s", n, got)
+			}
+		} else if got != first {
+			t.Errorf("window %d decides otherwise:\n%s\nwindow 512:\n%s", n, got, first)
+		}
+		mustVerify(t, s)
+	}
 }

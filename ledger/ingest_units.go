@@ -1,8 +1,6 @@
 package ledger
 
 import (
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -33,11 +31,13 @@ type ingestion struct {
 	partners map[string]Partner // by settlement IBAN
 	seen     map[string]int     // content fingerprints met in this file
 	accounts map[string]int64   // account ids by code, looked up once per file
+	win      *window            // the units being gathered, decided together
+	wr       *writes            // what the window writes
 }
 
 func newIngestion(w *Writer, name, kind string, opt IngestOptions) (*ingestion, error) {
 	in := &ingestion{w: w, name: name, opt: opt, partners: map[string]Partner{}, seen: map[string]int{},
-		accounts: map[string]int64{}}
+		accounts: map[string]int64{}, win: &window{}, wr: newWrites()}
 	err := w.Get(&in.fileID, `INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, ingested_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, opt.SHA256, name, kind, opt.Size, nullableID(opt.JobRunID), w.createdAt)
 	if err != nil {
@@ -71,23 +71,22 @@ type unit struct {
 	amount sepa.Amount
 }
 
+// item adds what the reader read to the window, deciding the window when it is full.
 func (in *ingestion) item(item any, sum *FileSummary) error {
 	switch v := item.(type) {
 	case *sepa.Statement:
 		return nil // balances are the reconciliation's
 	case *sepa.Status:
-		return in.status(v, sum)
+		in.status(v, sum)
 	case *sepa.Entry:
-		cents, err := ToCents(v.Amount.Decimal)
-		if err != nil {
-			cents = 0 // counted below as an exception of 0 cents with the reason
-		}
-		sum.centsIn[v.Currency] += cents
+		sum.in(v.Currency, v.Amount.Decimal)
 		for _, u := range splitEntry(v) {
-			if err := in.unit(u, sum); err != nil {
-				return err
-			}
+			in.win.units = append(in.win.units, u)
+			in.win.keys = append(in.win.keys, in.dedupeKey(u))
 		}
+	}
+	if in.win.size() >= windowSize {
+		return in.decideWindow(sum)
 	}
 	return nil
 }
@@ -154,16 +153,26 @@ func ours(u unit) bool {
 		c.SubFamily == "RRTN" || c.SubFamily == "UPDD"
 }
 
-func (in *ingestion) unit(u unit, sum *FileSummary) error {
+// remittanceOf is what a transaction says about itself: unstructured remittance and
+// the creditor reference.
+func remittanceOf(d *sepa.TxDetails) string {
+	return strings.TrimSpace(d.Remittance + " " + d.CreditorRef)
+}
+
+// unit decides one unit: duplicate, exception, recorded or credited.
+func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 	cents, amtErr := ToCents(u.amount.Decimal)
 	row := &bankEntry{FileID: in.fileID, Position: u.e.Position, Detail: u.detail, Account: u.e.Account,
-		Currency: u.e.Currency, AmountCents: cents, Credit: u.e.Credit != u.e.Reversal, Status: u.e.Status,
-		BookingDate: nullable(u.e.BookingDate), ValueDate: nullable(u.e.ValueDate), AcctSvcrRef: nullable(u.e.AcctSvcrRef),
-		EndToEndID: nullable(u.d.EndToEndID), PmtInfID: nullable(u.d.PmtInfID), MsgID: nullable(u.d.MessageID),
-		MandateID: nullable(u.d.MandateID), BankTxCode: nullable(u.e.BankTxCode.String()),
+		Currency: u.e.Currency, AmountCents: cents, Amount: u.amount.Text(), Credit: u.e.Credit != u.e.Reversal,
+		Status: u.e.Status, BookingDate: nullable(u.e.BookingDate), ValueDate: nullable(u.e.ValueDate),
+		AcctSvcrRef: nullable(u.e.AcctSvcrRef), EndToEndID: nullable(u.d.EndToEndID), PmtInfID: nullable(u.d.PmtInfID),
+		MsgID: nullable(u.d.MessageID), MandateID: nullable(u.d.MandateID), BankTxCode: nullable(u.e.BankTxCode.String()),
 		ReturnReason: nullable(u.d.ReturnReason), DebtorIBAN: nullable(sepa.NormalizeIBAN(u.d.DebtorIBAN)),
 		DebtorName: nullable(u.d.DebtorName), CreditorIBAN: nullable(sepa.NormalizeIBAN(u.d.CreditorIBAN)),
-		Remittance: nullable(strings.TrimSpace(u.d.Remittance + " " + u.d.CreditorRef))}
+		Remittance: nullable(remittanceOf(&u.d))}
+	if amtErr != nil {
+		row.AmountCents = 0 // not whole cents: kept exactly in Amount, never posted
+	}
 	if u.e.Batch != nil && row.PmtInfID == nil {
 		row.PmtInfID = nullable(u.e.Batch.PmtInfID)
 	}
@@ -178,19 +187,15 @@ func (in *ingestion) unit(u unit, sum *FileSummary) error {
 	if isOurs {
 		row.PartnerKey = &partner.PartnerKey
 	}
-	key := in.dedupeKey(u)
-	dup, err := in.duplicateOf(key)
-	if err != nil {
-		return err
-	}
-	if dup != 0 {
+	if dup, ok := in.win.entryIDs[key]; ok {
 		row.Outcome, row.DuplicateOf = OutcomeDuplicate, &dup
-		sum.add(OutcomeDuplicate, row.Currency, cents)
-		return in.insert(row)
+		sum.add(OutcomeDuplicate, row.Currency, u.amount.Decimal)
+		in.insert(row)
+		return nil
 	}
 	row.DedupeKey = &key
 	exc := func(reason, detail string, suspense bool) error {
-		return in.exception(row, &u, partner, nil, reason, detail, suspense, sum)
+		return in.exception(row, u, partner, nil, reason, detail, suspense, sum)
 	}
 	switch {
 	case !isOurs:
@@ -199,28 +204,21 @@ func (in *ingestion) unit(u unit, sum *FileSummary) error {
 		return exc(ExcForeignCurrency, "the entry is in "+u.e.Currency, false)
 	case amtErr != nil:
 		return exc(ExcAmountNotCents, amtErr.Error(), false)
-	case u.e.Status != "BOOK" || ours(u):
+	case u.e.Status != "BOOK" || ours(*u):
 		row.Outcome = OutcomeRecorded
-		sum.add(OutcomeRecorded, row.Currency, cents)
-		return in.insert(row)
+		sum.add(OutcomeRecorded, row.Currency, u.amount.Decimal)
+		in.insert(row)
+		return nil
 	case !row.Credit:
 		return exc(ExcUnexpectedDebit, "a debit that is no booking of our batches", false)
 	case len(u.e.Details) > 1 && u.detail == 0:
 		return exc(ExcUnsplittableBatch, "a batch-booked credit whose transactions do not add up to it", true)
 	}
-	return in.credit(row, &u, partner, sum)
+	return in.credit(row, u, partner, sum)
 }
 
-func (in *ingestion) duplicateOf(key string) (int64, error) {
-	var id int64
-	err := in.w.Get(&id, `SELECT id FROM bank_entries WHERE dedupe_key = ?`, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return id, err
-}
-
-func (in *ingestion) status(st *sepa.Status, sum *FileSummary) error {
+// status buffers a pain.002 status for the batch work to act on.
+func (in *ingestion) status(st *sepa.Status, sum *FileSummary) {
 	var cents *int64
 	if st.Amount != nil {
 		if c, err := ToCents(st.Amount.Decimal); err == nil {
@@ -231,13 +229,11 @@ func (in *ingestion) status(st *sepa.Status, sum *FileSummary) error {
 	if len(st.Reasons) > 0 {
 		code, info = nullable(st.Reasons[0].Code), nullable(st.Reasons[0].Info)
 	}
-	_, err := in.w.Exec(`INSERT INTO payment_statuses (file_id, position, level, orig_msg_id, orig_pmt_inf_id, orig_e2e_id,
-		status, reason_code, reason_info, amount_cents, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.fileID, st.Position, st.Level, st.OrigMessageID, nullable(st.OrigPmtInfID), nullable(st.OrigEndToEndID),
-		st.Status, code, info, cents, nullable(st.Currency))
+	in.wr.statuses.add(in.fileID, st.Position, st.Level, st.OrigMessageID, nullable(st.OrigPmtInfID),
+		nullable(st.OrigEndToEndID), st.Status, code, info, cents, nullable(st.Currency))
+	in.win.statuses++
 	sum.Counts[OutcomeRecorded]++
 	sum.Units++
-	return err
 }
 
 // bankEntry is a row of bank_entries.
@@ -252,6 +248,7 @@ type bankEntry struct {
 	Account       string  `db:"account"`
 	Currency      string  `db:"currency"`
 	AmountCents   int64   `db:"amount_cents"`
+	Amount        string  `db:"amount"` // exactly as the bank wrote it
 	Credit        bool    `db:"credit"`
 	Status        string  `db:"status"`
 	BookingDate   *string `db:"booking_date"`
@@ -272,19 +269,17 @@ type bankEntry struct {
 	id            int64
 }
 
-func (in *ingestion) insert(b *bankEntry) error {
-	res, err := in.w.NamedExec(`INSERT INTO bank_entries (file_id, position, detail, dedupe_key, duplicate_of, outcome,
-		partner_key, account, currency, amount_cents, credit, status, booking_date, value_date, acct_svcr_ref,
-		end_to_end_id, pmt_inf_id, msg_id, mandate_id, bank_tx_code, return_reason, charges_cents, debtor_iban,
-		debtor_name, creditor_iban, remittance, transaction_id) VALUES (:file_id, :position, :detail, :dedupe_key,
-		:duplicate_of, :outcome, :partner_key, :account, :currency, :amount_cents, :credit, :status, :booking_date,
-		:value_date, :acct_svcr_ref, :end_to_end_id, :pmt_inf_id, :msg_id, :mandate_id, :bank_tx_code, :return_reason,
-		:charges_cents, :debtor_iban, :debtor_name, :creditor_iban, :remittance, :transaction_id)`, b)
-	if err != nil {
-		return fmt.Errorf("%s: entry %d: %w", in.name, b.Position, err)
+// insert buffers a bank entry, numbering it; a new dedupe key is known from then on.
+func (in *ingestion) insert(b *bankEntry) {
+	b.id = in.wr.nextEntry
+	in.wr.nextEntry++
+	if b.DedupeKey != nil {
+		in.win.entryIDs[*b.DedupeKey] = b.id
 	}
-	b.id, err = res.LastInsertId()
-	return err
+	in.wr.entries.add(b.id, b.FileID, b.Position, b.Detail, b.DedupeKey, b.DuplicateOf, b.Outcome, b.PartnerKey,
+		b.Account, b.Currency, b.AmountCents, b.Amount, b.Credit, b.Status, b.BookingDate, b.ValueDate, b.AcctSvcrRef,
+		b.EndToEndID, b.PmtInfID, b.MsgID, b.MandateID, b.BankTxCode, b.ReturnReason, b.ChargesCents, b.DebtorIBAN,
+		b.DebtorName, b.CreditorIBAN, b.Remittance, b.TransactionID)
 }
 
 // bookingDate is the day a unit counts in the ledger: the bank's booking date, else

@@ -150,6 +150,15 @@ func (w *Writer) Get(dest any, q string, args ...any) error {
 	return st.GetContext(w.ctx, dest, args...)
 }
 
+// Select scans the rows q selects into dest, a pointer to a slice.
+func (w *Writer) Select(dest any, q string, args ...any) error {
+	st, err := w.stmt(q)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(w.ctx, dest, args...)
+}
+
 // NamedExec runs q with :name arguments taken from arg's db tags.
 func (w *Writer) NamedExec(q string, arg any) (sql.Result, error) {
 	st, ok := w.named[q]
