@@ -308,7 +308,6 @@ func (p *PainWriter) endBlock() error {
 	return nil
 }
 
-
 func (p *PainWriter) leaf(name, v string) {
 	p.w.WriteString("<" + name + ">")
 	xml.EscapeText(p.w, []byte(v))
