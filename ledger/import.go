@@ -46,7 +46,7 @@ type ImportOptions struct {
 }
 
 // ImportKinds lists the kinds of reference data Import takes.
-var ImportKinds = []string{"partners", "dealers", "stores", "wallets"}
+var ImportKinds = []string{"partners", "dealers", "stores", "wallets", "mandates", "topups", "withdrawals"}
 
 // ErrStopped is returned when ImportOptions.Stop ended an import between chunks.
 var ErrStopped = errors.New("stopped between chunks; rerun to resume")
@@ -64,6 +64,12 @@ func (s *Store) Import(ctx context.Context, kind, file string, r io.Reader, opt 
 		return importRows(ctx, s, kind, file, r, opt, upsertStoreRow)
 	case "wallets":
 		return importRows(ctx, s, kind, file, r, opt, upsertWalletRow)
+	case "mandates":
+		return importRows(ctx, s, kind, file, r, opt, upsertMandateRow)
+	case "topups":
+		return importRows(ctx, s, kind, file, r, opt, upsertTopUpRow)
+	case "withdrawals":
+		return importRows(ctx, s, kind, file, r, opt, upsertWithdrawalRow)
 	}
 	return ImportResult{}, FieldError("kind", "%q is not one of %s", kind, strings.Join(ImportKinds, ", "))
 }
@@ -174,7 +180,8 @@ func KindOfHeader(header []string) (string, bool) {
 		have[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = true
 	}
 	for kind, cols := range map[string][]string{"partners": CSVHeaders[PartnerRow](), "dealers": CSVHeaders[DealerRow](),
-		"stores": CSVHeaders[StoreRow](), "wallets": CSVHeaders[WalletRow]()} {
+		"stores": CSVHeaders[StoreRow](), "wallets": CSVHeaders[WalletRow](), "mandates": CSVHeaders[MandateRow](),
+		"topups": CSVHeaders[TopUpRow](), "withdrawals": CSVHeaders[WithdrawalRow]()} {
 		if len(cols) != len(have) {
 			continue
 		}

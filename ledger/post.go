@@ -172,6 +172,13 @@ func (w *Writer) NamedExec(q string, arg any) (sql.Result, error) {
 	return st.ExecContext(w.ctx, arg)
 }
 
+// namedExec runs q once with :name arguments from a map or struct (not prepared:
+// for statements a transaction runs a few times).
+func (w *Writer) namedExec(q string, arg any) error {
+	_, err := w.Tx.NamedExecContext(w.ctx, q, arg)
+	return err
+}
+
 // FlushBalances writes the pending balance changes to the accounts table.
 func (w *Writer) FlushBalances() error {
 	for id, d := range w.deltas {

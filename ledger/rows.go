@@ -68,3 +68,36 @@ type WalletRow struct {
 	Metadata             string `csv:"metadata"`
 	Reason               string `csv:"reason"`
 }
+
+// MandateRow is one row of mandates.csv: an SDD mandate a wallet's owner signed.
+// originalMandateId names the mandate id it replaces, when the reference changed.
+type MandateRow struct {
+	MandateID         string `csv:"mandateId"`
+	WalletID          string `csv:"walletId"`
+	DebtorName        string `csv:"debtorName"`
+	DebtorIBAN        string `csv:"debtorIban"`
+	DebtorBIC         string `csv:"debtorBic"`
+	SignatureDate     string `csv:"signatureDate"`
+	Status            string `csv:"status"`
+	OriginalMandateID string `csv:"originalMandateId"`
+}
+
+// TopUpRow is one row of topups.csv: a top-up to collect by SEPA direct debit.
+type TopUpRow struct {
+	TopUpID                 string `csv:"topUpId"`
+	WalletID                string `csv:"walletId"`
+	MandateID               string `csv:"mandateId"`
+	Amount                  string `csv:"amount"`
+	RequestedCollectionDate string `csv:"requestedCollectionDate"`
+}
+
+// WithdrawalRow is one row of withdrawals.csv: money a wallet's owner takes out
+// to the wallet's validated IBAN (operationType SctWithdrawal, or Redemption).
+type WithdrawalRow struct {
+	WithdrawalID           string `csv:"withdrawalId"`
+	WalletID               string `csv:"walletId"`
+	Amount                 string `csv:"amount"`
+	OperationType          string `csv:"operationType"`
+	RequestedExecutionDate string `csv:"requestedExecutionDate"`
+	Remittance             string `csv:"remittance"`
+}

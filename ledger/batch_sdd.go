@@ -1,0 +1,356 @@
+package ledger
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"settle/sepa"
+)
+
+// sddDue selects a partner's direct debits that this run collects, by id up to a cut.
+const sddDue = `partner_key = :partner AND status = 'Created' AND requested_date <= :horizon AND id <= :cut`
+
+// MakeSDDBatches turns the due direct debits into pain.008 files: one file per
+// creditor account (partner) per run, split past MaxTxs or MaxAmountCents, one
+// block per (collection date, sequence type). Running again finds nothing new.
+func (s *Store) MakeSDDBatches(ctx context.Context, opt BatchOptions) (*BatchRun, error) {
+	opt.defaults(false)
+	if opt.Message != sepa.Pain008v08 && opt.Message != sepa.Pain008v02 {
+		return nil, FieldError("message", "%q is not %s or %s", opt.Message, sepa.Pain008v08, sepa.Pain008v02)
+	}
+	if err := s.recoverOutbox(ctx, opt.Outbox); err != nil {
+		return nil, err
+	}
+	day, err := time.Parse(time.DateOnly, opt.Today)
+	if err != nil {
+		return nil, FieldError("date", "%q is not a date", opt.Today)
+	}
+	horizon := day.AddDate(0, 0, opt.HorizonDays).Format(time.DateOnly)
+	var partners []string
+	if err := s.R.SelectContext(ctx, &partners, `SELECT DISTINCT partner_key FROM direct_debits
+		WHERE status = 'Created' AND requested_date <= ? ORDER BY partner_key`, horizon); err != nil {
+		return nil, err
+	}
+	run := &BatchRun{}
+	for _, p := range partners {
+		for {
+			made, err := s.makeSDDFile(ctx, p, day, horizon, opt, run)
+			if err != nil {
+				return run, err
+			}
+			if !made || opt.DryRun {
+				break
+			}
+		}
+	}
+	return run, nil
+}
+
+// sddRow is one direct debit as the file needs it.
+type sddRow struct {
+	PmtInfID   string  `db:"pmt_inf_id"`
+	EndToEndID string  `db:"end_to_end_id"`
+	Cents      int64   `db:"amount_cents"`
+	Amendment  *string `db:"amendment"`
+	MandateID  string  `db:"mandate_id"`
+	Signed     string  `db:"signature_date"`
+	Name       string  `db:"debtor_name"`
+	IBAN       string  `db:"debtor_iban"`
+	BIC        *string `db:"debtor_bic"`
+	WalletID   string  `db:"wallet_id"`
+	TopUpID    string  `db:"topup_id"`
+	Date       string  `db:"collection_date"`
+	CreditorID string  `db:"creditor_id"`
+}
+
+// makeSDDFile makes one file of a partner's due direct debits in one transaction.
+func (s *Store) makeSDDFile(ctx context.Context, partner string, day time.Time, horizon string, opt BatchOptions, run *BatchRun) (bool, error) {
+	var files []*outFile
+	var bf BatchFile
+	made := false
+	err := s.Write(ctx, func(w *Writer) error {
+		files = files[:0]
+		p, err := partnerByKey(w, partner)
+		if err != nil {
+			return err
+		}
+		if p.CreditorID == nil {
+			return Errorf(Invalid, "partner %s has direct debits to collect but no creditor id", partner)
+		}
+		n, err := dropUnusableMandates(w, partner, horizon, opt.Today)
+		if err != nil {
+			return err
+		}
+		run.Cancelled += n
+		cut, count, cents, err := sddCut(w, partner, horizon, opt)
+		if err != nil || count == 0 {
+			return err
+		}
+		made = true
+		id, err := nextID(w, "batches")
+		if err != nil {
+			return err
+		}
+		msgID := fmt.Sprintf("STL-SDD-%s-%d", strings.ReplaceAll(opt.Today, "-", ""), id)
+		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: MoneyFromCents(cents)}
+		run.Txs += count
+		run.Cents += cents
+		if opt.DryRun {
+			return errDryRun
+		}
+		args := map[string]any{"partner": partner, "horizon": horizon, "cut": cut, "batch": id, "now": w.createdAt}
+		if err := assignCollections(w, args, day, opt.LeadDays); err != nil {
+			return err
+		}
+		if _, err := w.Exec(`INSERT INTO batches (id, kind, msg_id, partner_key, account_iban, message, file_name, sha256,
+			nb_of_txs, ctrl_sum_cents, status, created_at) VALUES (?, 'sdd', ?, ?, ?, ?, ?, '', ?, ?, 'Batched', ?)`,
+			id, msgID, partner, p.SettlementIBAN, opt.Message, msgID+".xml", count, cents, w.createdAt); err != nil {
+			return err
+		}
+		if err := w.namedExec(`UPDATE direct_debits SET batch_id = :batch, status = 'Batched', updated_at = :now WHERE `+sddDue, args); err != nil {
+			return err
+		}
+		blocks, err := makeBlocks(w, "direct_debits", "collection_date", "sequence_type", id, msgID)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Exec(`UPDATE mandates SET last_collection_date = (SELECT MAX(collection_date) FROM direct_debits d
+			WHERE d.mandate_id = mandates.mandate_id AND d.batch_id = ?), original_mandate_id = NULL, original_creditor_id = NULL,
+			original_debtor_iban = NULL, updated_at = ? WHERE mandate_id IN (SELECT mandate_id FROM direct_debits WHERE batch_id = ?)`,
+			id, w.createdAt, id); err != nil {
+			return err
+		}
+		xmlFile, err := createOutFile(opt.Outbox, msgID+".xml")
+		if err != nil {
+			return err
+		}
+		files = append(files, xmlFile)
+		pre, err := createOutFile(opt.Outbox, prenotificationName(msgID))
+		if err != nil {
+			return err
+		}
+		files = append(files, pre)
+		if err := writeSDD(w, xmlFile, pre, p, blocks, msgID, count, cents, opt); err != nil {
+			return fmt.Errorf("batch %s: %w", msgID, err)
+		}
+		if bf.SHA256, err = xmlFile.finish(); err != nil {
+			return err
+		}
+		if _, err := pre.finish(); err != nil {
+			return err
+		}
+		if _, err := w.Exec(`UPDATE batches SET sha256 = ? WHERE id = ?`, bf.SHA256, id); err != nil {
+			return err
+		}
+		if opt.failAfterWrite != nil {
+			return opt.failAfterWrite(false)
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return made, nil
+	}
+	if err != nil {
+		for _, f := range files {
+			f.discard()
+		}
+		return false, err
+	}
+	if !made {
+		return false, nil
+	}
+	if opt.failAfterWrite != nil {
+		if err := opt.failAfterWrite(true); err != nil {
+			return false, err
+		}
+	}
+	for _, f := range files {
+		if err := publish(f.dir, f.name); err != nil {
+			return false, err
+		}
+	}
+	run.Files = append(run.Files, bf)
+	return true, nil
+}
+
+// dropUnusableMandates expires mandates unused for 36 months and cancels the due
+// direct debits whose mandate is not Active, with the mandate's status as reason.
+func dropUnusableMandates(w *Writer, partner, horizon, today string) (int, error) {
+	if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE partner_key = ? AND status = 'Active'
+		AND date(COALESCE(last_collection_date, signature_date), '+36 months') < ?`, w.createdAt, partner, today); err != nil {
+		return 0, err
+	}
+	res, err := w.Exec(`UPDATE direct_debits SET status = 'Cancelled', updated_at = ?,
+		reason_code = 'MANDATE_' || upper((SELECT status FROM mandates m WHERE m.mandate_id = direct_debits.mandate_id))
+		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ?
+		AND (SELECT status FROM mandates m WHERE m.mandate_id = direct_debits.mandate_id) <> 'Active'`, w.createdAt, partner, horizon)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// sddCut finds the last id of the due direct debits that fit in one file.
+func sddCut(w *Writer, partner, horizon string, opt BatchOptions) (cut int64, count int, cents int64, err error) {
+	var all struct {
+		N     int   `db:"n"`
+		Cents int64 `db:"cents"`
+		Max   int64 `db:"max"`
+	}
+	if err := w.Get(&all, `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents, COALESCE(MAX(id), 0) AS max
+		FROM direct_debits WHERE partner_key = ? AND status = 'Created' AND requested_date <= ?`, partner, horizon); err != nil {
+		return 0, 0, 0, err
+	}
+	if all.N <= opt.MaxTxs && (opt.MaxAmountCents == 0 || all.Cents <= opt.MaxAmountCents) {
+		return all.Max, all.N, all.Cents, nil
+	}
+	rows, err := w.Tx.QueryContext(w.ctx, `SELECT id, amount_cents FROM direct_debits WHERE partner_key = ? AND status = 'Created'
+		AND requested_date <= ? ORDER BY id`, partner, horizon)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, c int64
+		if err := rows.Scan(&id, &c); err != nil {
+			return 0, 0, 0, err
+		}
+		if count == opt.MaxTxs || (opt.MaxAmountCents > 0 && count > 0 && cents+c > opt.MaxAmountCents) {
+			break
+		}
+		cut, count, cents = id, count+1, cents+c
+	}
+	return cut, count, cents, rows.Err()
+}
+
+// assignCollections sets each due direct debit's collection date (its requested
+// date, at the earliest LeadDays TARGET2 business days from today, on a business
+// day), its sequence type (FRST for the first collection under a mandate, RCUR
+// after) and the amendment its mandate has waiting.
+func assignCollections(w *Writer, args map[string]any, day time.Time, leadDays int) error {
+	var asked []string
+	if err := w.Tx.SelectContext(w.ctx, &asked, `SELECT DISTINCT requested_date FROM direct_debits
+		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ?`, args["partner"], args["horizon"], args["cut"]); err != nil {
+		return err
+	}
+	earliest := sepa.AddTARGET2Days(day, leadDays)
+	for _, a := range asked {
+		d, err := time.Parse(time.DateOnly, a)
+		if err != nil {
+			return err
+		}
+		if d.Before(earliest) {
+			d = earliest
+		}
+		args["asked"], args["date"] = a, sepa.AddTARGET2Days(d, 0).Format(time.DateOnly)
+		if err := w.namedExec(`UPDATE direct_debits SET collection_date = :date WHERE `+sddDue+` AND requested_date = :asked`, args); err != nil {
+			return err
+		}
+	}
+	return w.namedExec(`UPDATE direct_debits SET
+		sequence_type = CASE WHEN NOT EXISTS (SELECT 1 FROM direct_debits p WHERE p.mandate_id = direct_debits.mandate_id
+				AND p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded'))
+			AND id = (SELECT MIN(f.id) FROM direct_debits f WHERE f.mandate_id = direct_debits.mandate_id AND f.status = 'Created')
+			THEN 'FRST' ELSE 'RCUR' END,
+		amendment = (SELECT CASE WHEN COALESCE(m.original_mandate_id, m.original_creditor_id, m.original_debtor_iban) IS NOT NULL
+			THEN json_object('mandateId', m.original_mandate_id, 'creditorId', m.original_creditor_id,
+				'debtorIban', m.original_debtor_iban) END FROM mandates m WHERE m.mandate_id = direct_debits.mandate_id)
+		WHERE `+sddDue, args)
+}
+
+// block is a payment information block as recorded.
+type block struct {
+	PmtInfID string `db:"pmt_inf_id"`
+	Date     string `db:"date"`
+	Seq      string `db:"sequence_type"`
+	N        int    `db:"n"`
+	Cents    int64  `db:"cents"`
+}
+
+// makeBlocks groups a batch's transactions into blocks by (date, sequence type),
+// numbers them MSGID-B0001..., records them and labels the transactions.
+func makeBlocks(w *Writer, table, dateCol, seqCol string, batchID int64, msgID string) ([]block, error) {
+	var bs []block
+	if err := w.Tx.SelectContext(w.ctx, &bs, `SELECT `+dateCol+` AS date, `+seqCol+` AS sequence_type, COUNT(*) AS n,
+		SUM(amount_cents) AS cents FROM `+table+` WHERE batch_id = ? GROUP BY 1, 2 ORDER BY 1, 2`, batchID); err != nil {
+		return nil, err
+	}
+	for i := range bs {
+		b := &bs[i]
+		b.PmtInfID = fmt.Sprintf("%s-B%04d", msgID, i+1)
+		if _, err := w.Exec(`INSERT INTO batch_blocks (pmt_inf_id, batch_id, date, sequence_type, nb_of_txs, ctrl_sum_cents)
+			VALUES (?, ?, ?, NULLIF(?, ''), ?, ?)`, b.PmtInfID, batchID, b.Date, b.Seq, b.N, b.Cents); err != nil {
+			return nil, err
+		}
+		if _, err := w.Exec(`UPDATE `+table+` SET pmt_inf_id = ? WHERE batch_id = ? AND `+dateCol+` = ? AND `+seqCol+` = ?`,
+			b.PmtInfID, batchID, b.Date, b.Seq); err != nil {
+			return nil, err
+		}
+	}
+	return bs, nil
+}
+
+// writeSDD streams the batch's direct debits into the pain.008 and the
+// pre-notification CSV (wallet, amount, collection date, mandate, creditor id).
+func writeSDD(w *Writer, out, pre *outFile, p *Partner, blocks []block, msgID string, count int, cents int64, opt BatchOptions) error {
+	pw, err := sepa.NewPainWriter(out, opt.Message, sepa.GroupHeader{MsgID: msgID, Created: opt.Created, NbOfTxs: count,
+		CtrlSum: FromCents(cents), InitiatingBy: p.Name})
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(pre)
+	cw.Write([]string{"walletId", "topUpId", "amount", "collectionDate", "sequenceType", "mandateId", "creditorId", "endToEndId"})
+	rows, err := w.Tx.QueryxContext(w.ctx, `SELECT d.pmt_inf_id, d.end_to_end_id, d.amount_cents, d.amendment, d.mandate_id,
+		m.signature_date, m.debtor_name, m.debtor_iban, m.debtor_bic, d.wallet_id, d.topup_id, d.collection_date, m.creditor_id
+		FROM direct_debits d JOIN mandates m ON m.mandate_id = d.mandate_id WHERE d.batch_id = (SELECT id FROM batches WHERE msg_id = ?)
+		ORDER BY d.pmt_inf_id, d.id`, msgID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	bi := -1
+	var r sddRow
+	for rows.Next() {
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if bi < 0 || blocks[bi].PmtInfID != r.PmtInfID {
+			bi++
+			b := blocks[bi]
+			if err := pw.Block(sepa.Block{PmtInfID: b.PmtInfID, Date: b.Date, SequenceType: b.Seq, Instrument: "CORE",
+				BatchBooking: opt.BatchBooking, NbOfTxs: b.N, CtrlSum: FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN,
+				BIC: deref(p.SettlementBIC), CreditorID: *p.CreditorID}); err != nil {
+				return err
+			}
+		}
+		t := sepa.Payment{EndToEndID: r.EndToEndID, Amount: FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN, BIC: deref(r.BIC),
+			MandateID: r.MandateID, SignatureDate: r.Signed, Remittance: "Ricarica wallet " + r.TopUpID}
+		if r.Amendment != nil {
+			var a struct{ MandateID, CreditorID, DebtorIBAN *string }
+			if err := json.Unmarshal([]byte(*r.Amendment), &a); err != nil {
+				return err
+			}
+			t.Amendment = &sepa.Amendment{OriginalMandateID: deref(a.MandateID), OriginalCreditorID: deref(a.CreditorID),
+				OriginalDebtorIBAN: deref(a.DebtorIBAN)}
+		}
+		if err := pw.Payment(t); err != nil {
+			return err
+		}
+		cw.Write([]string{r.WalletID, r.TopUpID, FormatCents(r.Cents), r.Date, blocks[bi].Seq, r.MandateID, r.CreditorID, r.EndToEndID})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return pw.Close()
+}

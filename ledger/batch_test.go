@@ -1,0 +1,328 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const (
+	testMandates = `mandateId,walletId,debtorName,debtorIban,debtorBic,signatureDate,status,originalMandateId
+MND-POLI-1,0ecad4a2-3549-43fb-807e-9ff033247480,Polifemo Micillo & Figli,IT27X0300203280335719971372,,2026-01-15,Active,
+MND-POLI-OLD,0ecad4a2-3549-43fb-807e-9ff033247480,Polifemo Micillo,IT27X0300203280335719971372,,2022-01-15,Active,
+`
+	testTopUps = `topUpId,walletId,mandateId,amount,requestedCollectionDate
+TU-1,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,100.00,2026-11-20
+TU-2,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,250.50,2026-11-25
+TU-3,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,1999.00,
+`
+)
+
+var batchDay = BatchOptions{Today: "2026-11-20", Created: time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
+
+func importCSV(t *testing.T, s *Store, kind, csv string) ImportResult {
+	t.Helper()
+	res, err := s.Import(context.Background(), kind, kind+".csv", strings.NewReader(csv), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func batchWorld(t *testing.T) *Store {
+	t.Helper()
+	s := openTest(t)
+	seedWorld(t, s)
+	if res := importCSV(t, s, "mandates", testMandates); res.Rejected > 0 {
+		t.Fatalf("%+v", res.Errors)
+	}
+	if res := importCSV(t, s, "topups", testTopUps); res.Rejected > 0 {
+		t.Fatalf("%+v", res.Errors)
+	}
+	return s
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(path, got, 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != string(got) {
+		t.Errorf("%s differs from the golden file:\n%s", name, got)
+	}
+}
+
+func xmllint(t *testing.T, path, xsd string) {
+	t.Helper()
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Log("xmllint is not installed: schema not checked")
+		return
+	}
+	schema := filepath.Join("..", "..", "shared", "xsd", "iso_pain", xsd+".xsd")
+	if _, err := os.Stat(schema); err != nil {
+		t.Log("../shared/xsd is absent: schema not checked")
+		return
+	}
+	if out, err := exec.Command("xmllint", "--noout", "--schema", schema, path).CombinedOutput(); err != nil {
+		t.Fatalf("%s", out)
+	}
+}
+
+func TestSDDBatchGoldenAndOnce(t *testing.T) {
+	s := batchWorld(t)
+	ctx := context.Background()
+	opt := batchDay
+	opt.Outbox = t.TempDir()
+	run, err := s.MakeSDDBatches(ctx, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Files) != 1 || run.Txs != 3 || run.Cents != 234950 {
+		t.Fatalf("%+v", run)
+	}
+	f := run.Files[0]
+	xmllint(t, f.Path, "pain.008.001.08")
+	doc, _ := os.ReadFile(f.Path)
+	golden(t, "sdd-batch.golden.xml", doc)
+	pre, _ := os.ReadFile(filepath.Join(opt.Outbox, prenotificationName(f.MsgID)))
+	golden(t, "sdd-prenotification.golden.csv", pre)
+	// FRST for the mandate's first collection, RCUR for the others; dates on TARGET2 days.
+	for _, want := range []string{"<SeqTp>FRST</SeqTp><", "<ReqdColltnDt>2026-11-23</ReqdColltnDt>", "<ReqdColltnDt>2026-11-25</ReqdColltnDt>",
+		"<NbOfTxs>3</NbOfTxs><CtrlSum>2349.50</CtrlSum>", "<Nm>Polifemo Micillo + Figli</Nm>"} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	again, err := s.MakeSDDBatches(ctx, opt)
+	if err != nil || len(again.Files) != 0 || again.Txs != 0 {
+		t.Fatalf("a second run made %+v, %v", again, err)
+	}
+	ps, _ := s.Payments(ctx, f.MsgID)
+	if len(ps) != 3 || ps[0].Status != PayBatched {
+		t.Fatalf("%+v", ps)
+	}
+	mustVerify(t, s)
+}
+
+func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
+	s := batchWorld(t)
+	ctx := context.Background()
+	opt := batchDay
+	opt.Outbox, opt.MaxTxs = t.TempDir(), 2
+	run, err := s.MakeSDDBatches(ctx, opt)
+	if err != nil || len(run.Files) != 2 || run.Files[0].NbOfTxs != 2 || run.Files[1].NbOfTxs != 1 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	opt.MaxTxs, opt.MaxAmountCents = 0, 200000 // 1,999.00 + 100.00 is over 2,000.00
+	first := run.Files[0]
+	for _, f := range run.Files {
+		if err := s.CancelBatch(ctx, f.MsgID, opt.Outbox, "2026-11-20"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CancelBatch(ctx, first.MsgID, opt.Outbox, "2026-11-20"); CodeOf(err) != Conflict {
+		t.Fatalf("second cancel: %v", err)
+	}
+	if _, err := os.Stat(first.Path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the cancelled batch's file stays in the outbox")
+	}
+	run, err = s.MakeSDDBatches(ctx, opt)
+	if err != nil || len(run.Files) != 2 || run.Txs != 3 || run.Files[0].NbOfTxs != 2 {
+		t.Fatalf("after cancel, split by amount: %+v %v", run, err)
+	}
+	doc, _ := os.ReadFile(run.Files[0].Path)
+	if !strings.Contains(string(doc), "<SeqTp>FRST</SeqTp>") {
+		t.Errorf("the cancelled first collection must come back as FRST")
+	}
+	if err := s.MarkBatchSent(ctx, run.Files[0].MsgID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, "2026-11-20"); CodeOf(err) != Conflict {
+		t.Fatalf("cancelling a sent batch: %v", err)
+	}
+	mustVerify(t, s)
+}
+
+func TestSDDBatchAmendmentAndExpiry(t *testing.T) {
+	s := batchWorld(t)
+	ctx := context.Background()
+	opt := batchDay
+	opt.Outbox = t.TempDir()
+	s.W.Exec(`UPDATE mandates SET signature_date = '2024-01-15' WHERE mandate_id = 'MND-POLI-OLD'`)
+	if _, err := s.MakeSDDBatches(ctx, opt); err != nil {
+		t.Fatal(err)
+	}
+	// After its first collection the debtor moves the mandate to another account.
+	header := strings.SplitN(testMandates, "\n", 2)[0]
+	importCSV(t, s, "mandates", header+"\nMND-POLI-1,0ecad4a2-3549-43fb-807e-9ff033247480,Polifemo Micillo,DE89370400440532013000,,2026-01-15,Active,\n")
+	res := importCSV(t, s, "topups", "topUpId,walletId,mandateId,amount,requestedCollectionDate\nTU-4,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,10.00,2026-12-01\n"+
+		"TU-5,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-OLD,10.00,2026-12-01\n")
+	if res.Rejected > 0 {
+		t.Fatalf("%+v", res.Errors)
+	}
+	// By the next run the old mandate, never used, is 36 months old.
+	s.W.Exec(`UPDATE mandates SET signature_date = '2023-11-15' WHERE mandate_id = 'MND-POLI-OLD'`)
+	opt.Today = "2026-11-30"
+	run, err := s.MakeSDDBatches(ctx, opt)
+	if err != nil || len(run.Files) != 1 || run.Txs != 1 || run.Cancelled != 1 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	doc, _ := os.ReadFile(run.Files[0].Path)
+	xmllint(t, run.Files[0].Path, "pain.008.001.08")
+	if !strings.Contains(string(doc), "<AmdmntInd>true</AmdmntInd><AmdmntInfDtls><OrgnlDbtrAcct><Id><IBAN>IT27X0300203280335719971372</IBAN>") ||
+		!strings.Contains(string(doc), "<SeqTp>RCUR</SeqTp>") || !strings.Contains(string(doc), "<IBAN>DE89370400440532013000</IBAN>") {
+		t.Fatalf("no amendment:\n%s", doc)
+	}
+	ps, _ := s.Payments(ctx, "TU-5")
+	if len(ps) != 1 || ps[0].Status != PayCancelled || *ps[0].Reason != "MANDATE_EXPIRED" {
+		t.Fatalf("%+v", ps)
+	}
+	// The amendment was told once: the next collection carries none.
+	importCSV(t, s, "topups", "topUpId,walletId,mandateId,amount,requestedCollectionDate\nTU-6,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,10.00,2026-12-01\n")
+	run, _ = s.MakeSDDBatches(ctx, opt)
+	if doc, _ := os.ReadFile(run.Files[0].Path); !strings.Contains(string(doc), "<AmdmntInd>false</AmdmntInd>") {
+		t.Fatalf("amendment sent twice:\n%s", doc)
+	}
+}
+
+func TestPaymentFeedsRefuse(t *testing.T) {
+	s := batchWorld(t)
+	mario := "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
+	poli := "0ecad4a2-3549-43fb-807e-9ff033247480"
+	importCSV(t, s, "mandates", "mandateId,walletId,debtorName,debtorIban,debtorBic,signatureDate,status,originalMandateId\nMND-REV,"+poli+",P M,IT27X0300203280335719971372,,2026-01-15,Revoked,\n")
+	for _, c := range []struct{ kind, row, field, want string }{
+		{"topups", "TU-9," + poli + ",MND-NONE,10.00,", "mandateId", "does not exist"},
+		{"topups", "TU-9," + poli + ",MND-REV,10.00,", "mandateId", "Revoked"},
+		{"topups", "TU-9," + mario + ",MND-POLI-1,10.00,", "walletId", "no validated IBAN"},
+		{"topups", "TU-9," + poli + ",MND-POLI-1,151.51,", "amount", "over the partner's 2500.50"},
+		{"topups", "TU-9," + poli + ",MND-POLI-1,0.00,", "amount", "at least 0.01"},
+		{"topups", "TU-9," + poli + ",MND-POLI-1,1.001,", "amount", ""},
+		{"withdrawals", "WD-9," + poli + ",10.00,,,", "amount", "can withdraw 0.00"},
+		{"withdrawals", "WD-9," + mario + ",10.00,,,", "walletId", "no validated IBAN"},
+		{"withdrawals", "WD-9," + poli + ",10.00,Payment,,", "operationType", "not SctWithdrawal or Redemption"},
+		{"mandates", "M 1," + poli + ",P M,IT27X0300203280335719971372,,2026-01-15,,", "mandateId", "space"},
+		{"mandates", "mnd-poli-1," + poli + ",P M,IT27X0300203280335719971372,,2026-01-15,,", "mandateId", "case-insensitive"},
+		{"mandates", "M-2," + poli + ",P M,IT27X0300203280335719971372,,2099-01-15,,", "signatureDate", "future"},
+	} {
+		header := map[string]string{"topups": strings.SplitN(testTopUps, "\n", 2)[0], "mandates": strings.SplitN(testMandates, "\n", 2)[0],
+			"withdrawals": "withdrawalId,walletId,amount,operationType,requestedExecutionDate,remittance"}[c.kind]
+		res := importCSV(t, s, c.kind, header+"\n"+c.row+"\n")
+		if res.Rejected != 1 || res.Errors[0].Field != c.field || !strings.Contains(res.Errors[0].Err, c.want) {
+			t.Errorf("%s %q: %+v", c.kind, c.row, res.Errors)
+		}
+	}
+}
+
+func TestSCTBatchDebitsAndCancelPutsBackOnce(t *testing.T) {
+	s := batchWorld(t)
+	ctx := context.Background()
+	if _, err := ingest(t, s, "in.xml", camt054(ntry{ref: "C1", amount: "300.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
+		t.Fatal(err)
+	}
+	res := importCSV(t, s, "withdrawals", "withdrawalId,walletId,amount,operationType,requestedExecutionDate,remittance\n"+
+		"WD-1,0ecad4a2-3549-43fb-807e-9ff033247480,120.00,,2026-11-20,Prelievo è semplice\nWD-2,0ecad4a2-3549-43fb-807e-9ff033247480,180.01,,2026-11-20,\n")
+	if res.Rejected != 1 || !strings.Contains(res.Errors[0].Err, "can withdraw 180.00") {
+		t.Fatalf("%+v", res)
+	}
+	opt := batchDay
+	opt.Outbox = t.TempDir()
+	run, err := s.MakeSCTBatches(ctx, opt)
+	if err != nil || len(run.Files) != 1 || run.Txs != 1 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	xmllint(t, run.Files[0].Path, "pain.001.001.09")
+	doc, _ := os.ReadFile(run.Files[0].Path)
+	golden(t, "sct-batch.golden.xml", doc)
+	wallet := WalletAccountCode(polifemo, BucketWithdrawable)
+	if b := balance(t, s, wallet); b != "-180.00" {
+		t.Fatalf("wallet after the batch: %s", b)
+	}
+	if b := balance(t, s, PartnerAccountCode("ACME", "payout_clearing")); b != "-120.00" {
+		t.Fatalf("payout_clearing: %s", b)
+	}
+	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, "2026-11-20"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, "2026-11-20"); CodeOf(err) != Conflict {
+		t.Fatalf("second cancel: %v", err)
+	}
+	if b := balance(t, s, wallet); b != "-300.00" {
+		t.Fatalf("wallet after cancel: %s", b)
+	}
+	opt.Message = "pain.001.001.03"
+	run, err = s.MakeSCTBatches(ctx, opt)
+	if err != nil || len(run.Files) != 1 || run.Txs != 1 {
+		t.Fatalf("after cancel: %+v %v", run, err)
+	}
+	xmllint(t, run.Files[0].Path, "pain.001.001.03")
+	if b := balance(t, s, wallet); b != "-180.00" {
+		t.Fatalf("wallet after the second batch: %s", b)
+	}
+	mustVerify(t, s)
+}
+
+func TestBatchCrashLeavesNoOrphanAndNoDouble(t *testing.T) {
+	s := batchWorld(t)
+	ctx := context.Background()
+	opt := batchDay
+	opt.Outbox = t.TempDir()
+	crash := errors.New("killed")
+	// Killed after writing, before recording: no file, nothing batched.
+	opt.failAfterWrite = func(committed bool) error {
+		if !committed {
+			return crash
+		}
+		return nil
+	}
+	if _, err := s.MakeSDDBatches(ctx, opt); !errors.Is(err, crash) {
+		t.Fatal(err)
+	}
+	if names := outbox(t, opt.Outbox); len(names) != 0 {
+		t.Fatalf("orphans: %v", names)
+	}
+	// Killed after recording, before the rename: the next run finishes the file, makes no other.
+	opt.failAfterWrite = func(committed bool) error {
+		if committed {
+			return crash
+		}
+		return nil
+	}
+	if _, err := s.MakeSDDBatches(ctx, opt); !errors.Is(err, crash) {
+		t.Fatal(err)
+	}
+	opt.failAfterWrite = nil
+	run, err := s.MakeSDDBatches(ctx, opt)
+	if err != nil || len(run.Files) != 0 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	names := outbox(t, opt.Outbox)
+	bs, _ := s.Batches(ctx, "")
+	if len(bs) != 1 || len(names) != 2 || names[0] != bs[0].FileName {
+		t.Fatalf("batches %+v, outbox %v", bs, names)
+	}
+	xmllint(t, filepath.Join(opt.Outbox, names[0]), "pain.008.001.08")
+}
+
+func outbox(t *testing.T, dir string) []string {
+	t.Helper()
+	es, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}

@@ -1,0 +1,290 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"settle/sepa"
+)
+
+// Batch statuses (a batch is one file; its transactions carry their own status).
+const (
+	BatchBatched   = "Batched"
+	BatchSent      = "Sent"
+	BatchSettled   = "Settled"
+	BatchRejected  = "Rejected"
+	BatchCancelled = "Cancelled"
+)
+
+// BatchOptions tune the making of SDD and SCT batches.
+type BatchOptions struct {
+	Outbox         string    // where the files go
+	Today          string    // YYYY-MM-DD in the configured zone: dates count from it
+	Created        time.Time // the files' creation time (CreDtTm)
+	Message        string    // sepa.Pain008v08 (default) or Pain008v02; sepa.Pain001v09 (default) or Pain001v03
+	LeadDays       int       // SDD: TARGET2 business days from today to the earliest collection date
+	HorizonDays    int       // SDD: a top-up asked for up to this many days ahead is collected now (default 14)
+	MaxTxs         int       // a file holds at most this many transactions (default 100,000)
+	MaxAmountCents int64     // and at most this control sum (0: no bound)
+	BatchBooking   bool      // BtchBookg: the bank books each block as one entry
+	DryRun         bool      // decide everything, write nothing
+	// failAfterWrite, in tests, fails (before the commit) or exits the process
+	// (after the commit, before the rename) to simulate a crash.
+	failAfterWrite func(committed bool) error
+}
+
+func (o *BatchOptions) defaults(sct bool) {
+	if o.Message == "" {
+		o.Message = sepa.Pain008v08
+		if sct {
+			o.Message = sepa.Pain001v09
+		}
+	}
+	if o.HorizonDays == 0 {
+		o.HorizonDays = 14
+	}
+	if o.MaxTxs <= 0 {
+		o.MaxTxs = 100_000
+	}
+	if o.Today == "" {
+		o.Today = today()
+	}
+	if o.Created.IsZero() {
+		o.Created = Now()
+	}
+}
+
+// BatchFile is one file a batch run wrote.
+type BatchFile struct {
+	MsgID      string `json:"msgId"`
+	PartnerKey string `json:"partnerKey"`
+	Path       string `json:"path"`
+	SHA256     string `json:"sha256"`
+	NbOfTxs    int    `json:"nbOfTxs"`
+	CtrlSum    Money  `json:"ctrlSum"`
+}
+
+// BatchRun is what a batch run did.
+type BatchRun struct {
+	Files     []BatchFile `json:"files"`
+	Txs       int         `json:"transactions"`
+	Cents     int64       `json:"-"`
+	Cancelled int         `json:"cancelled"` // requests dropped with a reason (mandate no longer usable, no money)
+}
+
+// Batch is a row of batches.
+type Batch struct {
+	ID           int64   `db:"id" json:"batchId"`
+	Kind         string  `db:"kind" json:"kind"`
+	MsgID        string  `db:"msg_id" json:"msgId"`
+	PartnerKey   string  `db:"partner_key" json:"partnerKey"`
+	AccountIBAN  string  `db:"account_iban" json:"accountIban"`
+	Message      string  `db:"message" json:"message"`
+	FileName     string  `db:"file_name" json:"fileName"`
+	SHA256       string  `db:"sha256" json:"sha256"`
+	NbOfTxs      int     `db:"nb_of_txs" json:"nbOfTxs"`
+	CtrlSumCents int64   `db:"ctrl_sum_cents" json:"-"`
+	CtrlSum      Money   `db:"-" json:"ctrlSum"`
+	Status       string  `db:"status" json:"status"`
+	Flagged      *string `db:"flagged" json:"flagged"`
+	CreatedAt    string  `db:"created_at" json:"createdAt"`
+	SentAt       *string `db:"sent_at" json:"sentAt"`
+	CancelledAt  *string `db:"cancelled_at" json:"cancelledAt"`
+}
+
+// Batches lists batches, newest first; status "" lists all.
+func (s *Store) Batches(ctx context.Context, status string) ([]Batch, error) {
+	var bs []Batch
+	err := s.R.SelectContext(ctx, &bs, `SELECT * FROM batches WHERE ? = '' OR status = ? ORDER BY id DESC`, status, status)
+	for i := range bs {
+		bs[i].CtrlSum = MoneyFromCents(bs[i].CtrlSumCents)
+	}
+	return bs, err
+}
+
+// Payment is a direct debit or credit transfer as the lifecycle commands show it.
+type Payment struct {
+	Kind       string  `db:"kind" json:"kind"`
+	RequestID  string  `db:"request_id" json:"requestId"`
+	WalletID   *string `db:"wallet_id" json:"walletId"`
+	EndToEndID string  `db:"end_to_end_id" json:"endToEndId"`
+	Cents      int64   `db:"amount_cents" json:"-"`
+	Amount     Money   `db:"-" json:"amount"`
+	Status     string  `db:"status" json:"status"`
+	MsgID      *string `db:"msg_id" json:"msgId"`
+	PmtInfID   *string `db:"pmt_inf_id" json:"pmtInfId"`
+	Date       *string `db:"date" json:"date"`
+	Reason     *string `db:"reason_code" json:"reasonCode"`
+}
+
+const paymentsSelect = `SELECT * FROM (
+	SELECT 'SddCollection' AS kind, d.topup_id AS request_id, d.wallet_id, d.end_to_end_id, d.amount_cents, d.status,
+		b.msg_id, d.pmt_inf_id, d.collection_date AS date, d.reason_code, d.id AS n, 0 AS k
+	FROM direct_debits d LEFT JOIN batches b ON b.id = d.batch_id
+	UNION ALL
+	SELECT c.kind, c.request_id, c.wallet_id, c.end_to_end_id, c.amount_cents, c.status, b.msg_id, c.pmt_inf_id,
+		c.execution_date, c.reason_code, c.id, 1 FROM credit_transfers c LEFT JOIN batches b ON b.id = c.batch_id)`
+
+// Payments lists the direct debits and credit transfers whose batch MsgId,
+// EndToEndId, request id or wallet is ref ("" lists all), in the order they were made.
+func (s *Store) Payments(ctx context.Context, ref string) ([]Payment, error) {
+	var ps []Payment
+	err := s.R.SelectContext(ctx, &ps, `SELECT kind, request_id, wallet_id, end_to_end_id, amount_cents, status, msg_id,
+		pmt_inf_id, date, reason_code FROM (`+paymentsSelect+`) WHERE ? = '' OR msg_id = ? OR end_to_end_id = ? OR request_id = ?
+		OR wallet_id = ? ORDER BY k, n`, ref, ref, ref, ref, ref)
+	for i := range ps {
+		ps[i].Amount = MoneyFromCents(ps[i].Cents)
+	}
+	return ps, err
+}
+
+func batchByMsgID(w *Writer, msgID string) (Batch, error) {
+	var b Batch
+	err := w.Get(&b, `SELECT * FROM batches WHERE msg_id = ?`, msgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, Errorf(NotFound, "batch %s does not exist", msgID)
+	}
+	return b, err
+}
+
+// MarkBatchSent records that a batch was handed to the bank: the batch and its
+// transactions become Sent. Marking a Sent batch again changes nothing.
+func (s *Store) MarkBatchSent(ctx context.Context, msgID string) error {
+	return s.Write(ctx, func(w *Writer) error {
+		b, err := batchByMsgID(w, msgID)
+		if err != nil {
+			return err
+		}
+		switch b.Status {
+		case BatchSent:
+			return nil
+		case BatchBatched:
+		default:
+			return Errorf(Conflict, "batch %s is %s, not Batched", msgID, b.Status)
+		}
+		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = ? WHERE id = ?`, w.createdAt, b.ID); err != nil {
+			return err
+		}
+		_, err = w.Exec(`UPDATE `+paymentTable(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`, w.createdAt, b.ID)
+		return err
+	})
+}
+
+func paymentTable(kind string) string {
+	if kind == "sdd" {
+		return "direct_debits"
+	}
+	return "credit_transfers"
+}
+
+// CancelBatch takes back a batch not yet sent: its transactions go back to Created
+// for the next run (a payout's debit is put back on the wallet), the batch becomes
+// Cancelled, and its file leaves the outbox. Cancelling twice is a conflict, so
+// the transactions come back exactly once.
+func (s *Store) CancelBatch(ctx context.Context, msgID, outbox, date string) error {
+	var b Batch
+	err := s.Write(ctx, func(w *Writer) error {
+		var err error
+		if b, err = batchByMsgID(w, msgID); err != nil {
+			return err
+		}
+		if b.Status != BatchBatched {
+			return Errorf(Conflict, "batch %s is %s: only a Batched batch (not yet sent) can be cancelled", msgID, b.Status)
+		}
+		if err := unbatch(w, b, date, "cancelled"); err != nil {
+			return err
+		}
+		_, err = w.Exec(`UPDATE batches SET status = 'Cancelled', cancelled_at = ? WHERE id = ?`, w.createdAt, b.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{b.FileName, prenotificationName(b.MsgID)} {
+		if err := os.Remove(filepath.Join(outbox, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("batch %s is cancelled but its file stays: %w", msgID, err)
+		}
+	}
+	return nil
+}
+
+// unbatch puts a batch's transactions back to Created (why: "cancelled", or a
+// group-level reject): direct debits lose their collection data and give their
+// mandates back the amendment they carried; payouts are credited back to the wallet.
+func unbatch(w *Writer, b Batch, date, why string) error {
+	if b.Kind == "sdd" {
+		if _, err := w.Exec(`UPDATE mandates SET
+			original_mandate_id = COALESCE(original_mandate_id, (SELECT json_extract(d.amendment, '$.mandateId') FROM direct_debits d
+				WHERE d.batch_id = ? AND d.mandate_id = mandates.mandate_id AND d.amendment IS NOT NULL LIMIT 1)),
+			original_creditor_id = COALESCE(original_creditor_id, (SELECT json_extract(d.amendment, '$.creditorId') FROM direct_debits d
+				WHERE d.batch_id = ? AND d.mandate_id = mandates.mandate_id AND d.amendment IS NOT NULL LIMIT 1)),
+			original_debtor_iban = COALESCE(original_debtor_iban, (SELECT json_extract(d.amendment, '$.debtorIban') FROM direct_debits d
+				WHERE d.batch_id = ? AND d.mandate_id = mandates.mandate_id AND d.amendment IS NOT NULL LIMIT 1)),
+			last_collection_date = (SELECT MAX(d.collection_date) FROM direct_debits d WHERE d.mandate_id = mandates.mandate_id
+				AND d.batch_id IS NOT NULL AND d.batch_id <> ? AND d.status NOT IN ('Rejected', 'Cancelled')),
+			updated_at = ?
+			WHERE mandate_id IN (SELECT mandate_id FROM direct_debits WHERE batch_id = ?)`, b.ID, b.ID, b.ID, b.ID, w.createdAt, b.ID); err != nil {
+			return err
+		}
+		_, err := w.Exec(`UPDATE direct_debits SET status = 'Created', batch_id = NULL, pmt_inf_id = NULL, collection_date = NULL,
+			sequence_type = NULL, amendment = NULL, updated_at = ? WHERE batch_id = ?`, w.createdAt, b.ID)
+		return err
+	}
+	var cts []struct {
+		ID       int64  `db:"id"`
+		Partner  string `db:"partner_key"`
+		WalletID string `db:"wallet_id"`
+		Cents    int64  `db:"amount_cents"`
+		Kind     string `db:"kind"`
+	}
+	if err := w.Tx.SelectContext(w.ctx, &cts, `SELECT id, partner_key, COALESCE(wallet_id, '') AS wallet_id, amount_cents, kind
+		FROM credit_transfers WHERE batch_id = ? AND transaction_id IS NOT NULL`, b.ID); err != nil {
+		return err
+	}
+	for _, ct := range cts {
+		if ct.WalletID == "" {
+			continue // a refund: the money waits in payout_clearing for the next batch
+		}
+		if _, err := postPayout(w, ct.Partner, ct.WalletID, ct.Cents, fmt.Sprintf("payout-back:%d:%d", ct.ID, b.ID),
+			"PayoutBack", date, fmt.Sprintf("%s of batch %s %s", ct.Kind, b.MsgID, why), true); err != nil {
+			return err
+		}
+	}
+	_, err := w.Exec(`UPDATE credit_transfers SET status = 'Created', batch_id = NULL, pmt_inf_id = NULL, execution_date = NULL,
+		transaction_id = CASE WHEN wallet_id IS NULL THEN transaction_id END, updated_at = ? WHERE batch_id = ?`, w.createdAt, b.ID)
+	return err
+}
+
+// postPayout moves a payout between a wallet's withdrawable bucket and the
+// partner's payout_clearing: out of the wallet when the batch is made, back when
+// it is cancelled or rejected.
+func postPayout(w *Writer, partner, walletID string, cents int64, key, typ, date, why string, back bool) (int64, error) {
+	wallet, err := accountByCode(w, WalletAccountCode(walletID, BucketWithdrawable))
+	if err != nil {
+		return 0, err
+	}
+	clearing, err := accountByCode(w, PartnerAccountCode(partner, "payout_clearing"))
+	if err != nil {
+		return 0, err
+	}
+	if back {
+		cents = -cents
+	}
+	id, _, err := w.Post(&Transaction{Key: key, Type: typ, PartnerKey: partner, WalletID: walletID, ValueDate: date,
+		BookingDate: date, Description: why, CreatedBy: "settle", Postings: []Posting{{wallet, cents}, {clearing, -cents}}})
+	return id, err
+}
+
+func partnerByKey(w *Writer, key string) (*Partner, error) {
+	var p Partner
+	err := w.Get(&p, `SELECT * FROM partners WHERE partner_key = ?`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "partner %s does not exist", key)
+	}
+	return &p, err
+}

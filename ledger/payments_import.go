@@ -1,0 +1,320 @@
+package ledger
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"settle/sepa"
+)
+
+// Direct debit and credit transfer statuses (DESIGN: Batch lifecycle).
+const (
+	PayCreated   = "Created"
+	PayBatched   = "Batched"
+	PaySent      = "Sent"
+	PaySettled   = "Settled"
+	PayRejected  = "Rejected"
+	PayReturned  = "Returned"
+	PayRefunded  = "Refunded"
+	PayCancelled = "Cancelled"
+)
+
+// Mandate statuses.
+const (
+	MandateActive    = "Active"
+	MandateSuspended = "Suspended"
+	MandateRevoked   = "Revoked"
+	MandateExpired   = "Expired"
+)
+
+// mandateLifetime is how long a mandate may stay unused (SEPA-RULES.md §4).
+const mandateLifetimeMonths = 36
+
+// walletFacts is what the payment feeds check of a wallet.
+type walletFacts struct {
+	PartnerKey string  `db:"partner_key"`
+	Status     string  `db:"status"`
+	IBAN       *string `db:"iban"`
+	BIC        *string `db:"bic"`
+	Validated  bool    `db:"is_iban_validated"`
+	Name       string  `db:"name"`
+	CreditorID *string `db:"creditor_id"`
+	MaxSDD     *int64  `db:"maximum_last_month_sdd_deposit_cents"`
+}
+
+func walletFactsOf(w *Writer, field, walletID string) (*walletFacts, error) {
+	var f walletFacts
+	err := w.Get(&f, `SELECT w.partner_key, w.status, w.iban, w.bic, w.is_iban_validated,
+		w.first_name || ' ' || w.last_name AS name, p.creditor_id, p.maximum_last_month_sdd_deposit_cents
+		FROM wallets w JOIN partners p ON p.partner_key = w.partner_key WHERE w.wallet_id = ?`, walletID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, FieldError(field, "wallet %s does not exist", walletID)
+	}
+	return &f, err
+}
+
+// date checks an optional YYYY-MM-DD, defaulting to today.
+func (c *fieldCheck) date(field, v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return today()
+	}
+	if !isDate(v) {
+		c.fail(field, "%q is not a date (YYYY-MM-DD)", v)
+	}
+	return v
+}
+
+func (c *fieldCheck) positive(field, v string) int64 {
+	p := c.amount(field, c.required(field, v))
+	switch {
+	case p == nil:
+		return 0
+	case *p == 0:
+		c.fail(field, "must be at least 0.01")
+	case *p > 99_999_999_999:
+		c.fail(field, "%s is over 999999999.99", v)
+	}
+	return *p
+}
+
+func upsertMandateRow(w *Writer, _ *refCache, r *MandateRow) error {
+	var c fieldCheck
+	id := c.required("mandateId", r.MandateID)
+	if err := sepa.CheckReference(id, false); id != "" && err != nil {
+		c.fail("mandateId", "%s", err.Error())
+	}
+	walletID := c.uuid("walletId", r.WalletID)
+	name := c.required("debtorName", r.DebtorName)
+	iban := c.iban("debtorIban", r.DebtorIBAN, true)
+	if iban != nil && !sepa.InSEPA(*iban) {
+		c.fail("debtorIban", "%s is not in a SEPA country", sepa.MaskIBAN(*iban))
+	}
+	bic := c.bic("debtorBic", r.DebtorBIC)
+	signed := c.required("signatureDate", r.SignatureDate)
+	if signed != "" && (!isDate(signed) || signed > today()) {
+		c.fail("signatureDate", "%q must be a date, not in the future", signed)
+	}
+	status := or(strings.TrimSpace(r.Status), MandateActive)
+	switch status {
+	case MandateActive, MandateSuspended, MandateRevoked:
+	default:
+		c.fail("status", "%q is not Active, Suspended or Revoked", status)
+	}
+	orig := strings.TrimSpace(r.OriginalMandateID)
+	if err := sepa.CheckReference(orig, false); orig != "" && err != nil {
+		c.fail("originalMandateId", "%s", err.Error())
+	}
+	if c.err != nil {
+		return c.err
+	}
+	wf, err := walletFactsOf(w, "walletId", walletID)
+	if err != nil {
+		return err
+	}
+	if wf.CreditorID == nil {
+		return FieldError("walletId", "partner %s has no creditor id: it cannot collect direct debits", wf.PartnerKey)
+	}
+	var old struct {
+		WalletID   string  `db:"wallet_id"`
+		IBAN       string  `db:"debtor_iban"`
+		CreditorID string  `db:"creditor_id"`
+		Used       *string `db:"last_collection_date"`
+	}
+	err = w.Get(&old, `SELECT wallet_id, debtor_iban, creditor_id, last_collection_date FROM mandates WHERE mandate_id = ?`, id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = w.Exec(`INSERT INTO mandates (mandate_id, partner_key, creditor_id, wallet_id, debtor_name, debtor_iban,
+			debtor_bic, signature_date, status, original_mandate_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, wf.PartnerKey, *wf.CreditorID, walletID, name, *iban, bic, signed, status, nullable(orig), w.createdAt, w.createdAt)
+		if isUnique(err) {
+			return FieldError("mandateId", "%s is already used by creditor %s (mandate ids are case-insensitive)", id, *wf.CreditorID)
+		}
+		return err
+	case err != nil:
+		return err
+	case old.WalletID != walletID:
+		return FieldError("walletId", "mandate %s belongs to wallet %s", id, old.WalletID)
+	}
+	// A change after the first collection is an amendment the next collection carries.
+	var origIBAN, origCI *string
+	if old.Used != nil && old.IBAN != *iban {
+		origIBAN = &old.IBAN
+	}
+	if old.Used != nil && old.CreditorID != *wf.CreditorID {
+		origCI = &old.CreditorID
+	}
+	_, err = w.Exec(`UPDATE mandates SET debtor_name = ?, debtor_iban = ?, debtor_bic = ?, signature_date = ?,
+		status = CASE WHEN status = 'Expired' THEN status ELSE ? END, creditor_id = ?,
+		original_debtor_iban = COALESCE(original_debtor_iban, ?), original_creditor_id = COALESCE(original_creditor_id, ?),
+		original_mandate_id = COALESCE(?, original_mandate_id), updated_at = ? WHERE mandate_id = ?`,
+		name, *iban, bic, signed, status, *wf.CreditorID, origIBAN, origCI, nullable(orig), w.createdAt, id)
+	return err
+}
+
+// mandateExpired tells whether a mandate unused since lastUse (its last collection,
+// or its signature) may no longer be used on day.
+func mandateExpired(lastUse, day string) bool {
+	t, err := time.Parse(time.DateOnly, lastUse)
+	if err != nil {
+		return false
+	}
+	return t.AddDate(0, mandateLifetimeMonths, 0).Format(time.DateOnly) < day
+}
+
+func upsertTopUpRow(w *Writer, _ *refCache, r *TopUpRow) error {
+	var c fieldCheck
+	id := c.key("topUpId", r.TopUpID)
+	walletID := c.uuid("walletId", r.WalletID)
+	mandateID := c.required("mandateId", r.MandateID)
+	cents := c.positive("amount", r.Amount)
+	date := c.date("requestedCollectionDate", r.RequestedCollectionDate)
+	if c.err != nil {
+		return c.err
+	}
+	if exists, err := rowExists(w, `SELECT 1 FROM direct_debits WHERE topup_id = ?`, id); err != nil || exists {
+		return err // imported before: nothing to do
+	}
+	wf, err := walletFactsOf(w, "walletId", walletID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case wf.Status != WalletActive:
+		return FieldError("walletId", "wallet %s is %s", walletID, wf.Status)
+	case !wf.Validated || wf.IBAN == nil:
+		return FieldError("walletId", "wallet %s has no validated IBAN", walletID)
+	}
+	var m struct {
+		WalletID string  `db:"wallet_id"`
+		Status   string  `db:"status"`
+		Signed   string  `db:"signature_date"`
+		Used     *string `db:"last_collection_date"`
+	}
+	err = w.Get(&m, `SELECT wallet_id, status, signature_date, last_collection_date FROM mandates WHERE mandate_id = ?`, mandateID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return FieldError("mandateId", "mandate %s does not exist", mandateID)
+	case err != nil:
+		return err
+	case m.WalletID != walletID:
+		return FieldError("mandateId", "mandate %s belongs to another wallet", mandateID)
+	case m.Status != MandateActive:
+		return FieldError("mandateId", "mandate %s is %s", mandateID, m.Status)
+	case mandateExpired(or(deref(m.Used), m.Signed), date):
+		if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE mandate_id = ?`, w.createdAt, mandateID); err != nil {
+			return err
+		}
+		return FieldError("mandateId", "mandate %s is unused for %d months and has expired", mandateID, mandateLifetimeMonths)
+	}
+	if wf.MaxSDD != nil {
+		var recent int64
+		since, _ := time.Parse(time.DateOnly, date)
+		if err := w.Get(&recent, `SELECT COALESCE(SUM(amount_cents), 0) FROM direct_debits WHERE wallet_id = ?
+			AND requested_date > ? AND status NOT IN ('Rejected', 'Returned', 'Refunded', 'Cancelled')`,
+			walletID, since.AddDate(0, 0, -30).Format(time.DateOnly)); err != nil {
+			return err
+		}
+		if recent+cents > *wf.MaxSDD {
+			return FieldError("amount", "%s would take wallet %s to %s of SDD top-ups in 30 days, over the partner's %s",
+				FormatCents(cents), walletID, FormatCents(recent+cents), FormatCents(*wf.MaxSDD))
+		}
+	}
+	next, err := nextID(w, "direct_debits")
+	if err != nil {
+		return err
+	}
+	_, err = w.Exec(`INSERT INTO direct_debits (id, topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date,
+		end_to_end_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?, ?)`,
+		next, id, wf.PartnerKey, walletID, mandateID, cents, date, fmt.Sprintf("STL-DD-%d", next), w.createdAt, w.createdAt)
+	return err
+}
+
+func upsertWithdrawalRow(w *Writer, _ *refCache, r *WithdrawalRow) error {
+	var c fieldCheck
+	id := c.key("withdrawalId", r.WithdrawalID)
+	walletID := c.uuid("walletId", r.WalletID)
+	cents := c.positive("amount", r.Amount)
+	kind := or(strings.TrimSpace(r.OperationType), "SctWithdrawal")
+	if kind != "SctWithdrawal" && kind != "Redemption" {
+		c.fail("operationType", "%q is not SctWithdrawal or Redemption", kind)
+	}
+	date := c.date("requestedExecutionDate", r.RequestedExecutionDate)
+	if c.err != nil {
+		return c.err
+	}
+	if exists, err := rowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, id); err != nil || exists {
+		return err
+	}
+	wf, err := walletFactsOf(w, "walletId", walletID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case wf.Status == WalletSuspended || (wf.Status == WalletClosed && kind != "Redemption"):
+		return FieldError("walletId", "wallet %s is %s", walletID, wf.Status)
+	case !wf.Validated || wf.IBAN == nil:
+		return FieldError("walletId", "wallet %s has no validated IBAN to pay to", walletID)
+	}
+	free, err := withdrawable(w, walletID)
+	if err != nil {
+		return err
+	}
+	if free < cents {
+		return FieldError("amount", "wallet %s can withdraw %s, not %s", walletID, FormatCents(free), FormatCents(cents))
+	}
+	next, err := nextID(w, "credit_transfers")
+	if err != nil {
+		return err
+	}
+	remittance := or(strings.TrimSpace(r.Remittance), kind+" "+id)
+	_, err = w.Exec(`INSERT INTO credit_transfers (id, request_id, kind, partner_key, wallet_id, creditor_name, creditor_iban,
+		creditor_bic, amount_cents, remittance, requested_date, end_to_end_id, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?, ?)`, next, id, kind, wf.PartnerKey, walletID, wf.Name,
+		*wf.IBAN, wf.BIC, cents, remittance, date, fmt.Sprintf("STL-CT-%d", next), w.createdAt, w.createdAt)
+	return err
+}
+
+// withdrawable is what a wallet may still take out: its withdrawable bucket less the
+// withdrawals waiting for a batch.
+func withdrawable(w *Writer, walletID string) (int64, error) {
+	acct, err := accountByCode(w, WalletAccountCode(walletID, BucketWithdrawable))
+	if err != nil {
+		return 0, err
+	}
+	bal, err := w.Balance(acct)
+	if err != nil {
+		return 0, err
+	}
+	var pending int64
+	err = w.Get(&pending, `SELECT COALESCE(SUM(amount_cents), 0) FROM credit_transfers WHERE wallet_id = ? AND status = 'Created'`, walletID)
+	return -bal - pending, err
+}
+
+func accountByCode(w *Writer, code string) (int64, error) {
+	var id int64
+	err := w.Get(&id, `SELECT id FROM accounts WHERE code = ?`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, Errorf(NotFound, "account %s does not exist", code)
+	}
+	return id, err
+}
+
+func rowExists(w *Writer, q string, args ...any) (bool, error) {
+	var one int
+	err := w.Get(&one, q, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// nextID is the id the next row of table gets; the caller holds the write lock.
+func nextID(w *Writer, table string) (int64, error) {
+	var id int64
+	err := w.Get(&id, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+table)
+	return id, err
+}
