@@ -33,6 +33,7 @@ type entry struct {
 	debtorName string
 	debtorIBAN string
 	remittance string
+	wallet     int // the wallet's index
 }
 
 // entries draws the incoming entries on one partner's account: n of them, from the
@@ -54,6 +55,15 @@ func (w *world) entries(p int, n int, each func(entry) error) error {
 		last = e
 	}
 	return nil
+}
+
+// entriesOf is how many of the entries are on partner p's account.
+func (w *world) entriesOf(p int) int {
+	n := w.opt.Entries / len(w.partners)
+	if p < w.opt.Entries%len(w.partners) {
+		n++
+	}
+	return n
 }
 
 // drawEntry draws entry i of partner p: a kind, then a wallet of that partner that fits it.
@@ -93,6 +103,7 @@ func (w *world) drawEntry(r *rand.Rand, p, i int, validated map[int]bool) entry 
 	if e.kind == FirstDeposit {
 		validated[idx] = true
 	}
+	e.wallet = idx
 	e.debtorName, e.debtorIBAN = wl.FirstName+" "+wl.LastName, wl.IBAN
 	switch e.kind {
 	case FirstDeposit:
@@ -178,10 +189,7 @@ func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
 `, msg, version, root, strings.ToUpper(block), strings.ReplaceAll(w.opt.Date, "-", ""), version, created)
 	total := 0
 	for p, partner := range w.partners {
-		n := w.opt.Entries / len(w.partners)
-		if p < w.opt.Entries%len(w.partners) {
-			n++
-		}
+		n := w.entriesOf(p)
 		fmt.Fprintf(bw, "<%s><Id>%s-%s</Id>", block, partner.PartnerKey, w.opt.Date)
 		if statement {
 			fmt.Fprintf(bw, "<ElctrncSeqNb>1</ElctrncSeqNb>")

@@ -74,13 +74,17 @@ func (o *Options) defaults() error {
 
 // File is one generated file.
 type File struct {
-	Kind string // the import kind (partners, dealers, stores, wallets) or the message (camt.054, camt.053)
+	Kind string // the import kind (partners, ..., withdrawals) or the message (camt.054, camt.053)
 	Path string
 	Rows int // rows, or entries of a bank file
 }
 
 // Files lists the reference data files in import order.
 var Files = []string{"partners", "dealers", "stores", "wallets"}
+
+// RequestFiles lists the payment request feeds, imported after the bank files
+// (a withdrawal draws on money the bank files credit).
+var RequestFiles = []string{"mandates", "topups", "withdrawals"}
 
 // world is the small reference data every file needs; wallets are not kept.
 type world struct {
@@ -120,10 +124,16 @@ func Generate(dir string, opt Options, progress func(n int)) ([]File, error) {
 		{"dealers", func(out io.Writer) (int, error) { return len(w.dealers), gocsv.Marshal(w.dealers, out) }},
 		{"stores", func(out io.Writer) (int, error) { return len(w.stores), gocsv.Marshal(w.stores, out) }},
 		{"wallets", func(out io.Writer) (int, error) { return w.writeWallets(out, progress) }},
+		{"mandates", w.writeMandates},
+		{"topups", w.writeTopUps},
+		{"withdrawals", w.writeWithdrawals},
 		{"camt.054", func(out io.Writer) (int, error) { return w.writeCamt(out, false) }},
 		{"camt.053", func(out io.Writer) (int, error) { return w.writeCamt(out, true) }},
 	} {
 		path := filepath.Join(dir, f.kind+".csv")
+		if f.kind == "withdrawals" && opt.Entries == 0 {
+			continue // withdrawals draw on what the bank files credit
+		}
 		if strings.HasPrefix(f.kind, "camt") {
 			if opt.Entries == 0 {
 				continue
@@ -152,4 +162,14 @@ func writeFile(path string, write func(io.Writer) (int, error)) (int, error) {
 		return n, fmt.Errorf("write %s: %w", path, err)
 	}
 	return n, nil
+}
+
+// Find returns the generated file of a kind, and whether there is one.
+func Find(files []File, kind string) (File, bool) {
+	for _, f := range files {
+		if f.Kind == kind {
+			return f, true
+		}
+	}
+	return File{}, false
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"settle/ledger"
 	"time"
 )
 
@@ -27,6 +28,33 @@ type Config struct {
 	AutoRefundReasons []string `json:"autoRefundReasons"`
 	// MaxFileBytes is the largest inbox file the ingest reads.
 	MaxFileBytes int64 `json:"maxFileBytes"`
+	// SDD configures the direct debit batches (pain.008), SCT the payouts (pain.001).
+	SDD BatchConfig `json:"sdd"`
+	SCT BatchConfig `json:"sct"`
+}
+
+// BatchConfig configures one kind of outgoing batch.
+type BatchConfig struct {
+	// Message is the pain version written: pain.008.001.08 or pain.008.001.02;
+	// pain.001.001.09 or pain.001.001.03.
+	Message string `json:"message"`
+	// LeadDays (SDD) is how many TARGET2 business days after the batch day the
+	// earliest collection date falls.
+	LeadDays int `json:"leadDays"`
+	// MaxTransactions and MaxAmount (a decimal, "" for no bound) split a batch into
+	// several files.
+	MaxTransactions int    `json:"maxTransactions"`
+	MaxAmount       string `json:"maxAmount"`
+	// BatchBooking asks the bank to book each block as one entry (BtchBookg).
+	BatchBooking bool `json:"batchBooking"`
+}
+
+// maxAmountCents is MaxAmount in cents, 0 for no bound.
+func (b BatchConfig) maxAmountCents() (int64, error) {
+	if b.MaxAmount == "" {
+		return 0, nil
+	}
+	return ledger.ParseAmount(b.MaxAmount)
 }
 
 // DefaultConfig returns the configuration used when no file is given.
@@ -37,6 +65,8 @@ func DefaultConfig() Config {
 		LeaseTTL:     Duration(2 * time.Minute),
 		Schedules:    map[string]string{"nightly": "0 2 * * *"},
 		MaxFileBytes: 2 << 30,
+		SDD:          BatchConfig{Message: "pain.008.001.08", LeadDays: 1, MaxTransactions: 100_000, BatchBooking: true},
+		SCT:          BatchConfig{Message: "pain.001.001.09", MaxTransactions: 100_000, BatchBooking: true},
 	}
 }
 
@@ -71,6 +101,14 @@ func (c Config) validate() error {
 	}
 	if c.MaxFileBytes < 1 {
 		return fmt.Errorf("maxFileBytes must be positive, got %d", c.MaxFileBytes)
+	}
+	for name, b := range map[string]BatchConfig{"sdd": c.SDD, "sct": c.SCT} {
+		if c, err := b.maxAmountCents(); err != nil || c < 0 {
+			return fmt.Errorf("%s.maxAmount %q is not an amount", name, b.MaxAmount)
+		}
+		if b.MaxTransactions < 1 || b.LeadDays < 0 {
+			return fmt.Errorf("%s: maxTransactions must be at least 1 and leadDays not negative", name)
+		}
 	}
 	if time.Duration(c.LeaseTTL) < time.Second {
 		return fmt.Errorf("leaseTtl must be at least 1s, got %s", time.Duration(c.LeaseTTL))

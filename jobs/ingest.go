@@ -60,8 +60,9 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 	if err != nil {
 		return t.sum, err
 	}
-	// Reference feeds first, in the order they depend on each other, then bank files.
-	order := map[string]int{"partners": 0, "dealers": 1, "stores": 2, "wallets": 3, "xml": 4}
+	// Reference feeds first, in the order they depend on each other, then bank files,
+	// then the payment requests (a withdrawal draws on money the bank files credit).
+	order := map[string]int{"partners": 0, "dealers": 1, "stores": 2, "wallets": 3, "mandates": 4, "xml": 5, "topups": 6, "withdrawals": 7}
 	type inboxFile struct {
 		path, kind string
 		err        error

@@ -24,6 +24,9 @@ type Job struct {
 	Name        string
 	Description string
 	Run         func(ctx context.Context, env *Env) (Summary, error)
+	// Today makes the job's default date today rather than yesterday: a batch is made
+	// for the day it runs (collection dates count from it).
+	Today bool
 }
 
 // Progress reports a long job's advance; the CLI draws it on a terminal only.
@@ -159,10 +162,15 @@ func (r *Runner) Run(ctx context.Context, name string, opt RunOptions) (Result, 
 // RunJob is Run for a job that need not be registered (an import, say).
 func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, error) {
 	date := opt.Date
-	if date == "" {
+	switch {
+	case date == "" && j.Today:
+		date = time.Now().In(r.Config.Location()).Format(time.DateOnly)
+	case date == "":
 		date = r.Config.Yesterday(time.Now())
-	} else if _, err := time.Parse(time.DateOnly, date); err != nil {
-		return Result{}, ledger.FieldError("date", "%q is not a date (YYYY-MM-DD)", date)
+	default:
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return Result{}, ledger.FieldError("date", "%q is not a date (YYYY-MM-DD)", date)
+		}
 	}
 	ttl := time.Duration(r.Config.LeaseTTL)
 	work := context.WithoutCancel(ctx)

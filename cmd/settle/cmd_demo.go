@@ -40,13 +40,13 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 		return a.fail(err)
 	}
 	for _, f := range files {
-		fmt.Fprintf(out, "   %-9s %6d rows  %s\n", f.Kind, f.Rows, f.Path)
+		fmt.Fprintf(out, "   %-11s %6d rows  %s\n", f.Kind, f.Rows, f.Path)
 	}
 	fmt.Fprintf(out, "2. Running the nightly pipeline for %s on %s\n", opt.Date, a.db)
 	code := exitOK
 	results, err := a.runner(s).RunNightly(ctx, jobs.RunOptions{Date: opt.Date})
 	for _, res := range results {
-		fmt.Fprintf(out, "   %-8s %s: %s\n", res.Job, res.Status, res.Line)
+		fmt.Fprintf(out, "   %-9s %s: %s\n", res.Job, res.Status, res.Line)
 		if !res.OK() {
 			code = exitFail
 		}
@@ -74,15 +74,18 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 Outputs:
   database       %s
   inbox          %s (processed/ and rejected/ hold what was read)
+  outbox         %s (pain.008 and pain.001 files, pre-notification CSVs)
   reports        %s
 Try next:
   go run ./cmd/settle exceptions list                        the queue an operator works (assign, refund, write-off)
   go run ./cmd/settle jobs                                   the journal of every run
+  go run ./cmd/settle batches list                           the batches; batches show MSGID lists each transaction
+  go run ./cmd/settle batches sent MSGID | cancel MSGID      hand a batch to the bank, or take it back before
   go run ./cmd/settle inspect %s
   go run ./cmd/settle report trial-balance --date %s --out -
   go run ./cmd/settle verify
   go run ./cmd/settle gen --out /tmp/big --wallets 100000 --entries 1000000   a large world for the inbox
-`, a.db, a.inbox, filepath.Join(a.reports, opt.Date), filepath.Join(a.inbox, "processed", "camt.054."+opt.Date+".xml"), opt.Date)
+`, a.db, a.inbox, a.outbox, filepath.Join(a.reports, opt.Date), filepath.Join(a.inbox, "processed", "camt.054."+opt.Date+".xml"), opt.Date)
 	return code
 }
 
@@ -111,7 +114,25 @@ func (a *app) demoWorld(ctx context.Context, s *ledger.Store) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return a.demoExceptions(ctx, s)
+	if err := a.demoExceptions(ctx, s); err != nil {
+		return err
+	}
+	return a.demoBatches(ctx, s)
+}
+
+// demoBatches prints the batches the night made, with their files in the outbox.
+func (a *app) demoBatches(ctx context.Context, s *ledger.Store) error {
+	bs, err := s.Batches(ctx, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "6. Outgoing batches (pain.008 direct debits, pain.001 payouts and refunds) in the outbox")
+	for i := len(bs) - 1; i >= 0; i-- {
+		b := bs[i]
+		fmt.Fprintf(a.stdout, "   %-22s %s %-14s %4d transactions %12s EUR  %s\n", b.MsgID, b.Message, b.PartnerKey, b.NbOfTxs,
+			b.CtrlSum.StringFixed(2), filepath.Join(a.outbox, b.FileName))
+	}
+	return nil
 }
 
 // demoExceptions prints the open exception queue by reason.

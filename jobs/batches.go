@@ -1,0 +1,62 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"settle/ledger"
+)
+
+// SDDBatchJob makes the pain.008 files of the due direct debits.
+func SDDBatchJob() Job {
+	return Job{Name: "sdd-batch", Description: "make pain.008 direct debit batches of the due top-ups", Today: true,
+		Run: func(ctx context.Context, env *Env) (Summary, error) {
+			opt, err := batchOptions(env, env.Config.SDD)
+			if err != nil {
+				return Summary{}, err
+			}
+			run, err := env.Store.MakeSDDBatches(env.Work, opt)
+			return batchSummary(env, "direct debits", run), err
+		}}
+}
+
+// SCTBatchJob makes the pain.001 files of withdrawals, redemptions and refunds.
+func SCTBatchJob() Job {
+	return Job{Name: "sct-batch", Description: "make pain.001 credit transfer batches of withdrawals, redemptions and refunds", Today: true,
+		Run: func(ctx context.Context, env *Env) (Summary, error) {
+			opt, err := batchOptions(env, env.Config.SCT)
+			if err != nil {
+				return Summary{}, err
+			}
+			run, err := env.Store.MakeSCTBatches(env.Work, opt)
+			return batchSummary(env, "credit transfers", run), err
+		}}
+}
+
+func batchOptions(env *Env, b BatchConfig) (ledger.BatchOptions, error) {
+	maxCents, err := b.maxAmountCents()
+	return ledger.BatchOptions{Outbox: env.Dirs.Outbox, Today: env.Date, Message: b.Message, LeadDays: b.LeadDays,
+		MaxTxs: b.MaxTransactions, MaxAmountCents: maxCents, BatchBooking: b.BatchBooking, DryRun: env.DryRun}, err
+}
+
+func batchSummary(env *Env, what string, run *ledger.BatchRun) Summary {
+	sum := Summary{Counts: map[string]int64{}, Amounts: map[string]ledger.Money{}}
+	if run == nil {
+		return sum
+	}
+	sum.Counts["files"] = int64(len(run.Files))
+	sum.Counts["transactions"] = int64(run.Txs)
+	sum.Counts["cancelled"] = int64(run.Cancelled)
+	sum.Amounts["total"] = ledger.MoneyFromCents(run.Cents)
+	verb := "batched"
+	if env.DryRun {
+		verb = "would batch"
+	}
+	sum.Line = fmt.Sprintf("%s %d %s for %s in %d files; %d cancelled", verb, run.Txs, what, ledger.FormatCents(run.Cents),
+		len(run.Files), run.Cancelled)
+	for _, f := range run.Files {
+		env.Log.Info("batch written", "msgId", f.MsgID, "partner", f.PartnerKey, "file", f.Path, "transactions", f.NbOfTxs,
+			"ctrlSum", f.CtrlSum.StringFixed(2), "sha256", f.SHA256)
+	}
+	return sum
+}
