@@ -128,8 +128,9 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 				continue
 			}
 			count, cents = count+1, cents+c.Cents
-			if _, err := w.Exec(`UPDATE credit_transfers SET status = 'Batched', batch_id = ?, execution_date = ?, updated_at = ?
-				WHERE id = ?`, id, max(exec, sepa.AddTARGET2Days(parseDay(c.Asked), 0).Format(time.DateOnly)), w.createdAt, c.ID); err != nil {
+			date := max(exec, sepa.AddTARGET2Days(parseDay(c.Asked), 0).Format(time.DateOnly))
+			if _, err := w.Exec(`UPDATE credit_transfers SET status = 'Batched', batch_id = ?, execution_date = ?, pmt_inf_id = ?,
+				updated_at = ? WHERE id = ?`, id, date, msgID+"-D"+strings.ReplaceAll(date, "-", ""), w.createdAt, c.ID); err != nil {
 				return err
 			}
 		}
@@ -143,7 +144,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 			_, err := w.Exec(`DELETE FROM batches WHERE id = ?`, id)
 			return err // all cancelled for want of money: no file
 		}
-		blocks, err := makeBlocks(w, "credit_transfers", "execution_date", "''", id, msgID)
+		blocks, err := recordBlocks(w, "credit_transfers", id)
 		if err != nil {
 			return err
 		}

@@ -104,26 +104,23 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day time.Time, 
 		if opt.DryRun {
 			return errDryRun
 		}
-		args := map[string]any{"partner": partner, "horizon": horizon, "cut": cut, "batch": id, "now": w.createdAt}
-		if err := assignCollections(w, args, day, opt.LeadDays); err != nil {
-			return err
-		}
+		args := map[string]any{"partner": partner, "horizon": horizon, "cut": cut, "batch": id, "now": w.createdAt, "msg": msgID}
 		if _, err := w.Exec(`INSERT INTO batches (id, kind, msg_id, partner_key, account_iban, message, file_name, sha256,
 			nb_of_txs, ctrl_sum_cents, status, created_at) VALUES (?, 'sdd', ?, ?, ?, ?, ?, '', ?, ?, 'Batched', ?)`,
 			id, msgID, partner, p.SettlementIBAN, opt.Message, msgID+".xml", count, cents, w.createdAt); err != nil {
 			return err
 		}
-		if err := w.namedExec(`UPDATE direct_debits SET batch_id = :batch, status = 'Batched', updated_at = :now WHERE `+sddDue, args); err != nil {
+		if err := assignCollections(w, args, day, opt.LeadDays); err != nil {
 			return err
 		}
-		blocks, err := makeBlocks(w, "direct_debits", "collection_date", "sequence_type", id, msgID)
+		blocks, err := recordBlocks(w, "direct_debits", id)
 		if err != nil {
 			return err
 		}
-		if _, err := w.Exec(`UPDATE mandates SET last_collection_date = (SELECT MAX(collection_date) FROM direct_debits d
-			WHERE d.mandate_id = mandates.mandate_id AND d.batch_id = ?), original_mandate_id = NULL, original_creditor_id = NULL,
-			original_debtor_iban = NULL, updated_at = ? WHERE mandate_id IN (SELECT mandate_id FROM direct_debits WHERE batch_id = ?)`,
-			id, w.createdAt, id); err != nil {
+		if _, err := w.Exec(`UPDATE mandates SET last_collection_date = b.last, original_mandate_id = NULL,
+			original_creditor_id = NULL, original_debtor_iban = NULL, updated_at = ?
+			FROM (SELECT mandate_id, MAX(collection_date) AS last FROM direct_debits WHERE batch_id = ? GROUP BY mandate_id) AS b
+			WHERE mandates.mandate_id = b.mandate_id`, w.createdAt, id); err != nil {
 			return err
 		}
 		xmlFile, err := createOutFile(opt.Outbox, msgID+".xml")
@@ -186,10 +183,10 @@ func dropUnusableMandates(w *Writer, partner, horizon, today string) (int, error
 		AND date(COALESCE(last_collection_date, signature_date), '+36 months') < ?`, w.createdAt, partner, today); err != nil {
 		return 0, err
 	}
-	res, err := w.Exec(`UPDATE direct_debits SET status = 'Cancelled', updated_at = ?,
-		reason_code = 'MANDATE_' || upper((SELECT status FROM mandates m WHERE m.mandate_id = direct_debits.mandate_id))
-		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ?
-		AND (SELECT status FROM mandates m WHERE m.mandate_id = direct_debits.mandate_id) <> 'Active'`, w.createdAt, partner, horizon)
+	res, err := w.Exec(`UPDATE direct_debits SET status = 'Cancelled', updated_at = ?, reason_code = 'MANDATE_' || upper(m.status)
+		FROM (SELECT mandate_id, status FROM mandates WHERE partner_key = ? AND status <> 'Active') AS m
+		WHERE direct_debits.mandate_id = m.mandate_id AND direct_debits.status = 'Created' AND direct_debits.requested_date <= ?`,
+		w.createdAt, partner, horizon)
 	if err != nil {
 		return 0, err
 	}
@@ -230,17 +227,21 @@ func sddCut(w *Writer, partner, horizon string, opt BatchOptions) (cut int64, co
 	return cut, count, cents, rows.Err()
 }
 
-// assignCollections sets each due direct debit's collection date (its requested
-// date, at the earliest LeadDays TARGET2 business days from today, on a business
-// day), its sequence type (FRST for the first collection under a mandate, RCUR
-// after) and the amendment its mandate has waiting.
+// assignCollections batches the due direct debits in one statement: each gets its
+// collection date (its requested date, at the earliest leadDays TARGET2 business
+// days after the batch day, on a business day), its sequence type (FRST for the
+// first collection under a mandate, RCUR after), the amendment its mandate has
+// waiting, and its block: MSGID-Bnnnn numbered by (collection date, sequence type).
 func assignCollections(w *Writer, args map[string]any, day time.Time, leadDays int) error {
 	var asked []string
 	if err := w.Tx.SelectContext(w.ctx, &asked, `SELECT DISTINCT requested_date FROM direct_debits
-		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ?`, args["partner"], args["horizon"], args["cut"]); err != nil {
+		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ? ORDER BY 1`,
+		args["partner"], args["horizon"], args["cut"]); err != nil {
 		return err
 	}
 	earliest := sepa.AddTARGET2Days(day, leadDays)
+	var dateCase, blockCase strings.Builder
+	index := map[string]int{}
 	for _, a := range asked {
 		d, err := time.Parse(time.DateOnly, a)
 		if err != nil {
@@ -249,21 +250,50 @@ func assignCollections(w *Writer, args map[string]any, day time.Time, leadDays i
 		if d.Before(earliest) {
 			d = earliest
 		}
-		args["asked"], args["date"] = a, sepa.AddTARGET2Days(d, 0).Format(time.DateOnly)
-		if err := w.namedExec(`UPDATE direct_debits SET collection_date = :date WHERE `+sddDue+` AND requested_date = :asked`, args); err != nil {
-			return err
+		coll := sepa.AddTARGET2Days(d, 0).Format(time.DateOnly)
+		if _, ok := index[coll]; !ok {
+			index[coll] = len(index)
+			fmt.Fprintf(&blockCase, " WHEN '%s' THEN %d", coll, index[coll]) // dates Go formatted: digits and '-'
+		}
+		fmt.Fprintf(&dateCase, " WHEN '%s' THEN '%s'", a, coll)
+	}
+	return w.namedExec(`WITH s AS MATERIALIZED (
+			SELECT id, date, seq, amendment, (CASE date`+blockCase.String()+` END) * 2 + (seq = 'RCUR') + 1 AS block FROM (
+				SELECT d.id, CASE d.requested_date`+dateCase.String()+` END AS date,
+					CASE WHEN NOT EXISTS (SELECT 1 FROM direct_debits p WHERE p.mandate_id = d.mandate_id
+							AND p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded'))
+						AND d.id = (SELECT MIN(f.id) FROM direct_debits f WHERE f.mandate_id = d.mandate_id AND f.status = 'Created')
+						THEN 'FRST' ELSE 'RCUR' END AS seq,
+					CASE WHEN COALESCE(m.original_mandate_id, m.original_creditor_id, m.original_debtor_iban) IS NOT NULL
+						THEN json_object('mandateId', m.original_mandate_id, 'creditorId', m.original_creditor_id,
+							'debtorIban', m.original_debtor_iban) END AS amendment
+				FROM direct_debits d JOIN mandates m ON m.mandate_id = d.mandate_id
+				WHERE d.partner_key = :partner AND d.status = 'Created' AND d.requested_date <= :horizon AND d.id <= :cut))
+		UPDATE direct_debits SET batch_id = :batch, status = 'Batched', updated_at = :now, collection_date = s.date,
+			sequence_type = s.seq, amendment = s.amendment, pmt_inf_id = :msg || '-B' || printf('%04d', s.block)
+		FROM s WHERE direct_debits.id = s.id`, args)
+}
+
+// recordBlocks records the blocks of a batch whose transactions carry their block.
+func recordBlocks(w *Writer, table string, batchID int64) ([]block, error) {
+	var bs []block
+	if err := w.Tx.SelectContext(w.ctx, &bs, `SELECT pmt_inf_id, MIN(`+dateOf[table]+`) AS date, COALESCE(MIN(`+seqOf[table]+`), '') AS sequence_type,
+		COUNT(*) AS n, SUM(amount_cents) AS cents FROM `+table+` WHERE batch_id = ? GROUP BY pmt_inf_id ORDER BY pmt_inf_id`, batchID); err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		if _, err := w.Exec(`INSERT INTO batch_blocks (pmt_inf_id, batch_id, date, sequence_type, nb_of_txs, ctrl_sum_cents)
+			VALUES (?, ?, ?, NULLIF(?, ''), ?, ?)`, b.PmtInfID, batchID, b.Date, b.Seq, b.N, b.Cents); err != nil {
+			return nil, err
 		}
 	}
-	return w.namedExec(`UPDATE direct_debits SET
-		sequence_type = CASE WHEN NOT EXISTS (SELECT 1 FROM direct_debits p WHERE p.mandate_id = direct_debits.mandate_id
-				AND p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded'))
-			AND id = (SELECT MIN(f.id) FROM direct_debits f WHERE f.mandate_id = direct_debits.mandate_id AND f.status = 'Created')
-			THEN 'FRST' ELSE 'RCUR' END,
-		amendment = (SELECT CASE WHEN COALESCE(m.original_mandate_id, m.original_creditor_id, m.original_debtor_iban) IS NOT NULL
-			THEN json_object('mandateId', m.original_mandate_id, 'creditorId', m.original_creditor_id,
-				'debtorIban', m.original_debtor_iban) END FROM mandates m WHERE m.mandate_id = direct_debits.mandate_id)
-		WHERE `+sddDue, args)
+	return bs, nil
 }
+
+var (
+	dateOf = map[string]string{"direct_debits": "collection_date", "credit_transfers": "execution_date"}
+	seqOf  = map[string]string{"direct_debits": "sequence_type", "credit_transfers": "NULL"}
+)
 
 // block is a payment information block as recorded.
 type block struct {
@@ -272,29 +302,6 @@ type block struct {
 	Seq      string `db:"sequence_type"`
 	N        int    `db:"n"`
 	Cents    int64  `db:"cents"`
-}
-
-// makeBlocks groups a batch's transactions into blocks by (date, sequence type),
-// numbers them MSGID-B0001..., records them and labels the transactions.
-func makeBlocks(w *Writer, table, dateCol, seqCol string, batchID int64, msgID string) ([]block, error) {
-	var bs []block
-	if err := w.Tx.SelectContext(w.ctx, &bs, `SELECT `+dateCol+` AS date, `+seqCol+` AS sequence_type, COUNT(*) AS n,
-		SUM(amount_cents) AS cents FROM `+table+` WHERE batch_id = ? GROUP BY 1, 2 ORDER BY 1, 2`, batchID); err != nil {
-		return nil, err
-	}
-	for i := range bs {
-		b := &bs[i]
-		b.PmtInfID = fmt.Sprintf("%s-B%04d", msgID, i+1)
-		if _, err := w.Exec(`INSERT INTO batch_blocks (pmt_inf_id, batch_id, date, sequence_type, nb_of_txs, ctrl_sum_cents)
-			VALUES (?, ?, ?, NULLIF(?, ''), ?, ?)`, b.PmtInfID, batchID, b.Date, b.Seq, b.N, b.Cents); err != nil {
-			return nil, err
-		}
-		if _, err := w.Exec(`UPDATE `+table+` SET pmt_inf_id = ? WHERE batch_id = ? AND `+dateCol+` = ? AND `+seqCol+` = ?`,
-			b.PmtInfID, batchID, b.Date, b.Seq); err != nil {
-			return nil, err
-		}
-	}
-	return bs, nil
 }
 
 // writeSDD streams the batch's direct debits into the pain.008 and the
@@ -318,7 +325,8 @@ func writeSDD(w *Writer, out, pre *outFile, p *Partner, blocks []block, msgID st
 	bi := -1
 	var r sddRow
 	for rows.Next() {
-		if err := rows.StructScan(&r); err != nil {
+		if err := rows.Scan(&r.PmtInfID, &r.EndToEndID, &r.Cents, &r.Amendment, &r.MandateID, &r.Signed, &r.Name, &r.IBAN,
+			&r.BIC, &r.WalletID, &r.TopUpID, &r.Date, &r.CreditorID); err != nil {
 			return err
 		}
 		if bi < 0 || blocks[bi].PmtInfID != r.PmtInfID {

@@ -219,16 +219,15 @@ func (s *Store) CancelBatch(ctx context.Context, msgID, outbox, date string) err
 func unbatch(w *Writer, b Batch, date, why string) error {
 	if b.Kind == "sdd" {
 		if _, err := w.Exec(`UPDATE mandates SET
-			original_mandate_id = COALESCE(original_mandate_id, (SELECT json_extract(d.amendment, '$.mandateId') FROM direct_debits d
-				WHERE d.batch_id = ? AND d.mandate_id = mandates.mandate_id AND d.amendment IS NOT NULL LIMIT 1)),
-			original_creditor_id = COALESCE(original_creditor_id, (SELECT json_extract(d.amendment, '$.creditorId') FROM direct_debits d
-				WHERE d.batch_id = ? AND d.mandate_id = mandates.mandate_id AND d.amendment IS NOT NULL LIMIT 1)),
-			original_debtor_iban = COALESCE(original_debtor_iban, (SELECT json_extract(d.amendment, '$.debtorIban') FROM direct_debits d
-				WHERE d.batch_id = ? AND d.mandate_id = mandates.mandate_id AND d.amendment IS NOT NULL LIMIT 1)),
+			original_mandate_id = COALESCE(original_mandate_id, json_extract(b.amendment, '$.mandateId')),
+			original_creditor_id = COALESCE(original_creditor_id, json_extract(b.amendment, '$.creditorId')),
+			original_debtor_iban = COALESCE(original_debtor_iban, json_extract(b.amendment, '$.debtorIban')),
 			last_collection_date = (SELECT MAX(d.collection_date) FROM direct_debits d WHERE d.mandate_id = mandates.mandate_id
-				AND d.batch_id IS NOT NULL AND d.batch_id <> ? AND d.status NOT IN ('Rejected', 'Cancelled')),
+				AND d.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded') AND d.batch_id <> b.batch_id),
 			updated_at = ?
-			WHERE mandate_id IN (SELECT mandate_id FROM direct_debits WHERE batch_id = ?)`, b.ID, b.ID, b.ID, b.ID, w.createdAt, b.ID); err != nil {
+			FROM (SELECT mandate_id, MAX(batch_id) AS batch_id, MAX(amendment) AS amendment FROM direct_debits
+				WHERE batch_id = ? GROUP BY mandate_id) AS b
+			WHERE mandates.mandate_id = b.mandate_id`, w.createdAt, b.ID); err != nil {
 			return err
 		}
 		_, err := w.Exec(`UPDATE direct_debits SET status = 'Created', batch_id = NULL, pmt_inf_id = NULL, collection_date = NULL,

@@ -3,6 +3,7 @@ package sepa
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -37,21 +38,60 @@ var special = map[rune]string{
 // their accents (è → e, Ä → A), a few letters and signs are spelt out (ß → ss,
 // & → +), and anything else becomes '.', so that a name is never silently dropped.
 func ToEPC(s string) string {
+	if isEPCText(s) {
+		return s // the common case, without the cost of normalising
+	}
 	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case isEPC(r):
+	for _, r := range s {
+		if r < 0x80 && isEPC(r) {
 			b.WriteRune(r)
-		case unicode.Is(unicode.Mn, r): // a combining accent: drop it
-		default:
-			if rep, ok := special[r]; ok {
-				b.WriteString(rep)
-			} else {
-				b.WriteByte('.')
+			continue
+		}
+		b.WriteString(foldRune(r))
+	}
+	return b.String()
+}
+
+// folded caches what each non-EPC character becomes: a name's letters repeat, and
+// normalising each occurrence again was most of a million-name batch's cost.
+var folded sync.Map // rune → string
+
+// foldRune is what one character outside the EPC set becomes: its decomposition
+// without accents, a spelt-out replacement, or '.'.
+func foldRune(r rune) string {
+	if v, ok := folded.Load(r); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	if rep, ok := special[r]; ok {
+		b.WriteString(rep)
+	} else {
+		for _, d := range norm.NFD.String(string(r)) {
+			switch {
+			case isEPC(d):
+				b.WriteRune(d)
+			case unicode.Is(unicode.Mn, d): // a combining accent: drop it
+			default:
+				if rep, ok := special[d]; ok {
+					b.WriteString(rep)
+				} else {
+					b.WriteByte('.')
+				}
 			}
 		}
 	}
+	folded.Store(r, b.String())
 	return b.String()
+}
+
+// isEPCText tells whether every byte of s is in the EPC character set.
+func isEPCText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || !isEPC(rune(c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Truncate cuts s to at most n characters (not bytes).

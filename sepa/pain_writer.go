@@ -74,8 +74,10 @@ type Amendment struct {
 // ends the document. Text is transliterated to the EPC character set and cut to
 // the EPC lengths; identifiers and amounts that break the rules are errors, and so
 // are counts or sums that differ from the totals announced (nothing is written
-// that a bank would reject for AM10 or AM18). Output is buffered: the first write
-// error sticks and Close returns it.
+// that a bank would reject for AM10 or AM18). EndToEndIds are not remembered (memory
+// stays flat for a million transactions): their uniqueness is the caller's, a
+// UNIQUE column in settle. Output is buffered: the first write error sticks and
+// Close returns it.
 type PainWriter struct {
 	msg       string
 	sct       bool
@@ -85,12 +87,11 @@ type PainWriter struct {
 	n, bn     int
 	sum, bsum decimal.Decimal
 	blocks    map[string]bool
-	e2e       map[string]bool
 }
 
 // NewPainWriter starts a message of the given version (Pain008v08, ...).
 func NewPainWriter(w io.Writer, version string, h GroupHeader) (*PainWriter, error) {
-	p := &PainWriter{msg: version, w: bufio.NewWriterSize(w, 64<<10), h: h, blocks: map[string]bool{}, e2e: map[string]bool{}}
+	p := &PainWriter{msg: version, w: bufio.NewWriterSize(w, 64<<10), h: h, blocks: map[string]bool{}}
 	switch version {
 	case Pain008v08, Pain008v02:
 	case Pain001v09, Pain001v03:
@@ -206,10 +207,6 @@ func (p *PainWriter) Payment(t Payment) error {
 	if err := CheckReference(t.EndToEndID, true); err != nil {
 		return fmt.Errorf("EndToEndId: %w", err)
 	}
-	if p.e2e[t.EndToEndID] {
-		return fmt.Errorf("EndToEndId %s: used twice in %s", t.EndToEndID, p.h.MsgID)
-	}
-	p.e2e[t.EndToEndID] = true
 	if err := checkAmount(t.Amount); err != nil {
 		return fmt.Errorf("payment %s: %w", t.EndToEndID, err)
 	}

@@ -1,0 +1,84 @@
+package ledger
+
+import (
+	"context"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkSDDBatch generates a pain.008 of 1,000,000 direct debits from the
+// database (select, write, record), one per mandate as a real run has them, and
+// reports transactions/s, the peak Go heap during the run and the process's peak RSS:
+// go test ./ledger -run X -bench SDDBatch -benchtime 1x
+func BenchmarkSDDBatch(b *testing.B) {
+	const n = 1_000_000
+	for range b.N {
+		b.StopTimer()
+		s := openTest(b)
+		seedWorld(b, s)
+		ctx := context.Background()
+		err := s.Write(ctx, func(w *Writer) error {
+			for _, q := range []string{
+				`WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ` + strconv.Itoa(n) + `)
+				INSERT INTO wallets (wallet_id, partner_key, tax_id, first_name, last_name, iban, is_iban_validated, phone_number,
+					email, creation_date, last_update_date, originating_dealer_key, status)
+				SELECT printf('w%07d', n), 'ACME', printf('TAX%07d', n), 'Zoë', printf('Müller & Söhne %d', n),
+					'IT27X0300203280335719971372', TRUE, '+39.333', 'z@example.com', '2026-01-01', '2026-01-01', 'ACME_D1', 'Active' FROM seq`,
+				`INSERT INTO mandates (mandate_id, partner_key, creditor_id, wallet_id, debtor_name, debtor_iban, signature_date,
+					status, last_collection_date, created_at, updated_at)
+				SELECT printf('MND-%07d', rowid), 'ACME', 'IT66ZZZA1B2C3D4E5F6G7H8', wallet_id, first_name || ' ' || last_name, iban,
+					'2026-01-15', 'Active', CASE WHEN rowid % 2 = 0 THEN '2026-10-20' END, '2026-01-15', '2026-01-15'
+				FROM wallets WHERE wallet_id LIKE 'w%'`,
+				`INSERT INTO direct_debits (topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date, end_to_end_id,
+					status, created_at, updated_at)
+				SELECT printf('TU-%07d', rowid), 'ACME', wallet_id, mandate_id, 1000 + rowid % 99000,
+					CASE WHEN rowid % 3 = 0 THEN '2026-11-25' ELSE '2026-11-20' END, printf('STL-DD-%d', rowid), 'Created',
+					'2026-11-20', '2026-11-20' FROM mandates`,
+			} {
+				if _, err := w.Exec(q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		opt := batchDay
+		opt.Outbox, opt.MaxTxs = b.TempDir(), n
+		var peak atomic.Uint64
+		done := make(chan struct{})
+		go func() {
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > peak.Load() {
+					peak.Store(ms.HeapInuse)
+				}
+				select {
+				case <-done:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}()
+		runtime.GC()
+		b.StartTimer()
+		run, err := s.MakeSDDBatches(ctx, opt)
+		b.StopTimer()
+		close(done)
+		if err != nil || run.Txs != n || len(run.Files) != 1 {
+			b.Fatalf("%+v %v", run, err)
+		}
+		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		b.ReportMetric(float64(ru.Maxrss)/1024, "maxrss-MB")
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "tx/s")
+}
