@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBatchesCLI walks the lifecycle on the demo world: the night made both kinds
+// of batch; show, sent, cancel (once), and the next run makes the cancelled
+// payouts again; every file in the outbox validates against its XSD.
+func TestBatchesCLI(t *testing.T) {
+	dir := t.TempDir()
+	if r := settle(t, dir, "demo"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	list := settle(t, dir, "batches", "list").stdout
+	if !strings.Contains(list, "STL-SDD-20261120-1") || !strings.Contains(list, "STL-SCT-20261120-4") || !strings.Contains(list, "6 batches") {
+		t.Fatalf("list:\n%s", list)
+	}
+	show := settle(t, dir, "batches", "show", "STL-SDD-20261120-1")
+	if show.code != 0 || !strings.Contains(show.stdout, "SddCollection") || !strings.Contains(show.stdout, "Batched") {
+		t.Fatalf("show:\n%s%s", show.stdout, show.stderr)
+	}
+	if r := settle(t, dir, "batches", "sent", "STL-SDD-20261120-1"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := settle(t, dir, "batches", "cancel", "STL-SDD-20261120-1"); r.code != exitFail || !strings.Contains(r.stderr, "Sent") {
+		t.Fatalf("cancelling a sent batch: %d %s", r.code, r.stderr)
+	}
+	if r := settle(t, dir, "batches", "cancel", "STL-SCT-20261120-4"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := settle(t, dir, "batches", "cancel", "STL-SCT-20261120-4"); r.code != exitFail || !strings.Contains(r.stderr, "Cancelled") {
+		t.Fatalf("second cancel: %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "outbox", "STL-SCT-20261120-4.xml")); err == nil {
+		t.Fatal("the cancelled batch's file is still in the outbox")
+	}
+	again := settle(t, dir, "run", "sct-batch", "--date", "2026-11-20")
+	if again.code != 0 || !strings.Contains(again.stdout, "batched 10 credit transfers for 1249.39 in 1 files") {
+		t.Fatalf("remade: %s %s", again.stdout, again.stderr)
+	}
+	if r := settle(t, dir, "run", "sdd-batch", "--date", "2026-11-20"); !strings.Contains(r.stdout, "batched 0 direct debits") {
+		t.Fatalf("second sdd run: %s", r.stdout)
+	}
+	if r := settle(t, dir, "verify"); r.code != 0 {
+		t.Fatal(r.stdout)
+	}
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Skip("xmllint is not installed")
+	}
+	xsd := filepath.Join("..", "..", "..", "shared", "xsd", "iso_pain")
+	if _, err := os.Stat(xsd); err != nil {
+		t.Skip("../shared is absent")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "outbox", "STL-*.xml"))
+	if len(files) != 6 {
+		t.Fatalf("outbox: %v", files)
+	}
+	for _, f := range files {
+		schema := "pain.001.001.09.xsd"
+		if strings.Contains(f, "SDD") {
+			schema = "pain.008.001.08.xsd"
+		}
+		if out, err := exec.Command("xmllint", "--noout", "--schema", filepath.Join(xsd, schema), f).CombinedOutput(); err != nil {
+			t.Fatalf("%s", out)
+		}
+	}
+}
+
+func TestImportPaymentFeedsReportRows(t *testing.T) {
+	dir := t.TempDir()
+	if r := settle(t, dir, "demo"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	csv := filepath.Join(dir, "topups.csv")
+	os.WriteFile(csv, []byte("topUpId,walletId,mandateId,amount,requestedCollectionDate\nTU-X,00000000-0000-4000-8000-000000000000,MND-X,10.00,\n"), 0o644)
+	r := settle(t, dir, "import", "topups", csv)
+	if r.code != exitFail || !strings.Contains(r.stderr+r.stdout, "topups.csv:2: walletId: wallet 00000000-0000-4000-8000-000000000000 does not exist") {
+		t.Fatalf("%d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
