@@ -135,7 +135,7 @@ func (w *world) pickWallet(r *rand.Rand, p int, kind string, validated map[int]b
 	}
 	for try := 0; try < 40; try++ {
 		idx := p + len(w.partners)*r.IntN(perPartner)
-		wl := w.wallet(idx)
+		wl := w.walletLite(idx)
 		active := wl.Status == ledger.WalletActive
 		switch {
 		case kind == FirstDeposit && active && wl.IBAN != "" && wl.IsIBANValidated == "false" && !validated[idx],

@@ -68,7 +68,7 @@ func (w *world) mandated(i int, wl ledger.WalletRow) (ledger.MandateRow, bool) {
 func (w *world) writeMandates(out io.Writer) (int, error) {
 	return writeRows(out, func(emit func(ledger.MandateRow)) error {
 		for i := 0; i < w.opt.Wallets; i++ {
-			if m, ok := w.mandated(i, w.wallet(i)); ok {
+			if m, ok := w.mandated(i, w.walletLite(i)); ok {
 				emit(m)
 			}
 		}
@@ -80,7 +80,7 @@ func (w *world) writeMandates(out io.Writer) (int, error) {
 func (w *world) writeTopUps(out io.Writer) (int, error) {
 	return writeRows(out, func(emit func(ledger.TopUpRow)) error {
 		for i := 0; i < w.opt.Wallets; i++ {
-			m, ok := w.mandated(i, w.wallet(i))
+			m, ok := w.mandated(i, w.walletLite(i))
 			r := w.stream(fmt.Sprintf("topup:%d", i))
 			if !ok || r.IntN(100) >= pctTopUp {
 				continue
@@ -111,7 +111,7 @@ func (w *world) writeWithdrawals(out io.Writer) (int, error) {
 					kind = "Redemption"
 				}
 				emit(ledger.WithdrawalRow{WithdrawalID: fmt.Sprintf("WD-%s-%07d", w.partners[p].PartnerKey, e.wallet),
-					WalletID: w.wallet(e.wallet).WalletID, Amount: ledger.FormatCents(e.cents / 2), OperationType: kind,
+					WalletID: w.walletLite(e.wallet).WalletID, Amount: ledger.FormatCents(e.cents / 2), OperationType: kind,
 					RequestedExecutionDate: w.opt.Date, Remittance: "Prelievo dal wallet"})
 				return nil
 			})

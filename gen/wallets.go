@@ -67,14 +67,23 @@ func (w *world) writeWallets(out io.Writer, progress func(int)) (int, error) {
 
 // wallet draws wallet i from its own random stream, so that any wallet can be
 // regenerated on its own (the bank files refer to wallets by index).
-func (w *world) wallet(i int) ledger.WalletRow {
+func (w *world) wallet(i int) ledger.WalletRow { return w.drawWallet(i, true) }
+
+// walletLite is wallet i without its tax id and e-mail, the costly fields the bank
+// files and payment feeds do not need; every other field is the same.
+func (w *world) walletLite(i int) ledger.WalletRow { return w.drawWallet(i, false) }
+
+func (w *world) drawWallet(i int, full bool) ledger.WalletRow {
 	r := rand.New(rand.NewPCG(w.opt.Seed, walletStreamBase+uint64(i)))
 	partner := w.partners[i%len(w.partners)].PartnerKey
 	dealers := w.dealersOf[partner]
 	first := firstNames[r.IntN(len(firstNames))]
 	last := lastNames[r.IntN(len(lastNames))]
 	// The tax id must be unique per partner; index within the partner keeps it so.
-	tax, _, _ := taxID(i/len(w.partners), first, last)
+	var tax string
+	if full {
+		tax, _, _ = taxID(i/len(w.partners), first, last)
+	}
 	created := w.today.Add(-time.Duration(r.IntN(730*24)) * time.Hour).Add(time.Duration(r.IntN(3600)) * time.Second)
 	city := cities[r.IntN(len(cities))]
 	row := ledger.WalletRow{
@@ -84,7 +93,7 @@ func (w *world) wallet(i int) ledger.WalletRow {
 		FirstName:            first,
 		LastName:             last,
 		PhoneNumber:          "+39.3" + digitsN(r, 9),
-		Email:                fmt.Sprintf("%s.%s%d@%s", strings.ToLower(ascii(first)), strings.ToLower(ascii(last)), i, []string{"example.com", "example.org", "example.net"}[r.IntN(3)]),
+		Email:                email(full, first, last, i, []string{"example.com", "example.org", "example.net"}[r.IntN(3)]),
 		CreationDate:         created.Format(time.RFC3339),
 		LastUpdateDate:       created.Format(time.RFC3339),
 		OriginatingDealerKey: dealers[r.IntN(len(dealers))],
@@ -121,4 +130,11 @@ func (w *world) wallet(i int) ledger.WalletRow {
 		row.ClosureDate = w.today.AddDate(0, 0, -r.IntN(60)).Format(time.RFC3339)
 	}
 	return row
+}
+
+func email(full bool, first, last string, i int, domain string) string {
+	if !full {
+		return ""
+	}
+	return fmt.Sprintf("%s.%s%d@%s", strings.ToLower(ascii(first)), strings.ToLower(ascii(last)), i, domain)
 }
