@@ -15,7 +15,8 @@ func builtJobs() []Job {
 	return []Job{IngestJob(), SDDBatchJob(), SCTBatchJob(), ReportsJob()}
 }
 
-// RunNightly runs the registered jobs of NightlyOrder for one date, under a
+// RunNightly runs the registered jobs of NightlyOrder for one date D (default
+// yesterday), the batch jobs for D+1 (the day their files go to the bank), under a
 // "nightly" lease so that two pipelines never interleave. A failing job does not stop
 // the ones after it (each is independent and idempotent); the returned error joins
 // the failures.
@@ -41,7 +42,13 @@ func (r *Runner) RunNightly(ctx context.Context, opt RunOptions) ([]Result, erro
 			errs = append(errs, ctx.Err())
 			break
 		}
-		res, err := r.Run(ctx, name, opt)
+		jobOpt := opt
+		if r.jobs[name].Today {
+			// The night after day D makes the batches of day D+1: the day they go to the bank.
+			d, _ := time.Parse(time.DateOnly, opt.Date)
+			jobOpt.Date = d.AddDate(0, 0, 1).Format(time.DateOnly)
+		}
+		res, err := r.Run(ctx, name, jobOpt)
 		results = append(results, res)
 		if err != nil {
 			errs = append(errs, err)

@@ -226,6 +226,23 @@ func TestNightlyRunsRegisteredJobsInOrder(t *testing.T) {
 	}
 }
 
+// Regression: the nightly ran the batch jobs for yesterday, so collection dates
+// counted from a day already gone.
+func TestNightlyMakesBatchesForTheNextDay(t *testing.T) {
+	r, _ := testRunner(t)
+	results, err := r.RunNightly(context.Background(), RunOptions{Date: "2026-11-20"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dates := map[string]string{}
+	for _, res := range results {
+		dates[res.Job] = res.Date
+	}
+	if dates["ingest"] != "2026-11-20" || dates["sdd-batch"] != "2026-11-21" || dates["sct-batch"] != "2026-11-21" || dates["reports"] != "2026-11-20" {
+		t.Fatalf("%v", dates)
+	}
+}
+
 func TestConfig(t *testing.T) {
 	dir := t.TempDir()
 	write := func(s string) string {

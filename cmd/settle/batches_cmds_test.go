@@ -17,26 +17,26 @@ func TestBatchesCLI(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	list := settle(t, dir, "batches", "list").stdout
-	if !strings.Contains(list, "STL-SDD-20261120-1") || !strings.Contains(list, "STL-SCT-20261120-4") || !strings.Contains(list, "6 batches") {
+	if !strings.Contains(list, "STL-SDD-20261121-1") || !strings.Contains(list, "STL-SCT-20261121-4") || !strings.Contains(list, "6 batches") {
 		t.Fatalf("list:\n%s", list)
 	}
-	show := settle(t, dir, "batches", "show", "STL-SDD-20261120-1")
+	show := settle(t, dir, "batches", "show", "STL-SDD-20261121-1")
 	if show.code != 0 || !strings.Contains(show.stdout, "SddCollection") || !strings.Contains(show.stdout, "Batched") {
 		t.Fatalf("show:\n%s%s", show.stdout, show.stderr)
 	}
-	if r := settle(t, dir, "batches", "sent", "STL-SDD-20261120-1"); r.code != 0 {
+	if r := settle(t, dir, "batches", "sent", "STL-SDD-20261121-1"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := settle(t, dir, "batches", "cancel", "STL-SDD-20261120-1"); r.code != exitFail || !strings.Contains(r.stderr, "Sent") {
+	if r := settle(t, dir, "batches", "cancel", "STL-SDD-20261121-1"); r.code != exitFail || !strings.Contains(r.stderr, "Sent") {
 		t.Fatalf("cancelling a sent batch: %d %s", r.code, r.stderr)
 	}
-	if r := settle(t, dir, "batches", "cancel", "STL-SCT-20261120-4"); r.code != 0 {
+	if r := settle(t, dir, "batches", "cancel", "STL-SCT-20261121-4"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := settle(t, dir, "batches", "cancel", "STL-SCT-20261120-4"); r.code != exitFail || !strings.Contains(r.stderr, "Cancelled") {
+	if r := settle(t, dir, "batches", "cancel", "STL-SCT-20261121-4"); r.code != exitFail || !strings.Contains(r.stderr, "Cancelled") {
 		t.Fatalf("second cancel: %d %s", r.code, r.stderr)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "outbox", "STL-SCT-20261120-4.xml")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, "outbox", "STL-SCT-20261121-4.xml")); err == nil {
 		t.Fatal("the cancelled batch's file is still in the outbox")
 	}
 	again := settle(t, dir, "run", "sct-batch", "--date", "2026-11-20")
