@@ -62,7 +62,7 @@ func queueRefunds(w *Writer, day string) error {
 	}
 	if _, err := w.Exec(`INSERT INTO credit_transfers (id, request_id, kind, partner_key, refund_request_id, creditor_name,
 		creditor_iban, amount_cents, remittance, requested_date, end_to_end_id, status, transaction_id, created_at, updated_at)
-		SELECT ? + ROW_NUMBER() OVER (ORDER BY r.id) - 1, 'refund:' || r.id, 'Refund', r.partner_key, r.id, r.name, r.iban,
+		SELECT ? + ROW_NUMBER() OVER (ORDER BY r.id) - 1, 'refund:' || r.id || ':' || r.transaction_id, 'Refund', r.partner_key, r.id, r.name, r.iban,
 			r.amount_cents, 'Rimborso bonifico non accreditabile ' || r.exception_id, ?,
 			'STL-CT-' || (? + ROW_NUMBER() OVER (ORDER BY r.id) - 1), 'Created', r.transaction_id, ?, ?
 		FROM refund_requests r WHERE r.status = 'pending' ORDER BY r.id`, next, day, next, w.createdAt, w.createdAt); err != nil {

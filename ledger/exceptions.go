@@ -173,8 +173,10 @@ func refundException(w *Writer, id int64, by, note, date string) error {
 	if x.DebtorName != nil && *x.DebtorName != "" {
 		name = *x.DebtorName
 	}
+	// A refund the bank rejected reopened its exception: refunding again renews the request.
 	_, err = w.Exec(`INSERT INTO refund_requests (exception_id, partner_key, iban, name, amount_cents, status, transaction_id, created_at)
-		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, x.ID, *x.PartnerKey, iban, name, x.AmountCents, txID, w.createdAt)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (exception_id) DO UPDATE SET iban = excluded.iban, name = excluded.name,
+		status = 'pending', transaction_id = excluded.transaction_id`, x.ID, *x.PartnerKey, iban, name, x.AmountCents, txID, w.createdAt)
 	return err
 }
 

@@ -38,6 +38,7 @@ type FileSummary struct {
 	Counts    map[string]int              `json:"counts"`
 	Amounts   map[string]map[string]Money `json:"amounts"` // outcome → currency → amount
 	AmountsIn map[string]Money            `json:"amountsIn"`
+	Acted     int                         `json:"statusesActedOn"` // pain.002 statuses that changed a batch of ours
 }
 
 func newFileSummary(file string) *FileSummary {
@@ -150,6 +151,9 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		}
 		if err := in.decideWindow(sum); err != nil {
 			return err
+		}
+		if sum.Acted, err = applyStatuses(w, in.fileID, today()); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		sum.Kind, sum.MessageID = rd.Document().Kind, rd.Document().MessageID
 		if err := sum.finish(); err != nil {
