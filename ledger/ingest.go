@@ -152,6 +152,9 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		if err := in.decideWindow(sum); err != nil {
 			return err
 		}
+		if err := settleOurs(w, in.fileID, sum); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		if sum.Acted, err = applyStatuses(w, in.fileID, today()); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

@@ -21,6 +21,7 @@ const (
 type ntry struct {
 	ref, account, ccy, dir, debtorIBAN, remittance, code, e2e, returnReason string
 	amount                                                                  string
+	pmtInf, charge                                                          string // batch booking's PmtInfId; a bank charge
 }
 
 func camt054(entries ...ntry) string {
@@ -35,9 +36,16 @@ func camt054(entries ...ntry) string {
 			fmt.Fprintf(&b, "<AcctSvcrRef>%s</AcctSvcrRef>", e.ref)
 		}
 		code := strings.Split(or(e.code, "PMNT/RCDT/ESCT"), "/")
-		fmt.Fprintf(&b, `<BkTxCd><Domn><Cd>%s</Cd><Fmly><Cd>%s</Cd><SubFmlyCd>%s</SubFmlyCd></Fmly></Domn></BkTxCd>
-<NtryDtls><TxDtls><Refs><EndToEndId>%s</EndToEndId></Refs><RltdPties><Dbtr><Pty><Nm>Debtor Name</Nm></Pty></Dbtr>
-<DbtrAcct><Id><IBAN>%s</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>%s</Ustrd></RmtInf>`, code[0], code[1], code[2], or(e.e2e, "NOTPROVIDED"), e.debtorIBAN, e.remittance)
+		fmt.Fprintf(&b, `<BkTxCd><Domn><Cd>%s</Cd><Fmly><Cd>%s</Cd><SubFmlyCd>%s</SubFmlyCd></Fmly></Domn></BkTxCd>`, code[0], code[1], code[2])
+		if e.charge != "" {
+			fmt.Fprintf(&b, `<Chrgs><Rcrd><Amt Ccy="EUR">%s</Amt></Rcrd></Chrgs>`, e.charge)
+		}
+		b.WriteString("<NtryDtls>")
+		if e.pmtInf != "" {
+			fmt.Fprintf(&b, "<Btch><PmtInfId>%s</PmtInfId></Btch>", e.pmtInf)
+		}
+		fmt.Fprintf(&b, `<TxDtls><Refs><EndToEndId>%s</EndToEndId></Refs><RltdPties><Dbtr><Pty><Nm>Debtor Name</Nm></Pty></Dbtr>
+<DbtrAcct><Id><IBAN>%s</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>%s</Ustrd></RmtInf>`, or(e.e2e, "NOTPROVIDED"), e.debtorIBAN, e.remittance)
 		if e.returnReason != "" {
 			fmt.Fprintf(&b, "<RtrInf><Rsn><Cd>%s</Cd></Rsn></RtrInf>", e.returnReason)
 		}

@@ -1,0 +1,338 @@
+package ledger
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/shopspring/decimal"
+)
+
+// ExcAmountMismatch is a booking of our batch whose amount is not what we sent.
+const ExcAmountMismatch = "AMOUNT_MISMATCH"
+
+// ourEntry is a recorded bank entry that may be a booking or return of our batches.
+type ourEntry struct {
+	ID       int64   `db:"id"`
+	FileID   int64   `db:"file_id"`
+	Position int     `db:"position"`
+	Detail   int     `db:"detail"`
+	Partner  string  `db:"partner_key"`
+	Credit   bool    `db:"credit"`
+	Cents    int64   `db:"amount_cents"`
+	Charges  int64   `db:"charges_cents"`
+	E2E      *string `db:"end_to_end_id"`
+	PmtInfID *string `db:"pmt_inf_id"`
+	MsgID    *string `db:"msg_id"`
+	Reason   *string `db:"return_reason"`
+	Date     string  `db:"date"`
+	Debtor   *string `db:"debtor_iban"`
+	Name     *string `db:"debtor_name"`
+	Currency string  `db:"currency"`
+}
+
+// ourPayment is a direct debit or credit transfer a booking settles or a return undoes.
+type ourPayment struct {
+	ID       int64   `db:"id"`
+	Partner  string  `db:"partner_key"`
+	WalletID *string `db:"wallet_id"`
+	Cents    int64   `db:"amount_cents"`
+	Status   string  `db:"status"`
+	Kind     string  `db:"kind"`
+	Refund   *int64  `db:"refund_request_id"`
+	Mandate  *string `db:"mandate_id"`
+}
+
+// settleOurs acts on the units of a file that the ingest recorded as bookings or
+// returns of our batches: a booked collection credits the wallet's restricted
+// bucket; a booked payout clears payout_clearing; a returned collection debits the
+// wallet (restricted first; below zero is a debt) and books the bank's charge; a
+// returned payout credits the wallet back. Matched by EndToEndId, else by the
+// PmtInfId or MsgId of a batch-booked entry. A matched entry becomes posted; one
+// whose amount is not what we sent becomes an AMOUNT_MISMATCH exception (a credit
+// into suspense); an unmatched one stays recorded.
+func settleOurs(w *Writer, fileID int64, sum *FileSummary) error {
+	var last int64
+	for {
+		var es []ourEntry
+		if err := w.Tx.SelectContext(w.ctx, &es, `SELECT id, file_id, position, detail, partner_key, credit, amount_cents, charges_cents,
+			end_to_end_id, pmt_inf_id, msg_id, return_reason, COALESCE(booking_date, value_date, '') AS date, debtor_iban, debtor_name,
+			currency FROM bank_entries WHERE file_id = ? AND outcome = 'recorded' AND status = 'BOOK' AND partner_key IS NOT NULL
+			AND currency = 'EUR' AND id > ? ORDER BY id LIMIT 1000`, fileID, last); err != nil {
+			return err
+		}
+		if len(es) == 0 {
+			return nil
+		}
+		for _, e := range es {
+			last = e.ID
+			if e.Date == "" {
+				e.Date = today()
+			}
+			if err := settleEntry(w, e, sum); err != nil {
+				return fmt.Errorf("entry %d: %w", e.Position, err)
+			}
+		}
+	}
+}
+
+func settleEntry(w *Writer, e ourEntry, sum *FileSummary) error {
+	sdd := e.Credit != (e.Reason != nil) // a collection is a credit; its return a debit
+	table := "credit_transfers"
+	if sdd {
+		table = "direct_debits"
+	}
+	ps, err := paymentsOf(w, table, e)
+	if err != nil || len(ps) == 0 {
+		return err
+	}
+	var sent int64
+	for _, p := range ps {
+		sent += p.Cents
+	}
+	if e.Reason != nil {
+		return returned(w, e, ps[0], sdd, sum)
+	}
+	if sent != e.Cents {
+		return mismatch(w, e, fmt.Sprintf("booked %s for %d transactions of ours that sent %s", FormatCents(e.Cents), len(ps), FormatCents(sent)), sum)
+	}
+	var txID int64
+	for _, p := range ps {
+		if txID, err = booked(w, e, p, sdd); err != nil {
+			return err
+		}
+	}
+	return markPosted(w, e, txID, sum)
+}
+
+// paymentsOf finds what an entry books or returns: one transaction by EndToEndId,
+// or a whole block or batch by PmtInfId or MsgId.
+func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
+	cols := `id, partner_key, wallet_id, amount_cents, status, `
+	if table == "direct_debits" {
+		cols += `'SddCollection' AS kind, NULL AS refund_request_id, mandate_id`
+	} else {
+		cols += `kind, refund_request_id, NULL AS mandate_id`
+	}
+	live := `status IN ('Batched', 'Sent')`
+	if e.Reason != nil {
+		live = `status IN ('Batched', 'Sent', 'Settled')`
+	}
+	var ps []ourPayment
+	if e.E2E != nil {
+		if err := w.Tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE end_to_end_id = ? AND partner_key = ? AND `+live,
+			*e.E2E, e.Partner); err != nil || len(ps) > 0 || e.Reason != nil {
+			return ps, err
+		}
+	}
+	if e.Detail != 0 {
+		return nil, nil // a transaction of a split batch entry is matched by its own EndToEndId only
+	}
+	for _, by := range []struct {
+		ref   *string
+		where string
+	}{{e.PmtInfID, `pmt_inf_id = ?`}, {e.MsgID, `batch_id = (SELECT id FROM batches WHERE msg_id = ?)`}} {
+		if by.ref == nil {
+			continue
+		}
+		if err := w.Tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE `+by.where+` AND partner_key = ? AND `+live+` ORDER BY id`,
+			*by.ref, e.Partner); err != nil || len(ps) > 0 {
+			return ps, err
+		}
+	}
+	return nil, nil
+}
+
+// booked settles one transaction of ours that the bank booked.
+func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
+	bank, err := accountByCode(w, PartnerAccountCode(p.Partner, "bank"))
+	if err != nil {
+		return 0, err
+	}
+	var other int64
+	typ := "PayoutBooked"
+	if sdd {
+		typ = "SddDeposit"
+		other, err = accountByCode(w, WalletAccountCode(*p.WalletID, BucketRestricted))
+	} else {
+		other, err = accountByCode(w, PartnerAccountCode(p.Partner, "payout_clearing"))
+	}
+	if err != nil {
+		return 0, err
+	}
+	amount := p.Cents
+	if !sdd {
+		amount = -amount // the bank's money leaves: payout_clearing is settled against bank
+	}
+	t := &Transaction{Key: fmt.Sprintf("booked:%s:%d", p.Kind, p.ID), Type: typ, PartnerKey: p.Partner, WalletID: deref(p.WalletID),
+		ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
+		Description: fmt.Sprintf("%s booked by the bank", p.Kind), Postings: []Posting{{bank, amount}, {other, -amount}}}
+	id, _, err := w.Post(t)
+	if err != nil {
+		return 0, err
+	}
+	table := "credit_transfers"
+	if sdd {
+		table = "direct_debits"
+		if err := w.AddOperation(&Operation{OperationID: fmt.Sprintf("sdd:%d", p.ID), TransactionID: id, OperationType: "SddDeposit",
+			OperationStatus: StatusCompleted, AmountCents: p.Cents, CustomerNetCents: p.Cents, CustomerFinalCents: p.Cents,
+			PartnerKey: p.Partner, WalletID: p.WalletID, OperationDate: e.Date}); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := w.Exec(`UPDATE `+table+` SET status = 'Settled', updated_at = ? WHERE id = ?`, w.createdAt, p.ID); err != nil {
+		return 0, err
+	}
+	if p.Refund != nil {
+		if _, err := w.Exec(`UPDATE refund_requests SET status = 'paid' WHERE id = ?`, *p.Refund); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// returned undoes a collection or payout the bank returned with a reason code.
+func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) error {
+	reason := *e.Reason
+	bank, err := accountByCode(w, PartnerAccountCode(p.Partner, "bank"))
+	if err != nil {
+		return err
+	}
+	charges, err := accountByCode(w, PartnerAccountCode(p.Partner, "bank_charges"))
+	if err != nil {
+		return err
+	}
+	var postings []Posting
+	status := PayReturned
+	if sdd {
+		// The bank takes back the original amount, plus its charge.
+		charge := e.Cents - p.Cents
+		if charge < 0 {
+			return mismatch(w, e, fmt.Sprintf("return of %s for a collection of %s", FormatCents(e.Cents), FormatCents(p.Cents)), sum)
+		}
+		if p.Status != PaySettled { // never seen booked: book it now, then return it
+			if _, err := booked(w, e, p, true); err != nil {
+				return err
+			}
+		}
+		restricted, err := accountByCode(w, WalletAccountCode(*p.WalletID, BucketRestricted))
+		if err != nil {
+			return err
+		}
+		withdrawable, err := accountByCode(w, WalletAccountCode(*p.WalletID, BucketWithdrawable))
+		if err != nil {
+			return err
+		}
+		bal, err := w.Balance(restricted)
+		if err != nil {
+			return err
+		}
+		fromRestricted := min(p.Cents, max(-bal, 0))
+		postings = append(postings, Posting{bank, -e.Cents})
+		if fromRestricted > 0 {
+			postings = append(postings, Posting{restricted, fromRestricted})
+		}
+		if rest := p.Cents - fromRestricted; rest > 0 { // below zero: a debt the debts report shows
+			postings = append(postings, Posting{withdrawable, rest})
+		}
+		if charge > 0 {
+			postings = append(postings, Posting{charges, charge})
+		}
+		if reason == "MD06" || reason == "MD01" {
+			status = PayRefunded
+		}
+		if err := mandateAfterReject(w, p.ID, reason); err != nil {
+			return err
+		}
+	} else {
+		// The payout comes back, less any charge; the wallet gets the whole amount back.
+		charge := p.Cents - e.Cents
+		if charge < 0 {
+			return mismatch(w, e, fmt.Sprintf("return of %s for a payout of %s", FormatCents(e.Cents), FormatCents(p.Cents)), sum)
+		}
+		clearing, err := accountByCode(w, PartnerAccountCode(p.Partner, "payout_clearing"))
+		if err != nil {
+			return err
+		}
+		back := clearing // a refund's money goes back to suspense
+		if p.WalletID != nil {
+			back, err = accountByCode(w, WalletAccountCode(*p.WalletID, BucketWithdrawable))
+		} else {
+			back, err = accountByCode(w, PartnerAccountCode(p.Partner, "suspense"))
+		}
+		if err != nil {
+			return err
+		}
+		if p.Status == PaySettled {
+			postings = []Posting{{bank, e.Cents}, {back, -p.Cents}}
+		} else { // the payout's booking was never seen: it leaves payout_clearing now
+			postings = []Posting{{clearing, p.Cents}, {back, -p.Cents}, {bank, -charge}}
+		}
+		if charge > 0 {
+			postings = append(postings, Posting{charges, charge})
+		}
+		postings = slices.DeleteFunc(postings, func(x Posting) bool { return x.AmountCents == 0 })
+	}
+	id, _, err := w.Post(&Transaction{Key: fmt.Sprintf("returned:%s:%d", p.Kind, p.ID), Type: "Return", PartnerKey: p.Partner,
+		WalletID: deref(p.WalletID), ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
+		Description: fmt.Sprintf("%s returned by the bank (%s)", p.Kind, reason), Postings: postings})
+	if err != nil {
+		return err
+	}
+	table := "credit_transfers"
+	if sdd {
+		table = "direct_debits"
+	}
+	if _, err := w.Exec(`UPDATE `+table+` SET status = ?, reason_code = ?, updated_at = ? WHERE id = ?`, status, reason, w.createdAt, p.ID); err != nil {
+		return err
+	}
+	return markPosted(w, e, id, sum)
+}
+
+func markPosted(w *Writer, e ourEntry, txID int64, sum *FileSummary) error {
+	if _, err := w.Exec(`UPDATE bank_entries SET outcome = 'posted', transaction_id = ? WHERE id = ?`, txID, e.ID); err != nil {
+		return err
+	}
+	sum.move(OutcomeRecorded, OutcomePosted, e.Currency, FromCents(e.Cents))
+	return nil
+}
+
+// mismatch makes a recorded entry an AMOUNT_MISMATCH exception; a credit's money
+// goes into suspense.
+func mismatch(w *Writer, e ourEntry, detail string, sum *FileSummary) error {
+	var txID *int64
+	if e.Credit {
+		bank, err := accountByCode(w, PartnerAccountCode(e.Partner, "bank"))
+		if err != nil {
+			return err
+		}
+		susp, err := accountByCode(w, PartnerAccountCode(e.Partner, "suspense"))
+		if err != nil {
+			return err
+		}
+		id, _, err := w.Post(&Transaction{Key: fmt.Sprintf("mismatch:%d", e.ID), Type: "Suspense", PartnerKey: e.Partner,
+			ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
+			Description: ExcAmountMismatch + ": " + detail, Postings: []Posting{{bank, e.Cents}, {susp, -e.Cents}}})
+		if err != nil {
+			return err
+		}
+		txID = &id
+	}
+	if _, err := w.Exec(`UPDATE bank_entries SET outcome = 'exception', transaction_id = ? WHERE id = ?`, txID, e.ID); err != nil {
+		return err
+	}
+	if _, err := w.Exec(`INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency,
+		debtor_iban, debtor_name, in_suspense, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+		ExcAmountMismatch, detail, e.ID, e.Partner, e.Cents, FormatCents(e.Cents), e.Currency, e.Debtor, e.Name, e.Credit, w.createdAt); err != nil {
+		return err
+	}
+	sum.move(OutcomeRecorded, OutcomeException, e.Currency, FromCents(e.Cents))
+	return nil
+}
+
+// move recounts a unit under another outcome.
+func (s *FileSummary) move(from, to, currency string, amount decimal.Decimal) {
+	s.Counts[from]--
+	s.Amounts[from][currency] = Money{s.Amounts[from][currency].Sub(amount)}
+	s.Units--
+	s.add(to, currency, amount)
+}

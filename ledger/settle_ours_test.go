@@ -1,0 +1,132 @@
+package ledger
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// sddWorld batches the three test top-ups (STL-DD-1 100.00 FRST, STL-DD-3 1999.00
+// RCUR on 23 November; STL-DD-2 250.50 on the 25th) and returns the batch's MsgId.
+func sddWorld(t *testing.T) (*Store, string) {
+	t.Helper()
+	s := batchWorld(t)
+	opt := batchDay
+	opt.Outbox = t.TempDir()
+	run, err := s.MakeSDDBatches(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, run.Files[0].MsgID
+}
+
+func TestBookingsSettleCollectionsOnce(t *testing.T) {
+	s, msg := sddWorld(t)
+	restricted := WalletAccountCode(polifemo, BucketRestricted)
+	// Block B0002 (STL-DD-3) batch-booked, STL-DD-1 single-booked; STL-DD-2 booked for a wrong amount.
+	doc := camt054(
+		ntry{ref: "B1", amount: "1999.00", code: "PMNT/IDDT/ESDD", pmtInf: msg + "-B0002"},
+		ntry{ref: "B2", amount: "100.00", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-1"},
+		ntry{ref: "B3", amount: "250.00", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-2"},
+	)
+	sum, err := ingest(t, s, "book.xml", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[OutcomePosted] != 2 || sum.Counts[OutcomeException] != 1 || sum.Counts[OutcomeRecorded] != 0 {
+		t.Fatalf("%s", sum.Line())
+	}
+	if b := balance(t, s, restricted); b != "-2099.00" {
+		t.Fatalf("restricted %s", b)
+	}
+	if got := statusOf(t, s, "TU-3") + "|" + statusOf(t, s, "TU-1") + "|" + statusOf(t, s, "TU-2"); got != "Settled |Settled |Batched " {
+		t.Fatal(got)
+	}
+	if rs := reasons(t, s); len(rs) != 1 || rs[0] != ExcAmountMismatch {
+		t.Fatalf("exceptions %v", rs)
+	}
+	// The statement repeats the bookings: duplicates, nothing moves.
+	if sum, _ := ingest(t, s, "stmt.xml", strings.Replace(doc, "<MsgId>T1</MsgId>", "<MsgId>T2</MsgId>", 1)); sum.Counts[OutcomeDuplicate] != 3 {
+		t.Fatalf("%s", sum.Line())
+	}
+	if b := balance(t, s, restricted); b != "-2099.00" {
+		t.Fatalf("restricted after the replay %s", b)
+	}
+	mustVerify(t, s)
+}
+
+func TestSDDReturnDebitsTheWalletWithTheCharge(t *testing.T) {
+	for _, c := range []struct {
+		name, reason, status, mandate string
+		released                      bool
+	}{
+		{"insufficient funds, before release", "AM04", "Returned", MandateActive, false},
+		{"account closed, after release: a debt", "AC04", "Returned", MandateRevoked, true},
+		{"refund", "MD06", "Refunded", MandateActive, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := sddWorld(t)
+			if _, err := ingest(t, s, "book.xml", camt054(ntry{ref: "B2", amount: "100.00", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-1"})); err != nil {
+				t.Fatal(err)
+			}
+			restricted, withdrawable := WalletAccountCode(polifemo, BucketRestricted), WalletAccountCode(polifemo, BucketWithdrawable)
+			if c.released { // the money moved to withdrawable and was spent
+				s.Post(context.Background(), &Transaction{Key: "release", Type: "Release", ValueDate: "2026-11-30", BookingDate: "2026-11-30",
+					Postings: []Posting{{accountID(t, s, restricted), 10000}, {accountID(t, s, withdrawable), -10000}}})
+				s.Post(context.Background(), &Transaction{Key: "spent", Type: "Payment", ValueDate: "2026-11-30", BookingDate: "2026-11-30",
+					Postings: []Posting{{accountID(t, s, withdrawable), 10000}, {accountID(t, s, PartnerAccountCode("ACME", "bank")), -10000}}})
+			}
+			ret := ntry{ref: "R1", amount: "103.00", dir: "DBIT", code: "PMNT/IDDT/UPDD", e2e: "STL-DD-1", returnReason: c.reason, charge: "3.00"}
+			doc := camt054(ret)
+			for _, d := range []string{doc, strings.Replace(doc, "<MsgId>T1</MsgId>", "<MsgId>T2</MsgId>", 1)} {
+				if _, err := ingest(t, s, "ret.xml", d); err != nil { // told twice (statement after notification): acts once
+					t.Fatal(err)
+				}
+			}
+			if got := statusOf(t, s, "TU-1"); got != c.status+" "+c.reason {
+				t.Fatal(got)
+			}
+			want := map[string]string{restricted: "0.00", withdrawable: "0.00", PartnerAccountCode("ACME", "bank_charges"): "3.00"}
+			if c.released {
+				want[withdrawable] = "100.00" // a debit balance on a liability: the owner owes 100.00
+			}
+			for code, w := range want {
+				if got := balance(t, s, code); got != w {
+					t.Errorf("%s %s, want %s", code, got, w)
+				}
+			}
+			if got := mandateStatus(t, s, "MND-POLI-1"); got != c.mandate {
+				t.Errorf("mandate %s, want %s", got, c.mandate)
+			}
+			mustVerify(t, s)
+		})
+	}
+}
+
+func TestPayoutBookedThenReturned(t *testing.T) {
+	s := batchWorld(t)
+	ctx := context.Background()
+	if _, err := ingest(t, s, "in.xml", camt054(ntry{ref: "C1", amount: "300.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
+		t.Fatal(err)
+	}
+	importCSV(t, s, "withdrawals", "withdrawalId,walletId,amount,operationType,requestedExecutionDate,remittance\nWD-1,"+polifemo+",120.00,,2026-11-20,\n")
+	opt := batchDay
+	opt.Outbox = t.TempDir()
+	if _, err := s.MakeSCTBatches(ctx, opt); err != nil {
+		t.Fatal(err)
+	}
+	clearing := PartnerAccountCode("ACME", "payout_clearing")
+	if _, err := ingest(t, s, "out.xml", camt054(ntry{ref: "P1", amount: "120.00", dir: "DBIT", code: "PMNT/ICDT/ESCT", e2e: "STL-CT-1"})); err != nil {
+		t.Fatal(err)
+	}
+	if b := balance(t, s, clearing); b != "0.00" || statusOf(t, s, "WD-1") != "Settled " {
+		t.Fatalf("after the booking: clearing %s, %s", b, statusOf(t, s, "WD-1"))
+	}
+	if _, err := ingest(t, s, "back.xml", camt054(ntry{ref: "P2", amount: "120.00", code: "PMNT/ICDT/RRTN", e2e: "STL-CT-1", returnReason: "AC04"})); err != nil {
+		t.Fatal(err)
+	}
+	if b := balance(t, s, WalletAccountCode(polifemo, BucketWithdrawable)); b != "-300.00" || statusOf(t, s, "WD-1") != "Returned AC04" {
+		t.Fatalf("after the return: wallet %s, %s", b, statusOf(t, s, "WD-1"))
+	}
+	mustVerify(t, s)
+}
