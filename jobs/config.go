@@ -31,6 +31,9 @@ type Config struct {
 	// SDD configures the direct debit batches (pain.008), SCT the payouts (pain.001).
 	SDD BatchConfig `json:"sdd"`
 	SCT BatchConfig `json:"sct"`
+	// ReleaseDays is how many TARGET2 business days after its booking a collection's
+	// money moves from restricted to withdrawable.
+	ReleaseDays int `json:"releaseDays"`
 }
 
 // BatchConfig configures one kind of outgoing batch.
@@ -67,6 +70,7 @@ func DefaultConfig() Config {
 		MaxFileBytes: 2 << 30,
 		SDD:          BatchConfig{Message: "pain.008.001.08", LeadDays: 1, MaxTransactions: 100_000, BatchBooking: true},
 		SCT:          BatchConfig{Message: "pain.001.001.09", MaxTransactions: 100_000, BatchBooking: true},
+		ReleaseDays:  5,
 	}
 }
 
@@ -109,6 +113,9 @@ func (c Config) validate() error {
 		if b.MaxTransactions < 1 || b.LeadDays < 0 {
 			return fmt.Errorf("%s: maxTransactions must be at least 1 and leadDays not negative", name)
 		}
+	}
+	if c.ReleaseDays < 0 {
+		return fmt.Errorf("releaseDays must not be negative, got %d", c.ReleaseDays)
 	}
 	if time.Duration(c.LeaseTTL) < time.Second {
 		return fmt.Errorf("leaseTtl must be at least 1s, got %s", time.Duration(c.LeaseTTL))

@@ -130,3 +130,25 @@ func TestPayoutBookedThenReturned(t *testing.T) {
 	}
 	mustVerify(t, s)
 }
+
+func TestReleaseFundsAfterTheWindowOnce(t *testing.T) {
+	s, _ := sddWorld(t)
+	ctx := context.Background()
+	// Booked on Friday 20 November (the test files' booking date).
+	if _, err := ingest(t, s, "book.xml", camt054(ntry{ref: "B2", amount: "100.00", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-1"})); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		day  string
+		want int
+	}{{"2026-11-26", 0}, {"2026-11-27", 1}, {"2026-11-27", 0}, {"2026-11-30", 0}} {
+		res, err := s.ReleaseFunds(ctx, c.day, 5, 2, false)
+		if err != nil || res.Collections != c.want {
+			t.Fatalf("%s: %+v %v, want %d", c.day, res, err, c.want)
+		}
+	}
+	if r, w := balance(t, s, WalletAccountCode(polifemo, BucketRestricted)), balance(t, s, WalletAccountCode(polifemo, BucketWithdrawable)); r != "0.00" || w != "-100.00" {
+		t.Fatalf("restricted %s, withdrawable %s", r, w)
+	}
+	mustVerify(t, s)
+}

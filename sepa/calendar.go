@@ -56,3 +56,18 @@ func Easter(y int) time.Time {
 func sameDay(a, b time.Time) bool {
 	return a.Year() == b.Year() && a.Month() == b.Month() && a.Day() == b.Day()
 }
+
+// SubTARGET2Days returns the date n TARGET2 business days before d (n >= 0); with
+// n = 0, d itself when it is a business day, else the business day before it.
+func SubTARGET2Days(d time.Time, n int) time.Time {
+	for !IsTARGET2Day(d) {
+		d = d.AddDate(0, 0, -1)
+	}
+	for ; n > 0; n-- {
+		d = d.AddDate(0, 0, -1)
+		for !IsTARGET2Day(d) {
+			d = d.AddDate(0, 0, -1)
+		}
+	}
+	return d
+}

@@ -34,3 +34,12 @@ func TestTARGET2Days(t *testing.T) {
 		}
 	}
 }
+
+func TestSubTARGET2Days(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	for from, want := range map[string]string{"2026-11-27": "2026-11-20", "2026-11-23": "2026-11-16", "2026-04-07": "2026-03-27", "2026-11-22": "2026-11-13"} {
+		if got := SubTARGET2Days(day(from), 5).Format(time.DateOnly); got != want {
+			t.Errorf("%s - 5 TARGET2 days = %s, want %s", from, got, want)
+		}
+	}
+}

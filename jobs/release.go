@@ -1,0 +1,25 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"settle/ledger"
+)
+
+// ReleaseFundsJob moves booked collections' money from restricted to withdrawable
+// once releaseDays TARGET2 business days have passed.
+func ReleaseFundsJob() Job {
+	return Job{Name: "release-funds", Description: "move SDD money past its return window from restricted to withdrawable",
+		Run: func(ctx context.Context, env *Env) (Summary, error) {
+			res, err := env.Store.ReleaseFunds(env.Work, env.Date, env.Config.ReleaseDays, env.Config.ChunkSize, env.DryRun)
+			verb := "released"
+			if env.DryRun {
+				verb = "would release"
+			}
+			return Summary{Line: fmt.Sprintf("%s %d collections for %s (booked %d TARGET2 days before %s or earlier)", verb,
+				res.Collections, ledger.FormatCents(res.Cents), env.Config.ReleaseDays, env.Date),
+				Counts:  map[string]int64{"collections": int64(res.Collections)},
+				Amounts: map[string]ledger.Money{"released": ledger.MoneyFromCents(res.Cents)}}, err
+		}}
+}
