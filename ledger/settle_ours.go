@@ -28,6 +28,7 @@ type ourEntry struct {
 	Debtor   *string `db:"debtor_iban"`
 	Name     *string `db:"debtor_name"`
 	Currency string  `db:"currency"`
+	Mandate  *string `db:"mandate_id"`
 }
 
 // ourPayment is a direct debit or credit transfer a booking settles or a return undoes.
@@ -56,7 +57,7 @@ func settleOurs(w *Writer, fileID int64, sum *FileSummary) error {
 		var es []ourEntry
 		if err := w.Tx.SelectContext(w.ctx, &es, `SELECT id, file_id, position, detail, partner_key, credit, amount_cents, charges_cents,
 			end_to_end_id, pmt_inf_id, msg_id, return_reason, COALESCE(booking_date, value_date, '') AS date, debtor_iban, debtor_name,
-			currency FROM bank_entries WHERE file_id = ? AND outcome = 'recorded' AND status = 'BOOK' AND partner_key IS NOT NULL
+			currency, mandate_id FROM bank_entries WHERE file_id = ? AND outcome = 'recorded' AND status = 'BOOK' AND partner_key IS NOT NULL
 			AND currency = 'EUR' AND id > ? ORDER BY id LIMIT 1000`, fileID, last); err != nil {
 			return err
 		}
@@ -120,12 +121,19 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 	var ps []ourPayment
 	if e.E2E != nil {
 		if err := w.Tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE end_to_end_id = ? AND partner_key = ? AND `+live,
-			*e.E2E, e.Partner); err != nil || len(ps) > 0 || e.Reason != nil {
+			*e.E2E, e.Partner); err != nil || len(ps) > 0 {
 			return ps, err
 		}
 	}
-	if e.Detail != 0 {
-		return nil, nil // a transaction of a split batch entry is matched by its own EndToEndId only
+	if e.Reason != nil && e.Mandate != nil && table == "direct_debits" {
+		// A return without our EndToEndId (some banks drop it): the latest collection
+		// under that mandate for the amount returned.
+		err := w.Tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM direct_debits WHERE mandate_id = ? AND partner_key = ?
+			AND amount_cents = ? AND `+live+` ORDER BY id DESC LIMIT 1`, *e.Mandate, e.Partner, e.Cents-e.Charges)
+		return ps, err
+	}
+	if e.Detail != 0 || e.Reason != nil {
+		return nil, nil // a transaction of a split batch entry, or a return, is matched by its own references only
 	}
 	for _, by := range []struct {
 		ref   *string

@@ -1,7 +1,10 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -149,6 +152,39 @@ func TestReleaseFundsAfterTheWindowOnce(t *testing.T) {
 	}
 	if r, w := balance(t, s, WalletAccountCode(polifemo, BucketRestricted)), balance(t, s, WalletAccountCode(polifemo, BucketWithdrawable)); r != "0.00" || w != "-100.00" {
 		t.Fatalf("restricted %s, withdrawable %s", r, w)
+	}
+	mustVerify(t, s)
+}
+
+// The German return in the corpus (hbci4j's Rücklastschrift: 53.00 = 50.00 + a 3.00
+// charge, MS03, no EndToEndId, mandate TEST1234) matches a collection of ours under
+// that mandate and is handled as a return.
+func TestCorpusGermanReturnIsAReturn(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "shared", "corpus", "hbci4j_hbci4java", "test-camt-ruecklastschrift.xml"))
+	if err != nil {
+		t.Skip("../shared is absent")
+	}
+	s := batchWorld(t)
+	// Our partner's account is the file's, and our collection of 50.00 under TEST1234 was booked.
+	s.W.Exec(`UPDATE partners SET settlement_iban = 'DE1234567890' WHERE partner_key = 'ACME'`)
+	s.W.Exec(`INSERT INTO mandates (mandate_id, partner_key, creditor_id, wallet_id, debtor_name, debtor_iban, signature_date, status,
+		last_collection_date, created_at, updated_at) VALUES ('TEST1234', 'ACME', 'IT66ZZZA1B2C3D4E5F6G7H8', ?, 'Sven Schuldner',
+		'IT27X0300203280335719971372', '2021-01-04', 'Active', '2021-03-19', '2021-01-04', '2021-01-04')`, polifemo)
+	s.W.Exec(`INSERT INTO direct_debits (topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date, end_to_end_id,
+		status, collection_date, sequence_type, created_at, updated_at) VALUES ('TU-DE', 'ACME', ?, 'TEST1234', 5000, '2021-03-19',
+		'STL-DD-99', 'Settled', '2021-03-19', 'RCUR', '2021-03-19', '2021-03-19')`, polifemo)
+	sum, err := s.IngestBank(context.Background(), "test-camt-ruecklastschrift.xml", bytes.NewReader(doc), IngestOptions{SHA256: "de", Size: int64(len(doc))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[OutcomePosted] != 1 || statusOf(t, s, "TU-DE") != "Returned MS03" {
+		t.Fatalf("%s; %s", sum.Line(), statusOf(t, s, "TU-DE"))
+	}
+	if got := balance(t, s, PartnerAccountCode("ACME", "bank_charges")); got != "3.00" {
+		t.Fatalf("bank charges %s", got)
+	}
+	if got := balance(t, s, WalletAccountCode(polifemo, BucketWithdrawable)); got != "50.00" {
+		t.Fatalf("wallet %s: the owner owes the returned 50.00", got)
 	}
 	mustVerify(t, s)
 }
