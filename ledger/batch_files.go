@@ -113,3 +113,25 @@ func (s *Store) recoverOutbox(ctx context.Context, dir string) error {
 	}
 	return nil
 }
+
+// afterCommit ends the files of a batch's transaction: discarded when it failed,
+// renamed into place once it committed.
+func afterCommit(err error, files []*outFile, opt BatchOptions) error {
+	if err != nil {
+		for _, f := range files {
+			f.discard()
+		}
+		return err
+	}
+	if opt.failAfterWrite != nil {
+		if err := opt.failAfterWrite(true); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if err := publish(f.dir, f.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}

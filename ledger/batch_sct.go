@@ -169,22 +169,15 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 	if errors.Is(err, errDryRun) {
 		return false, nil
 	}
-	if err != nil {
-		if out != nil {
-			out.discard()
-		}
+	var files []*outFile
+	if out != nil {
+		files = []*outFile{out}
+	}
+	if err := afterCommit(err, files, opt); err != nil {
 		return false, err
 	}
 	if out == nil {
-		return candidates > 0, nil
-	}
-	if opt.failAfterWrite != nil {
-		if err := opt.failAfterWrite(true); err != nil {
-			return false, err
-		}
-	}
-	if err := publish(out.dir, out.name); err != nil {
-		return false, err
+		return candidates > 0, nil // all cancelled for want of money: maybe more to do
 	}
 	run.Files = append(run.Files, bf)
 	return true, nil

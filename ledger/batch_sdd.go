@@ -153,24 +153,8 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day time.Time, 
 	if errors.Is(err, errDryRun) {
 		return made, nil
 	}
-	if err != nil {
-		for _, f := range files {
-			f.discard()
-		}
+	if err := afterCommit(err, files, opt); err != nil || !made {
 		return false, err
-	}
-	if !made {
-		return false, nil
-	}
-	if opt.failAfterWrite != nil {
-		if err := opt.failAfterWrite(true); err != nil {
-			return false, err
-		}
-	}
-	for _, f := range files {
-		if err := publish(f.dir, f.name); err != nil {
-			return false, err
-		}
 	}
 	run.Files = append(run.Files, bf)
 	return true, nil

@@ -122,25 +122,43 @@ type Payment struct {
 	Reason     *string `db:"reason_code" json:"reasonCode"`
 }
 
-const paymentsSelect = `SELECT * FROM (
-	SELECT 'SddCollection' AS kind, d.topup_id AS request_id, d.wallet_id, d.end_to_end_id, d.amount_cents, d.status,
-		b.msg_id, d.pmt_inf_id, d.collection_date AS date, d.reason_code, d.id AS n, 0 AS k
-	FROM direct_debits d LEFT JOIN batches b ON b.id = d.batch_id
-	UNION ALL
-	SELECT c.kind, c.request_id, c.wallet_id, c.end_to_end_id, c.amount_cents, c.status, b.msg_id, c.pmt_inf_id,
-		c.execution_date, c.reason_code, c.id, 1 FROM credit_transfers c LEFT JOIN batches b ON b.id = c.batch_id)`
+// paymentsOfRef selects, from direct debits (table d, kind 'SddCollection', request
+// topup_id, date collection_date) or credit transfers, the rows a reference names.
+// Each term has its own index, so SQLite answers the OR by a union of lookups.
+const paymentsOfRef = `SELECT %s AS kind, x.%s AS request_id, x.wallet_id, x.end_to_end_id, x.amount_cents, x.status,
+	b.msg_id, x.pmt_inf_id, x.%s AS date, x.reason_code FROM %s x LEFT JOIN batches b ON b.id = x.batch_id
+	WHERE x.%s = :ref OR x.end_to_end_id = :ref OR x.wallet_id = :ref OR x.batch_id = (SELECT id FROM batches WHERE msg_id = :ref)
+	ORDER BY x.id`
 
-// Payments lists the direct debits and credit transfers whose batch MsgId,
-// EndToEndId, request id or wallet is ref ("" lists all), in the order they were made.
+// Payments lists the direct debits, then the credit transfers, whose batch MsgId,
+// EndToEndId, request id or wallet is ref, in the order they were made.
 func (s *Store) Payments(ctx context.Context, ref string) ([]Payment, error) {
-	var ps []Payment
-	err := s.R.SelectContext(ctx, &ps, `SELECT kind, request_id, wallet_id, end_to_end_id, amount_cents, status, msg_id,
-		pmt_inf_id, date, reason_code FROM (`+paymentsSelect+`) WHERE ? = '' OR msg_id = ? OR end_to_end_id = ? OR request_id = ?
-		OR wallet_id = ? ORDER BY k, n`, ref, ref, ref, ref, ref)
-	for i := range ps {
-		ps[i].Amount = MoneyFromCents(ps[i].Cents)
+	var all []Payment
+	for _, q := range []string{
+		fmt.Sprintf(paymentsOfRef, "'SddCollection'", "topup_id", "collection_date", "direct_debits", "topup_id"),
+		fmt.Sprintf(paymentsOfRef, "x.kind", "request_id", "execution_date", "credit_transfers", "request_id"),
+	} {
+		var ps []Payment
+		rows, err := s.R.NamedQueryContext(ctx, q, map[string]any{"ref": ref})
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var p Payment
+			if err := rows.StructScan(&p); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			p.Amount = MoneyFromCents(p.Cents)
+			ps = append(ps, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		all = append(all, ps...)
 	}
-	return ps, err
+	return all, nil
 }
 
 func batchByMsgID(w *Writer, msgID string) (Batch, error) {

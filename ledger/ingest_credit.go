@@ -1,8 +1,6 @@
 package ledger
 
 import (
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -139,22 +137,8 @@ func (in *ingestion) available(walletID string) int64 {
 	return -(a.balW + in.w.deltas[a.withdrawable]) - (a.balR + in.w.deltas[a.restricted])
 }
 
-// account returns an account's id, from the file's cache after the first lookup
-// (accounts are never deleted, so ids hold for the whole transaction).
-func (in *ingestion) account(code string) (int64, error) {
-	if id, ok := in.accounts[code]; ok {
-		return id, nil
-	}
-	var id int64
-	err := in.w.Get(&id, `SELECT id FROM accounts WHERE code = ?`, code)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, Errorf(NotFound, "account %s does not exist", code)
-	}
-	if err == nil {
-		in.accounts[code] = id
-	}
-	return id, err
-}
+// account returns an account's id (cached on the Writer: see accountByCode).
+func (in *ingestion) account(code string) (int64, error) { return accountByCode(in.w, code) }
 
 // exception records an exception for a unit; with suspense the money is posted from
 // bank to the partner's suspense account. Reasons listed in AutoRefund are refunded at once.

@@ -30,14 +30,13 @@ type ingestion struct {
 	opt      IngestOptions
 	partners map[string]Partner // by settlement IBAN
 	seen     map[string]int     // content fingerprints met in this file
-	accounts map[string]int64   // account ids by code, looked up once per file
 	win      *window            // the units being gathered, decided together
 	wr       *writes            // what the window writes
 }
 
 func newIngestion(w *Writer, name, kind string, opt IngestOptions) (*ingestion, error) {
 	in := &ingestion{w: w, name: name, opt: opt, partners: map[string]Partner{}, seen: map[string]int{},
-		accounts: map[string]int64{}, win: &window{}, wr: newWrites()}
+		win: &window{}, wr: newWrites()}
 	err := w.Get(&in.fileID, `INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, ingested_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, opt.SHA256, name, kind, opt.Size, nullableID(opt.JobRunID), w.createdAt)
 	if err != nil {

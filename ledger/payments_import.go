@@ -294,11 +294,19 @@ func withdrawable(w *Writer, walletID string) (int64, error) {
 	return -bal - pending, err
 }
 
+// accountByCode returns an account's id, looked up once per write transaction
+// (accounts are never deleted, so an id holds until the transaction ends).
 func accountByCode(w *Writer, code string) (int64, error) {
+	if id, ok := w.accountIDs[code]; ok {
+		return id, nil
+	}
 	var id int64
 	err := w.Get(&id, `SELECT id FROM accounts WHERE code = ?`, code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, Errorf(NotFound, "account %s does not exist", code)
+	}
+	if err == nil {
+		w.accountIDs[code] = id
 	}
 	return id, err
 }

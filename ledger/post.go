@@ -84,12 +84,13 @@ const MaxBalanceCents = 1 << 53
 // not one per posting). Code that reads balances inside the same transaction uses
 // Writer.Balance, or calls FlushBalances before its own SQL.
 type Writer struct {
-	ctx       context.Context
-	Tx        *sqlx.Tx
-	stmts     map[string]*sqlx.Stmt
-	named     map[string]*sqlx.NamedStmt
-	deltas    map[int64]int64
-	createdAt string
+	ctx        context.Context
+	Tx         *sqlx.Tx
+	stmts      map[string]*sqlx.Stmt
+	named      map[string]*sqlx.NamedStmt
+	deltas     map[int64]int64
+	accountIDs map[string]int64 // by code, see accountByCode
+	createdAt  string
 }
 
 // Write runs fn with a Writer in one write transaction: everything fn writes, and
@@ -107,7 +108,7 @@ func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 
 func newWriter(ctx context.Context, tx *sqlx.Tx) *Writer {
 	return &Writer{ctx: ctx, Tx: tx, stmts: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{},
-		deltas: map[int64]int64{}, createdAt: nowText()}
+		deltas: map[int64]int64{}, accountIDs: map[string]int64{}, createdAt: nowText()}
 }
 
 func (w *Writer) close() {

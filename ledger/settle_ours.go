@@ -261,12 +261,11 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 		if err != nil {
 			return err
 		}
-		back := clearing // a refund's money goes back to suspense
+		backTo := PartnerAccountCode(p.Partner, "suspense") // a refund's money goes back to suspense
 		if p.WalletID != nil {
-			back, err = accountByCode(w, WalletAccountCode(*p.WalletID, BucketWithdrawable))
-		} else {
-			back, err = accountByCode(w, PartnerAccountCode(p.Partner, "suspense"))
+			backTo = WalletAccountCode(*p.WalletID, BucketWithdrawable)
 		}
+		back, err := accountByCode(w, backTo)
 		if err != nil {
 			return err
 		}
