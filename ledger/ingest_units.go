@@ -162,7 +162,7 @@ func remittanceOf(d *sepa.TxDetails) string {
 func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 	cents, amtErr := ToCents(u.amount.Decimal)
 	row := &bankEntry{FileID: in.fileID, Position: u.e.Position, Detail: u.detail, Account: u.e.Account,
-		Currency: u.e.Currency, AmountCents: cents, Amount: u.amount.Text(), Credit: u.e.Credit != u.e.Reversal,
+		Currency: u.e.Currency, AmountCents: cents, Amount: u.amount.Text(), Credit: u.e.Credit,
 		Status: u.e.Status, BookingDate: nullable(u.e.BookingDate), ValueDate: nullable(u.e.ValueDate),
 		AcctSvcrRef: nullable(u.e.AcctSvcrRef), EndToEndID: nullable(u.d.EndToEndID), PmtInfID: nullable(u.d.PmtInfID),
 		MsgID: nullable(u.d.MessageID), MandateID: nullable(u.d.MandateID), BankTxCode: nullable(u.e.BankTxCode.String()),

@@ -8,11 +8,17 @@ import (
 // Accepting statuses of a pain.002: the bank took the batch, block or transaction.
 var acceptedStatuses = []string{"ACTC", "ACCP", "ACSP", "ACSC", "ACWC", "ACWP", "PART", "RCVD", "PDNG"}
 
-// Reason codes after which a mandate must not be collected again (SEPA-RULES.md §5):
-// revoked ones need a new mandate; suspended ones wait for the debtor.
+// Reason codes after which a mandate must not be collected again (SEPA-RULES.md §5).
+// Revoked: the account or the authorisation is gone (wrong or closed account, direct
+// debits forbidden on it, no mandate, debtor deceased): a new mandate is needed.
+// Suspended: the debtor or their bank stopped it, or its data must be fixed first
+// (blocked account, refusal, debtor-bank service, missing data, sanctions, PSP
+// unreachable): it waits for the operator. Every other code (AM04 insufficient
+// funds, MS03 unspecified, MD06 refund, AM05 duplicate, and our own format or
+// configuration errors AG02, BE05, FF01, RC01, AC13) leaves the mandate usable.
 var (
-	mandateRevokingReasons   = []string{"AC01", "AC04", "AG01", "MD01", "MD07", "BE05"}
-	mandateSuspendingReasons = []string{"AC06", "MS02", "SL01", "RR04"}
+	mandateRevokingReasons   = []string{"AC01", "AC04", "AG01", "MD01", "MD07"}
+	mandateSuspendingReasons = []string{"AC06", "MS02", "SL01", "MD02", "RR01", "RR02", "RR03", "RR04", "CNOR", "DNOR"}
 )
 
 // paymentStatus is a pain.002 status the ingest recorded.

@@ -125,10 +125,11 @@ type Entry struct {
 }
 
 // SignedAmount is the amount with the sign of the account holder's side: credits
-// positive, debits negative; a reversal flips it.
+// positive, debits negative. CdtDbtInd is the direction of this entry even when it
+// is a reversal (RvslInd true): ISO 20022 says a CRDT reversal undoes an earlier
+// debit, so it is money in, as PostFinance's returns of credit transfers are.
 func (e *Entry) SignedAmount() decimal.Decimal {
-	credit := e.Credit != e.Reversal
-	if credit {
+	if e.Credit {
 		return e.Amount.Decimal
 	}
 	return e.Amount.Neg()

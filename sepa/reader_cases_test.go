@@ -49,6 +49,14 @@ func TestKnownCorpusContent(t *testing.T) {
 		t.Errorf("PostFinance return: %s", mustJSON(t, e))
 	}
 
+	// PostFinance single-booked SCT return: CRDT with RvslInd true is money in
+	// (regression: the reversal flag used to flip it into a debit).
+	_, items, _ = readFile(t, corpus("libeufin_postfinance_gls/10_camt054_Return_Detailavisierung_mit_Einzelbuchung_ISO2019_v2019.xml"))
+	e = entries(items)[0]
+	if !e.Credit || !e.Reversal || e.SignedAmount().String() != "500" || e.Details[0].ReturnReason != "AC01" {
+		t.Errorf("PostFinance single-booked return: %s", mustJSON(t, e))
+	}
+
 	// camt.053: opening balance + entries = closing balance, or the drift the bank's
 	// own sample shows (PostFinance's CLBD leaves out the 1,537.00 value-dated the
 	// next day; its forward available balance FWAV includes it).
