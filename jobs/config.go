@@ -69,7 +69,7 @@ func DefaultConfig() Config {
 		Schedules:    map[string]string{"nightly": "0 2 * * *"},
 		MaxFileBytes: 2 << 30,
 		SDD:          BatchConfig{Message: "pain.008.001.08", LeadDays: 1, MaxTransactions: 100_000, BatchBooking: true},
-		SCT:          BatchConfig{Message: "pain.001.001.09", MaxTransactions: 100_000, BatchBooking: true},
+		SCT:          BatchConfig{Message: "pain.001.001.09", MaxTransactions: 100_000}, // payouts booked one by one
 		ReleaseDays:  5,
 	}
 }

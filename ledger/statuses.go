@@ -74,8 +74,12 @@ func applyStatuses(w *Writer, fileID int64, date string) (int, error) {
 				continue
 			}
 		case slices.Contains(acceptedStatuses, st.Status):
-			if err := acceptPayments(w, b, st); err != nil {
+			n, err := acceptPayments(w, b, st)
+			if err != nil {
 				return acted, err
+			}
+			if n == 0 { // accepted already: told twice
+				continue
 			}
 		default:
 			continue
@@ -96,16 +100,24 @@ func scope(st paymentStatus) (string, []any) {
 	return "", nil
 }
 
-func acceptPayments(w *Writer, b Batch, st paymentStatus) error {
+// acceptPayments marks the batch and the transactions a status accepts Sent, and
+// says how many of them it changed (0: accepted already).
+func acceptPayments(w *Writer, b Batch, st paymentStatus) (int64, error) {
+	var changed int64
 	if b.Status == BatchBatched {
 		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = COALESCE(sent_at, ?) WHERE id = ?`, w.createdAt, b.ID); err != nil {
-			return err
+			return 0, err
 		}
+		changed++
 	}
 	cond, args := scope(st)
-	_, err := w.Exec(`UPDATE `+paymentTable(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`+cond,
+	res, err := w.Exec(`UPDATE `+paymentTable(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`+cond,
 		append([]any{w.createdAt, b.ID}, args...)...)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return changed + n, err
 }
 
 func rejectPayments(w *Writer, b Batch, st paymentStatus, reason, date string) (int, error) {

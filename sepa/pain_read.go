@@ -11,6 +11,7 @@ import (
 // Initiation is the group header of a pain.008 or pain.001 file.
 type Initiation struct {
 	Kind    string // pain.008 or pain.001
+	Message string // the whole message name, such as pain.008.001.08
 	MsgID   string
 	Created string
 	NbOfTxs string
@@ -82,7 +83,7 @@ func ReadInitiation(r io.Reader, file string, each func(InitBlock, InitTx) error
 				if t.Name.Local != "Document" || !(strings.HasPrefix(ns, "pain.008.") || strings.HasPrefix(ns, "pain.001.")) {
 					return head, fail("", fmt.Errorf("namespace %q is not a pain.008 or pain.001", t.Name.Space))
 				}
-				head.Kind = ns[:len("pain.008")]
+				head.Kind, head.Message = ns[:len("pain.008")], ns
 				continue
 			}
 			if blockFields[t.Name.Local] && block == nil {

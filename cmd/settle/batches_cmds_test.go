@@ -8,14 +8,24 @@ import (
 	"testing"
 )
 
+// nightWorld generates the demo's world into the inbox and runs its night: the
+// batches wait in the outbox, unanswered.
+func nightWorld(t *testing.T, dir string) {
+	t.Helper()
+	if r := settle(t, dir, "gen", "--out", filepath.Join(dir, "inbox"), "--wallets", "200", "--entries", "300"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := settle(t, dir, "nightly", "--date", "2026-11-20"); r.code != 0 {
+		t.Fatal(r.stdout, r.stderr)
+	}
+}
+
 // TestBatchesCLI walks the lifecycle on the demo world: the night made both kinds
 // of batch; show, sent, cancel (once), and the next run makes the cancelled
 // payouts again; every file in the outbox validates against its XSD.
 func TestBatchesCLI(t *testing.T) {
 	dir := t.TempDir()
-	if r := settle(t, dir, "demo"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	nightWorld(t, dir)
 	list := settle(t, dir, "batches", "list").stdout
 	if !strings.Contains(list, "STL-SDD-20261121-1") || !strings.Contains(list, "STL-SCT-20261121-4") || !strings.Contains(list, "6 batches") {
 		t.Fatalf("list:\n%s", list)
@@ -81,5 +91,29 @@ func TestImportPaymentFeedsReportRows(t *testing.T) {
 	r := settle(t, dir, "import", "topups", csv)
 	if r.code != exitFail || !strings.Contains(r.stderr+r.stdout, "topups.csv:2: walletId: wallet 00000000-0000-4000-8000-000000000000 does not exist") {
 		t.Fatalf("%d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestGenAnswersCLI: the bank answers each new batch once; the next ingest acts on
+// every answer, leaving no batch unanswered and no bank entry unmatched.
+func TestGenAnswersCLI(t *testing.T) {
+	dir := t.TempDir()
+	nightWorld(t, dir)
+	r := settle(t, dir, "gen", "answers")
+	if r.code != 0 || strings.Count(r.stdout, "answer-1.pain.002.xml") != 6 || !strings.Contains(r.stdout, "returned") {
+		t.Fatalf("answers: %s %s", r.stdout, r.stderr)
+	}
+	if r := settle(t, dir, "gen", "answers"); !strings.Contains(r.stdout, "no batch in") {
+		t.Fatalf("answered twice: %s", r.stdout)
+	}
+	ing := settle(t, dir, "run", "ingest", "--date", "2026-11-24")
+	if ing.code != 0 || !strings.Contains(ing.stdout, "0 rejected files") || strings.Contains(ing.stdout, "exception") {
+		t.Fatalf("ingest: %s %s", ing.stdout, ing.stderr)
+	}
+	if list := settle(t, dir, "batches", "list").stdout; strings.Contains(list, "Batched") {
+		t.Fatalf("a batch is still waiting for the bank:\n%s", list)
+	}
+	if r := settle(t, dir, "verify"); r.code != 0 {
+		t.Fatal(r.stdout)
 	}
 }

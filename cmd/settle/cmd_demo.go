@@ -70,6 +70,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	if err := a.demoWorld(ctx, s); err != nil {
 		return a.fail(err)
 	}
+	if c := a.demoBankAnswers(ctx, s); c != exitOK {
+		code = c
+	}
 	fmt.Fprintf(out, `
 Outputs:
   database       %s
@@ -81,6 +84,7 @@ Try next:
   go run ./cmd/settle jobs                                   the journal of every run
   go run ./cmd/settle batches list                           the batches; batches show MSGID lists each transaction
   go run ./cmd/settle batches sent MSGID | cancel MSGID      hand a batch to the bank, or take it back before
+  go run ./cmd/settle gen answers                            the bank answers any new batch in the outbox (then: run ingest)
   go run ./cmd/settle inspect %s
   go run ./cmd/settle report trial-balance --date %s --out -
   go run ./cmd/settle verify

@@ -10,13 +10,17 @@ import (
 
 func init() {
 	register("gen", command{
-		usage: "--out DIR [--wallets N] [--entries N] [--partners N] [--seed S] [--date D]",
-		help:  "a deterministic synthetic world (CSV feeds, camt bank files) of any size",
-		run:   cmdGen,
+		usage: "--out DIR [--wallets N] [--entries N] [--partners N] [--seed S] [--date D] | answers [--seed S] [--rejects N] [--returns N]",
+		help: "a deterministic synthetic world (CSV feeds, camt bank files) of any size; " +
+			"`gen answers` plays the bank: pain.002, bookings and returns for each batch in --outbox, written to --inbox",
+		run: cmdGen,
 	})
 }
 
 func cmdGen(ctx context.Context, a *app, args []string) int {
+	if len(args) > 0 && args[0] == "answers" {
+		return cmdGenAnswers(a, args[1:])
+	}
 	var out string
 	var opt gen.Options
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
@@ -25,7 +29,7 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 	fs.IntVar(&opt.Partners, "partners", 3, "number of partners (at most 5)")
 	fs.IntVar(&opt.DealersPerPartner, "dealers", 4, "dealers per partner")
 	fs.IntVar(&opt.StoresPerDealer, "stores", 3, "stores per dealer")
-	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: the same seed gives the same files")
+	fs.Uint64Var(&opt.Seed, "seed", opt.Seed, "random seed: the same seed gives the same files")
 	fs.StringVar(&opt.Date, "date", gen.DefaultDate, "the world's today, YYYY-MM-DD")
 	fs.IntVar(&opt.Entries, "entries", 0, "incoming SCT entries in a camt.054 notification and camt.053 statement (0: none)")
 	fs.StringVar(&opt.CamtVersion, "camt-version", "08", "camt message version: 08, 04 or 02")
@@ -47,4 +51,31 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stdout, "%-9s %8d rows  %s\n", f.Kind, f.Rows, f.Path)
 	}
 	return exitOK
+}
+
+func cmdGenAnswers(a *app, args []string) int {
+	opt := gen.DefaultAnswers
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.Uint64Var(&opt.Seed, "seed", opt.Seed, "random seed: the same seed gives the same answers")
+	fs.IntVar(&opt.RejectPerK, "rejects", opt.RejectPerK, "transactions rejected in the pain.002, per thousand")
+	fs.IntVar(&opt.ReturnPerK, "returns", opt.ReturnPerK, "booked transactions returned later, per thousand")
+	if _, ok := a.parse("gen", fs, args, 0, 0); !ok {
+		return exitUsage
+	}
+	files, err := gen.Answer(a.outbox, a.inbox, opt)
+	if err != nil {
+		return a.fail(err)
+	}
+	printAnswers(a, files, "")
+	return exitOK
+}
+
+// printAnswers lists the bank's answer files.
+func printAnswers(a *app, files []gen.File, indent string) {
+	if len(files) == 0 {
+		fmt.Fprintf(a.stdout, "%sno batch in %s waits for an answer\n", indent, a.outbox)
+	}
+	for _, f := range files {
+		fmt.Fprintf(a.stdout, "%s%-8s %6d transactions  %s\n", indent, f.Kind, f.Rows, f.Path)
+	}
 }

@@ -225,6 +225,13 @@ func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "0 violations") || !strings.Contains(r.stdout, "Try next") {
 		t.Fatalf("demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	// The whole cycle: the bank's answers acted on, a return, the money released.
+	for _, want := range []string{"rejected", "returned", "direct debits    Returned", "direct debits    Settled", "credit transfers Settled",
+		"released 17 collections", "ledger after the whole cycle"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the demo does not show %q:\n%s", want, r.stdout)
+		}
+	}
 	report := filepath.Join(dir, "reports", gen.DefaultDate, "trial-balance.csv")
 	first, err := os.ReadFile(report)
 	if err != nil {

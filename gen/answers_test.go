@@ -1,0 +1,152 @@
+package gen
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"settle/ledger"
+)
+
+// cycleWorld generates a world, imports it and ingests its bank files as the
+// nightly ingest does, then makes the next day's batches (SDD batch-booked, SCT
+// single-booked) into outbox.
+func cycleWorld(t *testing.T) (s *ledger.Store, dir, outbox string) {
+	t.Helper()
+	dir, outbox = t.TempDir(), t.TempDir()
+	files, err := Generate(dir, Options{Wallets: 3000, Entries: 2000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = ledger.Open(filepath.Join(t.TempDir(), "settle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for _, kind := range append(append(append([]string{}, Files...), "mandates", "camt.054"), "topups", "withdrawals") {
+		f, ok := Find(files, kind)
+		if !ok {
+			t.Fatalf("no %s file", kind)
+		}
+		if kind == "camt.054" {
+			ingestFile(t, s, f.Path, "")
+			continue
+		}
+		fh, _ := os.Open(f.Path)
+		res, err := s.Import(context.Background(), kind, f.Path, fh, ledger.ImportOptions{})
+		fh.Close()
+		if err != nil || res.Rejected > 0 {
+			t.Fatalf("%s: %v, errors %v", kind, err, res.Errors)
+		}
+	}
+	opt := ledger.BatchOptions{Outbox: outbox, Today: "2026-11-21", Created: time.Date(2026, 11, 20, 23, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
+	if _, err := s.MakeSDDBatches(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	opt.BatchBooking = false
+	if _, err := s.MakeSCTBatches(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	return s, dir, outbox
+}
+
+func ingestFile(t *testing.T, s *ledger.Store, path, salt string) *ledger.FileSummary {
+	t.Helper()
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.IngestBank(context.Background(), filepath.Base(path)+salt, bytes.NewReader(doc),
+		ledger.IngestOptions{SHA256: fmt.Sprintf("%x%s", sha256.Sum256(doc), salt), Size: int64(len(doc))})
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return sum
+}
+
+// The bank's answers close the cycle: every rejected, booked and returned
+// transaction ends in the state its answer says, no answer entry is left unmatched,
+// the ledger verifies, and reading the answers again changes nothing.
+func TestBankAnswersCloseTheCycle(t *testing.T) {
+	s, dir, outbox := cycleWorld(t)
+	inbox := filepath.Join(dir, "answers")
+	os.Mkdir(inbox, 0o755)
+	files, err := Answer(outbox, inbox, DefaultAnswers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := Answer(outbox, inbox, DefaultAnswers); len(again) != 0 {
+		t.Fatalf("a batch answered twice: %v", again)
+	}
+	want := map[string]int{}
+	for _, f := range files {
+		want[f.Kind] += f.Rows
+		if f.Kind != "rejected" {
+			xmllintCamt(t, f.Path)
+		}
+	}
+	if want["rejected"] == 0 || want["booked"] < 500 || want["returned"] == 0 {
+		t.Fatalf("answers %v: too few to test", want)
+	}
+	for _, f := range files {
+		sum := ingestFile(t, s, f.Path, "")
+		recorded := 0 // a pain.002's statuses are recorded (and acted on); bank entries must all be posted
+		if f.Kind == "rejected" {
+			recorded = sum.Units
+		}
+		if sum.Counts[ledger.OutcomeRecorded] != recorded || sum.Counts[ledger.OutcomeException] != 0 || sum.Units == 0 {
+			t.Errorf("%s: %s", filepath.Base(f.Path), sum.Line())
+		}
+	}
+	var rejected, settled, returned int
+	for _, table := range []string{"direct_debits", "credit_transfers"} {
+		var r, st, rt int
+		s.R.Get(&r, `SELECT COUNT(*) FROM `+table+` WHERE status = 'Rejected'`)
+		s.R.Get(&st, `SELECT COUNT(*) FROM `+table+` WHERE status = 'Settled'`)
+		s.R.Get(&rt, `SELECT COUNT(*) FROM `+table+` WHERE status IN ('Returned', 'Refunded')`)
+		rejected, settled, returned = rejected+r, settled+st, returned+rt
+	}
+	if rejected != want["rejected"] || returned != want["returned"] || settled+returned != want["booked"] {
+		t.Fatalf("rejected %d, settled %d, returned %d; the answers said %v", rejected, settled, returned, want)
+	}
+	before := balances(t, s)
+	for _, f := range files { // the bank sends them again, as other files
+		sum := ingestFile(t, s, f.Path, "-again")
+		if sum.Counts[ledger.OutcomePosted] != 0 || sum.Acted != 0 {
+			t.Errorf("replayed %s: %s, acted %d", filepath.Base(f.Path), sum.Line(), sum.Acted)
+		}
+	}
+	if after := balances(t, s); after != before {
+		t.Fatal("replaying the answers moved money")
+	}
+	if v, err := s.Verify(context.Background(), 5); err != nil || v.Count > 0 {
+		t.Fatalf("%+v %v", v, err)
+	}
+}
+
+func balances(t *testing.T, s *ledger.Store) string {
+	var out string
+	s.R.Get(&out, `SELECT group_concat(account_id || ':' || total, ',') FROM (SELECT account_id, SUM(amount_cents) AS total
+		FROM postings GROUP BY account_id ORDER BY account_id)`)
+	return out
+}
+
+func xmllintCamt(t *testing.T, path string) {
+	t.Helper()
+	xsd := filepath.Join("..", "..", "shared", "xsd", "iso_camt", "camt.054.001.08.xsd")
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		return
+	}
+	if _, err := os.Stat(xsd); err != nil {
+		return
+	}
+	if out, err := exec.Command("xmllint", "--noout", "--schema", xsd, path).CombinedOutput(); err != nil {
+		t.Fatalf("%s", out)
+	}
+}
