@@ -73,9 +73,10 @@ func TestSDDReturnDebitsTheWalletWithTheCharge(t *testing.T) {
 				t.Fatal(err)
 			}
 			restricted, withdrawable := WalletAccountCode(polifemo, BucketRestricted), WalletAccountCode(polifemo, BucketWithdrawable)
-			if c.released { // the money moved to withdrawable and was spent
-				s.Post(context.Background(), &Transaction{Key: "release", Type: "Release", ValueDate: "2026-11-30", BookingDate: "2026-11-30",
-					Postings: []Posting{{accountID(t, s, restricted), 10000}, {accountID(t, s, withdrawable), -10000}}})
+			if c.released { // release-funds moved the money to withdrawable, and the owner spent it
+				if res, err := s.ReleaseFunds(context.Background(), "2026-11-30", 5, 100, false); err != nil || res.Collections != 1 {
+					t.Fatalf("release %+v %v", res, err)
+				}
 				s.Post(context.Background(), &Transaction{Key: "spent", Type: "Payment", ValueDate: "2026-11-30", BookingDate: "2026-11-30",
 					Postings: []Posting{{accountID(t, s, withdrawable), 10000}, {accountID(t, s, PartnerAccountCode("ACME", "bank")), -10000}}})
 			}
