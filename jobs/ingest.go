@@ -61,8 +61,10 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 		return t.sum, err
 	}
 	// Reference feeds first, in the order they depend on each other, then bank files,
-	// then the payment requests (a withdrawal draws on money the bank files credit).
-	order := map[string]int{"partners": 0, "dealers": 1, "stores": 2, "wallets": 3, "mandates": 4, "xml": 5, "topups": 6, "withdrawals": 7}
+	// then the payment requests (a withdrawal draws on money the bank files credit),
+	// then the stores' operations, priced by the fee schedule.
+	order := map[string]int{"partners": 0, "dealers": 1, "stores": 2, "wallets": 3, "mandates": 4, "fees": 5, "xml": 6, "topups": 7,
+		"withdrawals": 8, "operations": 9}
 	type inboxFile struct {
 		path, kind string
 		err        error
@@ -151,7 +153,7 @@ func (t *ingestTally) feed(env *Env, path, kind string, f *os.File, sha string, 
 		t.sum.Counts["feeds"]++
 		return nil
 	}
-	res, err := env.Store.Import(env.Work, kind, path, f, ledger.ImportOptions{ChunkSize: env.Config.ChunkSize})
+	res, err := env.Store.Import(env.Work, kind, path, f, ledger.ImportOptions{ChunkSize: env.Config.ChunkSize, Location: env.Config.Location()})
 	if err != nil {
 		if ledger.CodeOf(err) == ledger.Invalid {
 			return t.reject(env, path, err)

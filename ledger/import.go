@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gocarina/gocsv"
 )
@@ -43,10 +44,11 @@ type ImportOptions struct {
 	Progress  func(rows int) // called after each chunk with the rows it held
 	Stop      func() bool    // asked between chunks; true ends the import after the last commit
 	MaxErrors int            // row errors kept in the result (default 1,000); all are counted
+	Location  *time.Location // the configured zone: an operation time's date is taken there (default UTC)
 }
 
 // ImportKinds lists the kinds of reference data Import takes.
-var ImportKinds = []string{"partners", "dealers", "stores", "wallets", "mandates", "topups", "withdrawals"}
+var ImportKinds = []string{"partners", "dealers", "stores", "wallets", "mandates", "topups", "withdrawals", "fees", "operations"}
 
 // ErrStopped is returned when ImportOptions.Stop ended an import between chunks.
 var ErrStopped = errors.New("stopped between chunks; rerun to resume")
@@ -70,6 +72,10 @@ func (s *Store) Import(ctx context.Context, kind, file string, r io.Reader, opt 
 		return importRows(ctx, s, kind, file, r, opt, upsertTopUpRow)
 	case "withdrawals":
 		return importRows(ctx, s, kind, file, r, opt, upsertWithdrawalRow)
+	case "fees":
+		return importRows(ctx, s, kind, file, r, opt, upsertFeeRow)
+	case "operations":
+		return importRows(ctx, s, kind, file, r, opt, upsertOperationRow)
 	}
 	return ImportResult{}, FieldError("kind", "%q is not one of %s", kind, strings.Join(ImportKinds, ", "))
 }
@@ -109,6 +115,7 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 		}
 	}
 	refs := newRefCache()
+	refs.loc = opt.Location
 	chunk := make([]lineRow[R], 0, opt.ChunkSize)
 	flush := func() error {
 		if len(chunk) == 0 {
@@ -181,7 +188,8 @@ func KindOfHeader(header []string) (string, bool) {
 	}
 	for kind, cols := range map[string][]string{"partners": CSVHeaders[PartnerRow](), "dealers": CSVHeaders[DealerRow](),
 		"stores": CSVHeaders[StoreRow](), "wallets": CSVHeaders[WalletRow](), "mandates": CSVHeaders[MandateRow](),
-		"topups": CSVHeaders[TopUpRow](), "withdrawals": CSVHeaders[WithdrawalRow]()} {
+		"topups": CSVHeaders[TopUpRow](), "withdrawals": CSVHeaders[WithdrawalRow](), "fees": CSVHeaders[FeeRow](),
+		"operations": CSVHeaders[OperationRow]()} {
 		if len(cols) != len(have) {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"time"
 
 	"settle/sepa"
 )
@@ -173,6 +174,7 @@ func (c *fieldCheck) creditorID(field, v string) *string {
 type refCache struct {
 	partners map[string]bool
 	dealers  map[string]string
+	loc      *time.Location // the configured zone, for times given with an offset
 }
 
 func newRefCache() *refCache {

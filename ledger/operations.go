@@ -18,7 +18,7 @@ const (
 // for whom, with its fee and the fee's shares. Amounts are cents.
 type Operation struct {
 	OperationID        string  `db:"operation_id"`
-	TransactionID      int64   `db:"transaction_id"`
+	TransactionID      *int64  `db:"transaction_id"` // nil: recorded, no money moved (Pending, Failed)
 	OperationType      string  `db:"operation_type"`
 	OperationStatus    string  `db:"operation_status"`
 	AmountCents        int64   `db:"amount_cents"`
@@ -79,7 +79,7 @@ func reverseOperations(w *Writer, origID, revID int64, date string) error {
 		}
 		rev := op
 		rev.OperationID = op.OperationID + ":reversal:" + strconv.FormatInt(revID, 10)
-		rev.TransactionID = revID
+		rev.TransactionID = &revID
 		rev.OperationType = "Reversal"
 		rev.OperationStatus = StatusCompleted
 		rev.OperationDate = date

@@ -175,7 +175,7 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 			return err
 		}
 		wid := mario
-		return w.AddOperation(&Operation{OperationID: "op-1", TransactionID: txID, OperationType: "SctDeposit",
+		return w.AddOperation(&Operation{OperationID: "op-1", TransactionID: &txID, OperationType: "SctDeposit",
 			OperationStatus: StatusCompleted, AmountCents: 1234, CustomerNetCents: 1234, CustomerFinalCents: 1234,
 			PartnerKey: "ACME", WalletID: &wid, OperationDate: "2026-11-20"})
 	})

@@ -181,7 +181,7 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 	table := "credit_transfers"
 	if sdd {
 		table = "direct_debits"
-		if err := w.AddOperation(&Operation{OperationID: fmt.Sprintf("sdd:%d", p.ID), TransactionID: id, OperationType: "SddDeposit",
+		if err := w.AddOperation(&Operation{OperationID: fmt.Sprintf("sdd:%d", p.ID), TransactionID: &id, OperationType: "SddDeposit",
 			OperationStatus: StatusCompleted, AmountCents: p.Cents, CustomerNetCents: p.Cents, CustomerFinalCents: p.Cents,
 			PartnerKey: p.Partner, WalletID: p.WalletID, OperationDate: e.Date}); err != nil {
 			return 0, err

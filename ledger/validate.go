@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,4 +178,14 @@ func optional(v string) *string {
 		return nil
 	}
 	return &v
+}
+
+// basisPoints checks a share in basis points: a whole number from 0 to 10000.
+func (c *fieldCheck) basisPoints(field, v string) int {
+	v = c.required(field, v)
+	n, err := strconv.Atoi(v)
+	if v != "" && (err != nil || n < 0 || n > 10_000) {
+		c.fail(field, "%q is not a whole number of basis points from 0 to 10000", v)
+	}
+	return n
 }

@@ -83,6 +83,7 @@ func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string,
 		cr := &countingReader{r: f, add: p.Add}
 		ir, err = env.Store.Import(env.Work, kind, path, cr, ledger.ImportOptions{
 			ChunkSize: env.Config.ChunkSize,
+			Location:  env.Config.Location(),
 			Stop:      func() bool { return ctx.Err() != nil },
 		})
 		sum := jobs.Summary{
