@@ -65,6 +65,8 @@ type Env struct {
 	// Work is the context for database writes: it is never cancelled by a stop, so a
 	// chunk in flight commits whole; the job checks its ctx between chunks.
 	Work context.Context
+	// Reset is what reset-balances resets (its selector, reason and who); other jobs ignore it.
+	Reset ledger.ResetOptions
 }
 
 // Summary is what a job reports: a one-line text, counts and amounts. Rejected > 0
@@ -102,9 +104,10 @@ func (r Result) OK() bool { return r.Status == StatusSucceeded }
 
 // RunOptions are the per-run flags of `settle run`.
 type RunOptions struct {
-	Date   string        // default: yesterday in the configured time zone
-	DryRun bool          // compute only
-	Wait   time.Duration // queue behind a lease holder for at most this long
+	Date   string              // default: yesterday in the configured time zone
+	DryRun bool                // compute only
+	Wait   time.Duration       // queue behind a lease holder for at most this long
+	Reset  ledger.ResetOptions // reset-balances: the wallets and the reason
 }
 
 // Runner runs registered jobs under a lease and journals every run.
@@ -193,7 +196,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	defer cancel(nil)
 	stopRenew := r.keepLease(jobCtx, lease, ttl, cancel, log)
 	env := &Env{Store: r.Store, Config: r.Config, Dirs: r.Dirs, Date: date, DryRun: opt.DryRun,
-		RunID: res.RunID, Log: log, Progress: r.Progress, Work: work}
+		RunID: res.RunID, Log: log, Progress: r.Progress, Work: work, Reset: opt.Reset}
 	log.Info("job started", "runId", res.RunID, "dryRun", opt.DryRun)
 	res.Summary, err = runSafely(jobCtx, j, env)
 	stopRenew()

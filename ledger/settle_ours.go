@@ -41,6 +41,7 @@ type ourPayment struct {
 	Kind     string  `db:"kind"`
 	Refund   *int64  `db:"refund_request_id"`
 	Mandate  *string `db:"mandate_id"`
+	Back     *int64  `db:"back_account_id"` // where a fee payout's or a reset's money goes back
 }
 
 // settleOurs acts on the units of a file that the ingest recorded as bookings or
@@ -110,9 +111,9 @@ func settleEntry(w *Writer, e ourEntry, sum *FileSummary) error {
 func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 	cols := `id, partner_key, wallet_id, amount_cents, status, `
 	if table == "direct_debits" {
-		cols += `'SddCollection' AS kind, NULL AS refund_request_id, mandate_id`
+		cols += `'SddCollection' AS kind, NULL AS refund_request_id, mandate_id, NULL AS back_account_id`
 	} else {
-		cols += `kind, refund_request_id, NULL AS mandate_id`
+		cols += `kind, refund_request_id, NULL AS mandate_id, back_account_id`
 	}
 	live := `status IN ('Batched', 'Sent')`
 	if e.Reason != nil {
@@ -268,6 +269,9 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 		back, err := accountByCode(w, backTo)
 		if err != nil {
 			return err
+		}
+		if p.Back != nil {
+			back = *p.Back
 		}
 		if p.Status == PaySettled {
 			postings = []Posting{{bank, e.Cents}, {back, -p.Cents}}

@@ -164,7 +164,8 @@ func mandateAfterReject(w *Writer, ddID int64, reason string) error {
 }
 
 // payoutRejected puts a rejected credit transfer's money back: a wallet's payout on
-// the wallet, a refund in suspense with its exception open again.
+// the wallet, a fee payout or a reset's redemption on the account it came from, a
+// refund in suspense with its exception open again.
 func payoutRejected(w *Writer, b Batch, ctID int64, reason, date string) error {
 	var ct struct {
 		Partner  string  `db:"partner_key"`
@@ -172,8 +173,10 @@ func payoutRejected(w *Writer, b Batch, ctID int64, reason, date string) error {
 		Cents    int64   `db:"amount_cents"`
 		Kind     string  `db:"kind"`
 		Refund   *int64  `db:"refund_request_id"`
+		Back     *int64  `db:"back_account_id"`
 	}
-	if err := w.Get(&ct, `SELECT partner_key, wallet_id, amount_cents, kind, refund_request_id FROM credit_transfers WHERE id = ?`, ctID); err != nil {
+	if err := w.Get(&ct, `SELECT partner_key, wallet_id, amount_cents, kind, refund_request_id, back_account_id
+		FROM credit_transfers WHERE id = ?`, ctID); err != nil {
 		return err
 	}
 	why := fmt.Sprintf("%s of batch %s rejected by the bank (%s)", ct.Kind, b.MsgID, reason)
@@ -183,6 +186,12 @@ func payoutRejected(w *Writer, b Batch, ctID int64, reason, date string) error {
 	}
 	clearing, err := accountByCode(w, PartnerAccountCode(ct.Partner, "payout_clearing"))
 	if err != nil {
+		return err
+	}
+	if ct.Back != nil {
+		_, _, err := w.Post(&Transaction{Key: fmt.Sprintf("payout-rejected:%d", ctID), Type: "PayoutRejected", PartnerKey: ct.Partner,
+			ValueDate: date, BookingDate: date, Description: why, CreatedBy: "settle",
+			Postings: []Posting{{clearing, ct.Cents}, {*ct.Back, -ct.Cents}}})
 		return err
 	}
 	suspense, err := accountByCode(w, PartnerAccountCode(ct.Partner, "suspense"))

@@ -70,9 +70,10 @@ CREATE TABLE fee_totals (
     PRIMARY KEY (day, partner_key, dealer_key, store_id, operation_type, operation_status, fee_debtor)
 );
 
--- A fee payout to a dealer or store pays its fee account's balance; the money goes
--- back to that account if the bank rejects or returns it.
-ALTER TABLE credit_transfers ADD COLUMN fee_account_id BIGINT REFERENCES accounts(id);
+-- A credit transfer debited from an account other than a wallet's withdrawable bucket (a fee
+-- payout from a dealer's or store's fee account, a redemption made by a balance reset) names
+-- that account: a reject, return or cancel puts the money back there.
+ALTER TABLE credit_transfers ADD COLUMN back_account_id BIGINT REFERENCES accounts(id);
 
 -- The statements of camt.053 files, kept for reconciliation: their entries are the
 -- file's bank_entries on the same account.

@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 
 	"settle/jobs"
 )
 
 func init() {
 	register("run", command{
-		usage: "JOB [--date D] [--dry-run] [--json] [--wait DURATION]",
+		usage: "JOB [--date D] [--dry-run] [--json] [--wait DURATION]   (reset-balances: --wallet ID|--partner KEY|--closed --reason R [--by NAME])",
 		help:  "run one job (see 'settle jobs --list')",
 		run:   cmdRun,
 	})
@@ -27,8 +28,17 @@ func cmdRun(ctx context.Context, a *app, args []string) int {
 	var asJSON bool
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	runFlags(fs, &opt, &asJSON)
+	fs.StringVar(&opt.Reset.WalletID, "wallet", "", "reset-balances: this wallet")
+	fs.StringVar(&opt.Reset.PartnerKey, "partner", "", "reset-balances: this partner's wallets")
+	fs.BoolVar(&opt.Reset.Closed, "closed", false, "reset-balances: closed wallets")
+	fs.StringVar(&opt.Reset.Reason, "reason", "", "reset-balances: redeem, unclaimed or write-off")
+	fs.StringVar(&opt.Reset.By, "by", "", "reset-balances: who asks (journaled)")
 	pos, ok := a.parse("run", fs, args, 1, 1)
 	if !ok {
+		return exitUsage
+	}
+	if r := opt.Reset; pos[0] != "reset-balances" && (r.WalletID != "" || r.PartnerKey != "" || r.Closed || r.Reason != "" || r.By != "") {
+		fmt.Fprintf(a.stderr, "settle: run %s: --wallet, --partner, --closed, --reason and --by are reset-balances' flags\n", pos[0])
 		return exitUsage
 	}
 	s, ok := a.open()
