@@ -7,7 +7,7 @@ import (
 
 func TestResetBalancesByReason(t *testing.T) {
 	ctx := context.Background()
-	s := feeWorld(t) // Polifemo holds 300.00 and has a validated IBAN
+	s := feeWorld(t)                                                                                             // Polifemo holds 300.00 and has a validated IBAN
 	importCSV(t, s, "operations", opHeader+"OP-1,"+mario+","+store1+",CashDeposit,10.00,2026-11-20,Completed\n") // Mario: 8.85, no IBAN
 	wallet := func(id string) string { return balance(t, s, WalletAccountCode(id, BucketWithdrawable)) }
 
