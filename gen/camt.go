@@ -195,30 +195,71 @@ func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
 			fmt.Fprintf(bw, "<ElctrncSeqNb>1</ElctrncSeqNb>")
 		}
 		fmt.Fprintf(bw, "<CreDtTm>%s</CreDtTm><Acct><Id><IBAN>%s</IBAN></Id><Ccy>EUR</Ccy></Acct>\n", created, partner.SettlementIBAN)
+		// A statement holds each booking once, in the account's currency: the
+		// notification's repeats and CHF entries are not on it.
+		onStatement := func(e entry) bool { return e.kind != Duplicate && e.currency == "EUR" }
+		breaks := statement && w.opt.Breaks && p == 0
+		offByOne := "" // the reference of the entry the statement has one cent off
 		if statement {
 			// Balances come before the entries: sum them in a first pass of the same stream.
 			var sum int64
 			w.entries(p, n, func(e entry) error {
-				if e.currency == "EUR" {
+				if onStatement(e) {
 					sum += e.cents
+					if breaks && offByOne == "" && e.kind == TopUp {
+						offByOne = e.ref
+					}
 				}
 				return nil
 			})
-			opening := int64(1_000_000_00) * int64(p+1)
-			writeBalance(bw, "OPBD", opening, w.opt.Date)
-			writeBalance(bw, "CLBD", opening+sum, w.opt.Date)
+			if breaks {
+				sum += 1 - plantedMissing - plantedCharge
+			}
+			// The world starts today: the settlement accounts open at zero.
+			writeBalance(bw, "OPBD", 0, w.opt.Date)
+			writeBalance(bw, "CLBD", sum, w.opt.Date)
 		}
 		err := w.entries(p, n, func(e entry) error {
+			if statement && !onStatement(e) {
+				return nil
+			}
+			if e.ref == offByOne {
+				e.cents++
+			}
 			total++
 			return writeEntry(bw, cv, w.opt.Date, e)
 		})
 		if err != nil {
 			return total, err
 		}
+		if breaks {
+			total += 2
+			writeDebit(bw, cv, w.opt.Date, "BRKMISSING", plantedMissing, "PMNT/RDDT/ESDD")
+			writeDebit(bw, cv, w.opt.Date, "BRKCHARGE", plantedCharge, "ACMT/MDOP/CHRG")
+		}
 		fmt.Fprintf(bw, "</%s>\n", block)
 	}
 	fmt.Fprintf(bw, "</%s></Document>\n", root)
 	return total, bw.Flush()
+}
+
+// The planted breaks' debits: a direct debit of someone else's on our account
+// (missing from the ledger) and a bank charge nobody expected.
+const (
+	plantedMissing = 12345
+	plantedCharge  = 250
+)
+
+// writeDebit writes a debit on the account that is no booking of ours.
+func writeDebit(w *bufio.Writer, cv camtVersion, date, ref string, cents int64, code string) {
+	sts := "<Sts>BOOK</Sts>"
+	if cv.v8 {
+		sts = "<Sts><Cd>BOOK</Cd></Sts>"
+	}
+	c := strings.Split(code, "/")
+	fmt.Fprintf(w, `<Ntry><Amt Ccy="EUR">%s</Amt><CdtDbtInd>DBIT</CdtDbtInd>%s<BookgDt><Dt>%s</Dt></BookgDt><ValDt><Dt>%s</Dt></ValDt>`+
+		`<AcctSvcrRef>%s%s</AcctSvcrRef><BkTxCd><Domn><Cd>%s</Cd><Fmly><Cd>%s</Cd><SubFmlyCd>%s</SubFmlyCd></Fmly></Domn></BkTxCd></Ntry>
+`, ledger.FormatCents(cents), sts, date, date, strings.ReplaceAll(date, "-", ""), ref, c[0], c[1], c[2])
 }
 
 func writeBalance(w io.Writer, typ string, cents int64, date string) {

@@ -36,6 +36,10 @@ type Options struct {
 	Date              string // the world's "today" (YYYY-MM-DD), default DefaultDate
 	Entries           int    // incoming entries in the bank files (0: no bank files)
 	CamtVersion       string // "08" (default), "04" or "02"
+	// Breaks plants three findings in the first partner's statement for the
+	// reconciliation to find: a debit missing from the ledger, an entry one cent off
+	// its notification, and an unexpected bank charge.
+	Breaks bool
 }
 
 func (o *Options) defaults() error {

@@ -65,17 +65,24 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 	// then the stores' operations, priced by the fee schedule.
 	order := map[string]int{"partners": 0, "dealers": 1, "stores": 2, "wallets": 3, "mandates": 4, "fees": 5, "xml": 6, "topups": 7,
 		"withdrawals": 8, "operations": 9}
+	// A day's statement (camt.053) comes after its notifications: its entries are then
+	// the ones already notified, and the reconciliation compares the two.
 	type inboxFile struct {
 		path, kind string
 		err        error
+		rank       int
 	}
 	var files []inboxFile
 	for _, name := range names {
 		path := filepath.Join(env.Dirs.Inbox, name)
 		kind, err := sniffFile(path)
-		files = append(files, inboxFile{path, kind, err})
+		rank := 2 * order[kind]
+		if kind == "xml" && isStatement(path) {
+			rank++
+		}
+		files = append(files, inboxFile{path, kind, err, rank})
 	}
-	sort.SliceStable(files, func(i, j int) bool { return order[files[i].kind] < order[files[j].kind] })
+	sort.SliceStable(files, func(i, j int) bool { return files[i].rank < files[j].rank })
 	for _, f := range files {
 		if ctx.Err() != nil {
 			return t.finish(env), ctx.Err() // stop between files; each file is one unit
@@ -249,6 +256,17 @@ func hashFile(path string) (string, int64, error) {
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	return hex.EncodeToString(h.Sum(nil)), n, err
+}
+
+// isStatement tells a camt.053 statement by the namespace in its first bytes.
+func isStatement(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head, _ := bufio.NewReader(f).Peek(4096)
+	return strings.Contains(string(head), ":camt.053.")
 }
 
 // sniff tells an XML file ("xml") from a CSV feed (its import kind) by its first bytes.

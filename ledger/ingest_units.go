@@ -62,6 +62,36 @@ func (in *ingestion) close(sum *FileSummary) error {
 	return err
 }
 
+// statement keeps a camt.053 statement's balances for the reconciliation: its
+// entries are the file's bank entries on the same account.
+func (in *ingestion) statement(st *sepa.Statement) error {
+	account := sepa.NormalizeIBAN(st.Account)
+	var partner *string
+	if p, ok := in.partners[account]; ok {
+		partner = &p.PartnerKey
+	}
+	balance := func(types ...string) (*int64, string) {
+		for _, t := range types {
+			if b, ok := st.Balance(t); ok {
+				c, err := ToCents(b.Amount.Decimal)
+				if err != nil {
+					return nil, b.Date
+				}
+				return &c, b.Date
+			}
+		}
+		return nil, ""
+	}
+	opening, from := balance("OPBD", "PRCD")
+	closing, to := balance("CLBD")
+	day := st.Created[:min(10, len(st.Created))]
+	_, err := in.w.Exec(`INSERT INTO bank_statements (file_id, statement_id, sequence, partner_key, account, currency, from_date,
+		to_date, opening_cents, closing_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (file_id, account) DO NOTHING`,
+		in.fileID, st.ID, nullable(st.Sequence), partner, account, or(st.Currency, "EUR"), or(from, or(to, day)), or(to, or(from, day)),
+		opening, closing)
+	return err
+}
+
 // unit is one entry, or one transaction of a batch-booked entry.
 type unit struct {
 	e      *sepa.Entry
@@ -74,7 +104,10 @@ type unit struct {
 func (in *ingestion) item(item any, sum *FileSummary) error {
 	switch v := item.(type) {
 	case *sepa.Statement:
-		return nil // balances are the reconciliation's
+		if v.Kind == sepa.Camt053 {
+			return in.statement(v) // kept for the reconciliation
+		}
+		return nil
 	case *sepa.Status:
 		in.status(v, sum)
 	case *sepa.Entry:
