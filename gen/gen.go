@@ -40,6 +40,9 @@ type Options struct {
 	// reconciliation to find: a debit missing from the ledger, an entry one cent off
 	// its notification, and an unexpected bank charge.
 	Breaks bool
+	// Operations is how many store operations operations.csv holds (with fees.csv,
+	// the price list); 0: neither file.
+	Operations int
 }
 
 func (o *Options) defaults() error {
@@ -86,9 +89,10 @@ type File struct {
 // Files lists the reference data files in import order.
 var Files = []string{"partners", "dealers", "stores", "wallets"}
 
-// RequestFiles lists the payment request feeds, imported after the bank files
-// (a withdrawal draws on money the bank files credit).
-var RequestFiles = []string{"mandates", "topups", "withdrawals"}
+// RequestFiles lists the feeds beyond the reference data: mandates (read before the
+// bank files), then top-ups, withdrawals (which draw on what the bank files credit),
+// the fee schedule and the store operations it prices.
+var RequestFiles = []string{"mandates", "topups", "withdrawals", "fees", "operations"}
 
 // world is the small reference data every file needs; wallets are not kept.
 type world struct {
@@ -131,12 +135,17 @@ func Generate(dir string, opt Options, progress func(n int)) ([]File, error) {
 		{"mandates", w.writeMandates},
 		{"topups", w.writeTopUps},
 		{"withdrawals", w.writeWithdrawals},
+		{"fees", w.writeFees},
+		{"operations", w.writeOperations},
 		{"camt.054", func(out io.Writer) (int, error) { return w.writeCamt(out, false) }},
 		{"camt.053", func(out io.Writer) (int, error) { return w.writeCamt(out, true) }},
 	} {
 		path := filepath.Join(dir, f.kind+".csv")
 		if f.kind == "withdrawals" && opt.Entries == 0 {
 			continue // withdrawals draw on what the bank files credit
+		}
+		if (f.kind == "fees" || f.kind == "operations") && opt.Operations == 0 {
+			continue
 		}
 		if strings.HasPrefix(f.kind, "camt") {
 			if opt.Entries == 0 {

@@ -34,6 +34,25 @@ type Config struct {
 	// ReleaseDays is how many TARGET2 business days after its booking a collection's
 	// money moves from restricted to withdrawable.
 	ReleaseDays int `json:"releaseDays"`
+	// Reconcile tunes the statement reconciliation's last rule (amount and value date).
+	Reconcile ReconcileConfig `json:"reconcile"`
+	// FeePayouts says when dealers' and stores' earned fee shares are paid.
+	FeePayouts FeePayoutConfig `json:"feePayouts"`
+}
+
+// ReconcileConfig is the tolerance of the last matching rule.
+type ReconcileConfig struct {
+	ToleranceAmount string `json:"toleranceAmount"` // a decimal: amounts this close pair (default "0.00")
+	ToleranceDays   int    `json:"toleranceDays"`   // value dates this many days apart pair (default 2)
+}
+
+// FeePayoutConfig is the fee payout cycle.
+type FeePayoutConfig struct {
+	// Cycle is "monthly" (on the 1st, the month before), "weekly" (on Mondays, the
+	// week before), "daily", or "off".
+	Cycle string `json:"cycle"`
+	// MinAmount (a decimal) is the smallest payout made; less waits for the next cycle.
+	MinAmount string `json:"minAmount"`
 }
 
 // BatchConfig configures one kind of outgoing batch.
@@ -71,6 +90,8 @@ func DefaultConfig() Config {
 		SDD:          BatchConfig{Message: "pain.008.001.08", LeadDays: 1, MaxTransactions: 100_000, BatchBooking: true},
 		SCT:          BatchConfig{Message: "pain.001.001.09", MaxTransactions: 100_000}, // payouts booked one by one
 		ReleaseDays:  5,
+		Reconcile:    ReconcileConfig{ToleranceAmount: "0.00", ToleranceDays: 2},
+		FeePayouts:   FeePayoutConfig{Cycle: "monthly", MinAmount: "1.00"},
 	}
 }
 
@@ -105,6 +126,17 @@ func (c Config) validate() error {
 	}
 	if c.MaxFileBytes < 1 {
 		return fmt.Errorf("maxFileBytes must be positive, got %d", c.MaxFileBytes)
+	}
+	if tol, err := ledger.ParseAmount(c.Reconcile.ToleranceAmount); err != nil || tol < 0 || c.Reconcile.ToleranceDays < 0 {
+		return fmt.Errorf("reconcile: toleranceAmount %q and toleranceDays %d must be ≥ 0", c.Reconcile.ToleranceAmount, c.Reconcile.ToleranceDays)
+	}
+	switch c.FeePayouts.Cycle {
+	case "monthly", "weekly", "daily", "off":
+	default:
+		return fmt.Errorf("feePayouts.cycle %q is not monthly, weekly, daily or off", c.FeePayouts.Cycle)
+	}
+	if m, err := ledger.ParseAmount(c.FeePayouts.MinAmount); err != nil || m < 0 {
+		return fmt.Errorf("feePayouts.minAmount %q is not an amount", c.FeePayouts.MinAmount)
 	}
 	for name, b := range map[string]BatchConfig{"sdd": c.SDD, "sct": c.SCT} {
 		if c, err := b.maxAmountCents(); err != nil || c < 0 {

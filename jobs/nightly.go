@@ -12,7 +12,7 @@ var NightlyOrder = []string{"ingest", "sdd-batch", "sct-batch", "release-funds",
 
 // builtJobs lists the jobs this build has.
 func builtJobs() []Job {
-	return []Job{IngestJob(), SDDBatchJob(), SCTBatchJob(), ReleaseFundsJob(), FeeTotalsJob(), ReportsJob(), ResetBalancesJob()}
+	return []Job{IngestJob(), SDDBatchJob(), SCTBatchJob(), ReleaseFundsJob(), FeeTotalsJob(), ReconcileJob(), ReportsJob(), ResetBalancesJob()}
 }
 
 // RunNightly runs the registered jobs of NightlyOrder for one date D (default

@@ -68,3 +68,9 @@ func (m Money) Text() string {
 	}
 	return m.StringFixed(2)
 }
+
+// SQLCents is an SQL expression formatting the integer cents of expr as an amount
+// with two decimals ("-0.05", "1234.50"), in integers: never a float formatter.
+func SQLCents(expr string) string {
+	return "(CASE WHEN (" + expr + ") < 0 THEN '-' ELSE '' END || (abs(" + expr + ") / 100) || '.' || printf('%02d', abs(" + expr + ") % 100))"
+}

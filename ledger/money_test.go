@@ -37,3 +37,16 @@ func TestMoneyJSONAndFormat(t *testing.T) {
 		t.Fatalf("0.1+0.2 = %d cents, %v", c, err)
 	}
 }
+
+func TestSQLCents(t *testing.T) {
+	s := openTest(t)
+	for _, c := range []int64{0, 5, -5, 100, -100, 123456, -123456, 99_999_999_999} {
+		var got string
+		if err := s.R.Get(&got, `SELECT `+SQLCents("?"), c, c, c); err != nil {
+			t.Fatal(err)
+		}
+		if got != FormatCents(c) {
+			t.Errorf("%d: %s, want %s", c, got, FormatCents(c))
+		}
+	}
+}

@@ -130,21 +130,23 @@ CREATE TABLE reconciliation_items (
 CREATE INDEX reconciliation_items_rec ON reconciliation_items(reconciliation_id, status);
 
 -- The daily safeguarding check (DESIGN: Reconciliation): the money on the partner's
--- bank account against what it holds for others. customer = wallets + suspense +
--- payout_clearing + unclaimed (owed to wallet owners and senders); own = the rest of
--- the ledger (fees earned, store cash receivable, charges): the platform's.
--- drift = bank - customer - own: zero when the bank's balance is the ledger's.
+-- bank account, and the cash its stores owe it, against what it holds for others.
+-- customer = wallets + suspense + payout_clearing + unclaimed (owed to wallet owners
+-- and senders); own = the rest of the ledger (fees earned, charges, bad debt): the
+-- platform's. drift = bank + store cash - customer - own: zero when the bank's
+-- balance is the ledger's. A shortfall is bank + store cash below the customer money.
 CREATE TABLE safeguarding (
     day              TEXT NOT NULL,
     partner_key      TEXT NOT NULL,
     bank_cents       BIGINT NOT NULL,   -- the statement's closing balance that day, else the ledger's bank
     from_statement   BOOLEAN NOT NULL,
     ledger_bank_cents BIGINT NOT NULL,
+    store_cash_cents BIGINT NOT NULL,   -- cash the stores took for wallets and owe the partner
     wallets_cents    BIGINT NOT NULL,   -- positive: owed to wallet owners
     customer_cents   BIGINT NOT NULL,
     own_cents        BIGINT NOT NULL,
     drift_cents      BIGINT NOT NULL,
-    shortfall        BOOLEAN NOT NULL,  -- the bank holds less than the customer money
+    shortfall        BOOLEAN NOT NULL,
     created_at       TEXT NOT NULL,
     PRIMARY KEY (day, partner_key)
 );

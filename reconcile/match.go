@@ -67,7 +67,8 @@ func match(w *ledger.Writer, opt Options) error {
 		}
 		if _, err := w.Tx.Exec(`UPDATE rec_s SET rule = ?, tx = g.tx, lcents = g.lcents,
 			status = CASE WHEN g.scents = g.lcents THEN 'matched' ELSE 'amount_difference' END,
-			detail = CASE WHEN g.scents = g.lcents THEN '' ELSE 'the bank says ' || printf('%.2f', g.scents / 100.0) END
+			detail = CASE WHEN g.scents = g.lcents THEN '' ELSE 'the bank says ' || `+ledger.SQLCents("g.scents")+` ||
+				', the ledger ' || `+ledger.SQLCents("g.lcents")+` END
 			FROM rec_g g WHERE rec_s.`+col+` = g.k AND rec_s.status IS NULL AND rec_s.own_currency`, rule); err != nil {
 			return err
 		}

@@ -77,7 +77,7 @@ func TestReconciliationFindsExactlyThePlantedBreaks(t *testing.T) {
 			}
 		}
 		var items []string
-		s.R.Select(&items, `SELECT i.status || ' ' || printf('%.2f', i.bank_cents / 100.0) || ' ' || i.detail FROM reconciliation_items i
+		s.R.Select(&items, `SELECT i.status || ' ' || `+ledger.SQLCents("i.bank_cents")+` || ' ' || i.detail FROM reconciliation_items i
 			WHERE i.status <> 'matched' ORDER BY i.status, i.bank_cents`)
 		want := []string{"amount_difference " + "%", "unmatched_bank -123.45 no ledger movement on bank for it",
 			"unmatched_bank -2.50 an unexpected bank charge (ACMT/MDOP/CHRG)"}

@@ -15,6 +15,15 @@ type TrialBalance struct {
 	CreditCents int64 // sum of the negative balances (a negative number)
 }
 
+// Check fails when the trial balance of day does not sum to zero.
+func (tb TrialBalance) Check(day string) error {
+	if tb.DebitCents+tb.CreditCents != 0 {
+		return fmt.Errorf("trial balance of %s does not balance: debits %s, credits %s", day,
+			ledger.FormatCents(tb.DebitCents), ledger.FormatCents(tb.CreditCents))
+	}
+	return nil
+}
+
 // TrialBalanceHeader is the header of trial-balance.csv.
 var TrialBalanceHeader = []string{"account", "partnerKey", "walletId", "name", "currency", "balance"}
 

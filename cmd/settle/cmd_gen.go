@@ -10,7 +10,7 @@ import (
 
 func init() {
 	register("gen", command{
-		usage: "--out DIR [--wallets N] [--entries N] [--partners N] [--seed S] [--date D] | answers [--seed S] [--rejects N] [--returns N]",
+		usage: "--out DIR [--wallets N] [--entries N] [--operations N] [--breaks] [--partners N] [--seed S] [--date D] | answers [--seed S] [--rejects N] [--returns N]",
 		help: "a deterministic synthetic world (CSV feeds, camt bank files) of any size; " +
 			"`gen answers` plays the bank: pain.002, bookings and returns for each batch in --outbox, written to --inbox",
 		run: cmdGen,
@@ -33,6 +33,8 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 	fs.StringVar(&opt.Date, "date", gen.DefaultDate, "the world's today, YYYY-MM-DD")
 	fs.IntVar(&opt.Entries, "entries", 0, "incoming SCT entries in a camt.054 notification and camt.053 statement (0: none)")
 	fs.StringVar(&opt.CamtVersion, "camt-version", "08", "camt message version: 08, 04 or 02")
+	fs.IntVar(&opt.Operations, "operations", 0, "store operations in operations.csv, priced by fees.csv (0: neither file)")
+	fs.BoolVar(&opt.Breaks, "breaks", false, "plant three reconciliation breaks in the first partner's statement")
 	if _, ok := a.parse("gen", fs, args, 0, 0); !ok {
 		return exitUsage
 	}

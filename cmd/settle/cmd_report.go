@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"settle/jobs"
@@ -16,17 +18,9 @@ import (
 func init() {
 	register("report", command{
 		usage: "NAME [--date D] [--out FILE|-]",
-		help:  "write one CSV report (trial-balance)",
+		help:  "write one CSV report: " + strings.Join(reports.Names(), ", "),
 		run:   cmdReport,
 	})
-}
-
-// reportWriters are the reports `settle report` can write one at a time.
-var reportWriters = map[string]func(ctx context.Context, s *ledger.Store, date string, w io.Writer) error{
-	"trial-balance": func(ctx context.Context, s *ledger.Store, date string, w io.Writer) error {
-		_, err := reports.WriteTrialBalance(ctx, s, date, w)
-		return err
-	},
 }
 
 func cmdReport(ctx context.Context, a *app, args []string) int {
@@ -38,10 +32,12 @@ func cmdReport(ctx context.Context, a *app, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	write, ok := reportWriters[pos[0]]
-	if !ok {
-		fmt.Fprintf(a.stderr, "settle: report: %q is not a report (trial-balance)\n", pos[0])
+	if !slices.Contains(reports.Names(), pos[0]) {
+		fmt.Fprintf(a.stderr, "settle: report: %q is not a report (%s)\n", pos[0], strings.Join(reports.Names(), ", "))
 		return exitUsage
+	}
+	write := func(ctx context.Context, s *ledger.Store, date string, w io.Writer) error {
+		return reports.WriteNamed(ctx, s, pos[0], date, w)
 	}
 	s, ok := a.open()
 	if !ok {

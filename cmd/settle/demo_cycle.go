@@ -16,7 +16,7 @@ import (
 // frees the collections once their return window has passed.
 func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 	out := a.stdout
-	fmt.Fprintf(out, "7. The bank answers the batches (settle gen answers): pain.002 with rejects, bookings, returns, into %s\n", a.inbox)
+	fmt.Fprintf(out, "9. The bank answers the batches (settle gen answers): pain.002 with rejects, bookings, returns, into %s\n", a.inbox)
 	files, err := gen.Answer(a.outbox, a.inbox, gen.DefaultAnswers)
 	if err != nil {
 		return a.fail(err)
@@ -38,20 +38,20 @@ func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 			code = exitFail
 		}
 	}
-	fmt.Fprintln(out, "8. The next ingest acts on them")
+	fmt.Fprintln(out, "10. The next ingest acts on them")
 	run("ingest", collected)
 	if err := a.demoPaymentStates(ctx, s); err != nil {
 		return a.fail(err)
 	}
 	day, _ := time.Parse(time.DateOnly, collected)
 	release := sepa.AddTARGET2Days(day, a.cfg.ReleaseDays+2).Format(time.DateOnly) // after the returns, too
-	fmt.Fprintf(out, "9. Release of the collected money once its return window (%d TARGET2 days) has passed, on %s\n", a.cfg.ReleaseDays, release)
+	fmt.Fprintf(out, "11. Release of the collected money once its return window (%d TARGET2 days) has passed, on %s\n", a.cfg.ReleaseDays, release)
 	run("release-funds", release)
 	v, err := s.Verify(ctx, 5)
 	if err != nil {
 		return a.fail(err)
 	}
-	fmt.Fprintf(out, "   ledger after the whole cycle: %d transactions, %d violations\n", v.Transactions, v.Count)
+	fmt.Fprintf(out, "    ledger after the whole cycle: %d transactions, %d violations\n", v.Transactions, v.Count)
 	if v.Count > 0 {
 		code = exitFail
 	}
@@ -89,5 +89,67 @@ func (a *app) demoPaymentStates(ctx context.Context, s *ledger.Store) error {
 	}
 	fmt.Fprintf(a.stdout, "   e.g. top-up %s of %s EUR returned %s: debited back from wallet %s (restricted first), the bank's charge to bank_charges, mandate now %s\n",
 		ret.TopUp, ledger.FormatCents(ret.Cents), ret.Reason, ret.Wallet, ret.Mandate)
+	return nil
+}
+
+// demoSettlement prints the day's fees and its reconciliation: the statements'
+// findings (the planted breaks) and each partner's safeguarding.
+func (a *app) demoSettlement(ctx context.Context, s *ledger.Store, day string) error {
+	out := a.stdout
+	var fees []struct {
+		Type   string `db:"operation_type"`
+		N      int64  `db:"n"`
+		Amount int64  `db:"amount"`
+		Fee    int64  `db:"fee"`
+	}
+	if err := s.R.SelectContext(ctx, &fees, `SELECT operation_type, SUM(count) AS n, SUM(total_amount_cents) AS amount,
+		SUM(total_fee_cents) AS fee FROM fee_totals WHERE day = ? AND operation_status = 'Completed' AND store_id <> ''
+		GROUP BY operation_type ORDER BY operation_type`, day); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "7. Store operations and their fees (fee-totals)")
+	for _, f := range fees {
+		fmt.Fprintf(out, "   %-15s %4d operations %10s EUR, fees %7s EUR\n", f.Type, f.N, ledger.FormatCents(f.Amount), ledger.FormatCents(f.Fee))
+	}
+	var items []struct {
+		Partner string `db:"partner_key"`
+		Status  string `db:"status"`
+		Cents   *int64 `db:"bank_cents"`
+		Detail  string `db:"detail"`
+	}
+	if err := s.R.SelectContext(ctx, &items, `SELECT r.partner_key, i.status, i.bank_cents, i.detail FROM reconciliation_items i
+		JOIN reconciliations r ON r.id = i.reconciliation_id WHERE r.day = ? AND i.status <> 'matched' ORDER BY r.partner_key, i.id`, day); err != nil {
+		return err
+	}
+	var matched int64
+	s.R.GetContext(ctx, &matched, `SELECT COALESCE(SUM(matched), 0) FROM reconciliations WHERE day = ?`, day)
+	fmt.Fprintf(out, "8. Reconciliation of the statements (reconcile): %d entries matched, %d findings (the three gen planted)\n", matched, len(items))
+	for _, it := range items {
+		amount := ""
+		if it.Cents != nil {
+			amount = ledger.FormatCents(*it.Cents) + " EUR"
+		}
+		fmt.Fprintf(out, "   %-12s %-17s %12s  %s\n", it.Partner, it.Status, amount, it.Detail)
+	}
+	var sg []struct {
+		Partner   string `db:"partner_key"`
+		Bank      int64  `db:"bank_cents"`
+		StoreCash int64  `db:"store_cash_cents"`
+		Customer  int64  `db:"customer_cents"`
+		Drift     int64  `db:"drift_cents"`
+		Shortfall bool   `db:"shortfall"`
+	}
+	if err := s.R.SelectContext(ctx, &sg, `SELECT partner_key, bank_cents, store_cash_cents, customer_cents, drift_cents, shortfall FROM safeguarding
+		WHERE day = ? ORDER BY partner_key`, day); err != nil {
+		return err
+	}
+	for _, g := range sg {
+		flag := ""
+		if g.Shortfall {
+			flag = "  SHORTFALL"
+		}
+		fmt.Fprintf(out, "   safeguarding %-12s bank %9s + store cash %8s against customer money %9s EUR: drift %7s%s\n", g.Partner,
+			ledger.FormatCents(g.Bank), ledger.FormatCents(g.StoreCash), ledger.FormatCents(g.Customer), ledger.FormatCents(g.Drift), flag)
+	}
 	return nil
 }
