@@ -20,7 +20,8 @@ func SDDBatchJob() Job {
 		}}
 }
 
-// SCTBatchJob makes the pain.001 files of withdrawals, redemptions and refunds.
+// SCTBatchJob makes the pain.001 files of withdrawals, redemptions and refunds, and
+// on a fee payout day of the configured cycle, of the dealers' and stores' fees.
 func SCTBatchJob() Job {
 	return Job{Name: "sct-batch", Description: "make pain.001 credit transfer batches of withdrawals, redemptions and refunds", Today: true,
 		Run: func(ctx context.Context, env *Env) (Summary, error) {
@@ -28,8 +29,24 @@ func SCTBatchJob() Job {
 			if err != nil {
 				return Summary{}, err
 			}
+			var fees ledger.FeePayoutResult
+			if ledger.FeePayoutDue(env.Config.FeePayouts.Cycle, env.Date) {
+				minCents, err := ledger.ParseAmount(env.Config.FeePayouts.MinAmount)
+				if err != nil {
+					return Summary{}, err
+				}
+				if fees, err = env.Store.QueueFeePayouts(env.Work, env.Date, minCents, env.DryRun); err != nil {
+					return Summary{}, err
+				}
+			}
 			run, err := env.Store.MakeSCTBatches(env.Work, opt)
-			return batchSummary(env, "credit transfers", run), err
+			sum := batchSummary(env, "credit transfers", run)
+			if fees.Payouts > 0 || fees.NoIBAN > 0 {
+				sum.Counts["feePayouts"] = int64(fees.Payouts)
+				sum.Line += fmt.Sprintf(" (%d fee payouts to dealers and stores for %s queued first; %d without an IBAN wait)",
+					fees.Payouts, ledger.FormatCents(fees.Cents), fees.NoIBAN)
+			}
+			return sum, err
 		}}
 }
 

@@ -200,3 +200,41 @@ func TestFeeScheduleRefused(t *testing.T) {
 		}
 	}
 }
+
+// Dealers' and stores' earned shares are paid once per cycle, by the next SCT
+// batch; a reject puts the money back on the fee account.
+func TestFeePayoutsPayEachShareOnce(t *testing.T) {
+	s := feeWorld(t)
+	ctx := context.Background()
+	importCSV(t, s, "operations", opHeader+"OP-1,"+polifemo+","+store1+",CashDeposit,200.00,2026-11-20,Completed\n"+
+		"OP-2,"+polifemo+","+store1+",CashDeposit,100.00,2026-11-21,Completed\n") // the 21st: the next cycle
+	importCSV(t, s, "dealers", "dealerKey,partnerKey,dealerName,iban,bic\nACME_D1,ACME,Rete Nord,IT27X0300203280335719971372,\n")
+	res, err := s.QueueFeePayouts(ctx, "2026-11-21", 1, false)
+	if err != nil || res.Payouts != 2 || res.Cents != 80+40 {
+		t.Fatalf("%+v %v", res, err) // dealer 20 % and store 10 % of the 20th's 4.00
+	}
+	if again, _ := s.QueueFeePayouts(ctx, "2026-11-21", 1, false); again.Payouts != 0 {
+		t.Fatalf("paid twice: %+v", again)
+	}
+	dealer := PartnerAccountCode("ACME", "fees:dealer:ACME_D1")
+	if b := balance(t, s, dealer); b != "-0.50" { // the 21st's share (20 % of 2.50) waits for the next cycle
+		t.Fatalf("dealer fee account %s", b)
+	}
+	opt := batchDay
+	opt.Today, opt.Outbox = "2026-11-21", t.TempDir()
+	run, err := s.MakeSCTBatches(ctx, opt)
+	if err != nil || run.Txs != 2 || run.Cents != 120 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	msg := run.Files[0].MsgID
+	if _, err := ingest(t, s, "r.xml", pain002("R-1", msg, "", "", msg+"-D20261123 STL-CT-1 RJCT AC04")); err != nil {
+		t.Fatal(err)
+	}
+	if b := balance(t, s, dealer); b != "-1.30" {
+		t.Fatalf("after the reject the dealer's 0.80 is back: %s", b)
+	}
+	if !FeePayoutDue("monthly", "2026-12-01") || FeePayoutDue("monthly", "2026-12-02") || !FeePayoutDue("weekly", "2026-11-23") || FeePayoutDue("off", "2026-12-01") {
+		t.Fatal("cycle days")
+	}
+	mustVerify(t, s)
+}

@@ -1,0 +1,125 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FeePayoutResult counts what QueueFeePayouts queued.
+type FeePayoutResult struct {
+	Payouts int
+	Cents   int64
+	NoIBAN  int // earned shares waiting because the dealer or store has no IBAN
+}
+
+// feeEarner is a dealer's or store's fee account with what it had earned by the
+// end of the cycle.
+type feeEarner struct {
+	AccountID int64   `db:"id"`
+	Code      string  `db:"code"`
+	Partner   string  `db:"partner_key"`
+	Cents     int64   `db:"cents"` // credit balance: negative
+	Name      *string `db:"name"`
+	IBAN      *string `db:"iban"`
+	BIC       *string `db:"bic"`
+}
+
+// QueueFeePayouts pays dealers and stores what their fee accounts hold at the end
+// of the day before day (by booking date): each becomes a FeePayout credit transfer
+// for the next SCT batch, its money moved from the fee account to payout_clearing
+// at once (key feepayout:<account>:<day>, so a share is paid once and a rerun does
+// nothing). Amounts under minCents wait for a later cycle; a reject or return puts
+// the money back on the fee account.
+func (s *Store) QueueFeePayouts(ctx context.Context, day string, minCents int64, dryRun bool) (FeePayoutResult, error) {
+	var res FeePayoutResult
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return res, FieldError("date", "%q is not a date", day)
+	}
+	end := d.AddDate(0, 0, -1).Format(time.DateOnly)
+	err = s.Write(ctx, func(w *Writer) error {
+		res = FeePayoutResult{}
+		var es []feeEarner
+		if err := w.Select(&es, `SELECT a.id, a.code, a.partner_key, b.cents,
+				COALESCE(d.dealer_name, st.store_name) AS name, COALESCE(d.iban, st.iban) AS iban, COALESCE(d.bic, st.bic) AS bic
+			FROM accounts a JOIN (SELECT p.account_id, SUM(p.amount_cents) AS cents FROM postings p
+				JOIN transactions t ON t.id = p.transaction_id WHERE t.booking_date <= ? GROUP BY p.account_id) b ON b.account_id = a.id
+			LEFT JOIN dealers d ON d.dealer_key = substr(a.code, length('partner:' || a.partner_key || ':fees:dealer:') + 1)
+				AND a.code LIKE 'partner:%:fees:dealer:%'
+			LEFT JOIN stores st ON st.store_id = substr(a.code, length('partner:' || a.partner_key || ':fees:store:') + 1)
+				AND a.code LIKE 'partner:%:fees:store:%'
+			WHERE (a.code LIKE 'partner:%:fees:dealer:%' OR a.code LIKE 'partner:%:fees:store:%') AND b.cents <= -?
+			ORDER BY a.code`, end, max(minCents, 1)); err != nil {
+			return err
+		}
+		for _, e := range es {
+			if e.IBAN == nil || *e.IBAN == "" {
+				res.NoIBAN++
+				continue
+			}
+			ok, err := queueFeePayout(w, e, day, end)
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.Code, err)
+			}
+			if ok {
+				res.Payouts++
+				res.Cents -= e.Cents
+			}
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if err == errDryRun {
+		err = nil
+	}
+	return res, err
+}
+
+func queueFeePayout(w *Writer, e feeEarner, day, end string) (bool, error) {
+	key := fmt.Sprintf("feepayout:%s:%s", strings.TrimPrefix(e.Code, "partner:"), day)
+	if done, err := rowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, key); err != nil || done {
+		return false, err
+	}
+	clearing, err := accountByCode(w, PartnerAccountCode(e.Partner, "payout_clearing"))
+	if err != nil {
+		return false, err
+	}
+	amount := -e.Cents
+	txID, _, err := w.Post(&Transaction{Key: key, Type: "FeePayout", PartnerKey: e.Partner, ValueDate: day, BookingDate: day,
+		CreatedBy: "settle", Description: fmt.Sprintf("fee shares earned up to %s paid to %s", end, *e.Name),
+		Postings: []Posting{{e.AccountID, amount}, {clearing, -amount}}})
+	if err != nil {
+		return false, err
+	}
+	next, err := nextID(w, "credit_transfers")
+	if err != nil {
+		return false, err
+	}
+	_, err = w.Exec(`INSERT INTO credit_transfers (id, request_id, kind, partner_key, creditor_name, creditor_iban, creditor_bic, amount_cents,
+		remittance, requested_date, end_to_end_id, status, transaction_id, back_account_id, created_at, updated_at)
+		VALUES (?, ?, 'FeePayout', ?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?, ?, ?, ?)`, next, key, e.Partner, *e.Name, *e.IBAN, e.BIC, amount,
+		"Commissioni maturate al "+end, day, fmt.Sprintf("STL-CT-%d", next), txID, e.AccountID, w.createdAt, w.createdAt)
+	return true, err
+}
+
+// FeePayoutDue tells whether day is a payout day of the cycle: monthly on the 1st,
+// weekly on Mondays, daily every day, off never.
+func FeePayoutDue(cycle, day string) bool {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return false
+	}
+	switch cycle {
+	case "daily":
+		return true
+	case "weekly":
+		return d.Weekday() == time.Monday
+	case "monthly":
+		return d.Day() == 1
+	}
+	return false
+}
