@@ -66,7 +66,7 @@ var Reports = []Report{
 			FROM operations o JOIN stores s ON s.store_id = o.store_id WHERE o.operation_date = ? AND o.operation_status = 'Completed'
 			GROUP BY 2, 3, 4, 6 ORDER BY 2, 3, 4, 6`},
 	{Name: "exceptions", About: "every exception of a bank entry booked up to the day, with its status at the end of the day",
-		columns: []column{{"exceptionId", number}, {"reason", text}, {"status", text}, {"partnerKey", text}, {"walletId", text}, {"amount", text},
+		columns: []column{{"exceptionId", number}, {"reason", text}, {"status", text}, {"partnerKey", text}, {"walletId", text}, {"amount", number},
 			{"currency", text}, {"inSuspense", text}, {"debtorIban", text}, {"debtorName", text}, {"bookingDate", text}, {"file", text},
 			{"entry", number}, {"detail", text}},
 		query: `SELECT x.id, x.reason, CASE WHEN rt.booking_date <= ? THEN x.status ELSE 'open' END, COALESCE(x.partner_key, ''),

@@ -1,0 +1,58 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"settle/ledger"
+)
+
+// A debtor name or remittance a spreadsheet would run as a formula is written as
+// text ('=...); amounts stay plain numbers, negative ones included.
+func TestReportsDefuseFormulas(t *testing.T) {
+	s, err := ledger.Open(filepath.Join(t.TempDir(), "settle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for _, f := range [][2]string{{"partners", partnersCSV}, {"dealers", dealersCSV}, {"wallets", walletsCSV}} {
+		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{}); err != nil || res.Rejected > 0 {
+			t.Fatal(err, res.Errors)
+		}
+	}
+	names := []string{`=HYPERLINK("http://x","y")`, "+1+2", "-3+cmd|' /C calc'!A0", "@SUM(A1)", "\tTAB", "\rCR", "Rossi"}
+	s.W.Exec(`INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', '=evil.xml', 'camt.054', 0, '')`)
+	for i, n := range names {
+		s.W.Exec(`INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
+			booking_date, amount) VALUES (?, 1, ?, 'exception', 'ACME', 'IT60X0542811101000000123456', 'EUR', 1050, 0, 'BOOK', '2026-11-20', '10.50')`, i+1, i+1)
+		s.W.Exec(`INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, debtor_name, in_suspense,
+			status, created_at) VALUES ('UNEXPECTED_DEBIT', ?, ?, 'ACME', 1050, '-10.50', 'EUR', ?, 0, 'open', '')`, n, i+1, n)
+	}
+	var buf bytes.Buffer
+	r, _ := ReportByName("exceptions")
+	if n, err := r.Write(ctx, s, "2026-11-20", &buf); err != nil || n != int64(len(names)) {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range names {
+		row := rows[i+1]
+		want := n
+		if n != "Rossi" {
+			want = "'" + n
+		}
+		if row[9] != want || row[13] != want || row[11] != "'=evil.xml" {
+			t.Errorf("row %d: debtorName %q, detail %q, file %q; want %q", i, row[9], row[13], row[11], want)
+		}
+		if row[5] != "-10.50" {
+			t.Errorf("row %d: the amount %q must stay a plain number", i, row[5])
+		}
+	}
+}
