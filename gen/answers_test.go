@@ -20,7 +20,7 @@ import (
 func cycleWorld(t *testing.T) (s *ledger.Store, dir, outbox string) {
 	t.Helper()
 	dir, outbox = t.TempDir(), t.TempDir()
-	files, err := Generate(dir, Options{Wallets: 3000, Entries: 2000}, nil)
+	files, err := Generate(dir, Options{Wallets: 3000, Entries: 2000, Operations: 600}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func cycleWorld(t *testing.T) (s *ledger.Store, dir, outbox string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	for _, kind := range append(append(append([]string{}, Files...), "mandates", "camt.054"), "topups", "withdrawals") {
+	for _, kind := range append(append(append([]string{}, Files...), "mandates", "camt.054"), "topups", "withdrawals", "fees", "operations") {
 		f, ok := Find(files, kind)
 		if !ok {
 			t.Fatalf("no %s file", kind)
@@ -41,8 +41,8 @@ func cycleWorld(t *testing.T) (s *ledger.Store, dir, outbox string) {
 		fh, _ := os.Open(f.Path)
 		res, err := s.Import(context.Background(), kind, f.Path, fh, ledger.ImportOptions{})
 		fh.Close()
-		if err != nil || res.Rejected > 0 {
-			t.Fatalf("%s: %v, errors %v", kind, err, res.Errors)
+		if err != nil || res.Rejected > 0 || res.Imported < f.Rows { // every generated row lands, operations included
+			t.Fatalf("%s: %v, %d of %d imported, errors %v", kind, err, res.Imported, f.Rows, res.Errors)
 		}
 	}
 	opt := ledger.BatchOptions{Outbox: outbox, Today: "2026-11-21", Created: time.Date(2026, 11, 20, 23, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}

@@ -117,3 +117,33 @@ func TestGenAnswersCLI(t *testing.T) {
 		t.Fatal(r.stdout)
 	}
 }
+
+// TestResetAndReconcileCLI: reset-balances needs a selector and a reason and its
+// flags belong to it alone; a reset moves the money and the ledger verifies;
+// reconcile on the demo world reports its planted breaks with exit 1.
+func TestResetAndReconcileCLI(t *testing.T) {
+	dir := t.TempDir()
+	if r := settle(t, dir, "demo"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := settle(t, dir, "run", "reset-balances", "--date", "2026-11-21"); r.code != exitFail || !strings.Contains(r.stdout+r.stderr, "--wallet ID, --partner KEY or --closed") {
+		t.Fatalf("no selector: %d %s", r.code, r.stderr)
+	}
+	if r := settle(t, dir, "run", "ingest", "--reason", "redeem"); r.code != exitUsage {
+		t.Fatalf("--reason on ingest: %d", r.code)
+	}
+	r := settle(t, dir, "run", "reset-balances", "--partner", "CONTANTE", "--reason", "unclaimed", "--by", "ops", "--date", "2026-11-21")
+	if r.code != 0 || !strings.Contains(r.stdout, "reset ") || !strings.Contains(r.stdout, "has a validated IBAN: redeem") {
+		t.Fatalf("reset: %s %s", r.stdout, r.stderr)
+	}
+	if again := settle(t, dir, "run", "reset-balances", "--partner", "CONTANTE", "--reason", "unclaimed", "--date", "2026-11-21"); !strings.Contains(again.stdout, "reset 0 wallets") {
+		t.Fatalf("second reset: %s", again.stdout)
+	}
+	if r := settle(t, dir, "verify"); r.code != 0 {
+		t.Fatal(r.stdout)
+	}
+	rec := settle(t, dir, "run", "reconcile", "--date", "2026-11-20")
+	if rec.code != exitFail || !strings.Contains(rec.stdout, "2 missing from the ledger, 0 not on the statement, 1 amount differences") {
+		t.Fatalf("reconcile: %d %s %s", rec.code, rec.stdout, rec.stderr)
+	}
+}
