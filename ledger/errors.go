@@ -14,6 +14,10 @@ const (
 	NotFound Code = "not_found" // the named thing does not exist
 	Conflict Code = "conflict"  // the request clashes with the current state
 	Internal Code = "internal"  // a bug or an environment failure
+	// Unauthenticated and Forbidden are the API's: no valid signature, or a key
+	// asking for what is not its partner's.
+	Unauthenticated Code = "unauthenticated"
+	Forbidden       Code = "forbidden"
 )
 
 // Error is settle's one error type. Field names the offending input field when there is one.

@@ -1,0 +1,149 @@
+package api
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"settle/ledger"
+)
+
+// ServerKeyEnv names the environment variable holding the server key: 64 hex
+// digits (32 bytes) that encrypt the API secrets at rest.
+const ServerKeyEnv = "SETTLE_SERVER_KEY"
+
+// ServerKey reads the server key from the environment.
+func ServerKey() ([]byte, error) {
+	v := strings.TrimSpace(os.Getenv(ServerKeyEnv))
+	if v == "" {
+		return nil, ledger.Errorf(ledger.Invalid, "%s is not set: it must hold 64 hex digits (e.g. from `openssl rand -hex 32`)", ServerKeyEnv)
+	}
+	k, err := hex.DecodeString(v)
+	if err != nil || len(k) != 32 {
+		return nil, ledger.Errorf(ledger.Invalid, "%s must be 64 hex digits (32 bytes)", ServerKeyEnv)
+	}
+	return k, nil
+}
+
+// Key is an API key as listed: never its secret.
+type Key struct {
+	KeyID      string  `db:"key_id" json:"keyId"`
+	PartnerKey *string `db:"partner_key" json:"partnerKey"` // nil: a platform key
+	Label      string  `db:"label" json:"label"`
+	CreatedAt  string  `db:"created_at" json:"createdAt"`
+	RevokedAt  *string `db:"revoked_at" json:"revokedAt"`
+}
+
+// CreateKey makes a key for a partner ("" for a platform key) and returns it with
+// its secret, which is stored only encrypted and never shown again.
+func CreateKey(ctx context.Context, s *ledger.Store, serverKey []byte, partner, label string) (Key, string, error) {
+	id, secret := make([]byte, 8), make([]byte, 32)
+	if _, err := rand.Read(id); err != nil {
+		return Key{}, "", err
+	}
+	if _, err := rand.Read(secret); err != nil {
+		return Key{}, "", err
+	}
+	k := Key{KeyID: "k_" + hex.EncodeToString(id), Label: label, CreatedAt: time.Now().UTC().Format(time.RFC3339)}
+	if partner != "" {
+		k.PartnerKey = &partner
+	}
+	enc, err := seal(serverKey, []byte(hex.EncodeToString(secret)), k.KeyID)
+	if err != nil {
+		return Key{}, "", err
+	}
+	err = s.Write(ctx, func(w *ledger.Writer) error {
+		if partner != "" {
+			var one int
+			if err := w.Get(&one, `SELECT 1 FROM partners WHERE partner_key = ?`, partner); errors.Is(err, sql.ErrNoRows) {
+				return ledger.Errorf(ledger.NotFound, "partner %s does not exist", partner)
+			} else if err != nil {
+				return err
+			}
+		}
+		_, err := w.Exec(`INSERT INTO api_keys (key_id, partner_key, label, secret_enc, created_at) VALUES (?, ?, ?, ?, ?)`,
+			k.KeyID, k.PartnerKey, label, enc, k.CreatedAt)
+		return err
+	})
+	return k, hex.EncodeToString(secret), err
+}
+
+// ListKeys lists every key, newest first.
+func ListKeys(ctx context.Context, s *ledger.Store) ([]Key, error) {
+	var ks []Key
+	err := s.R.SelectContext(ctx, &ks, `SELECT key_id, partner_key, label, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, key_id`)
+	return ks, err
+}
+
+// RevokeKey revokes a key: requests signed with it are refused from now on.
+func RevokeKey(ctx context.Context, s *ledger.Store, keyID string) error {
+	return s.Write(ctx, func(w *ledger.Writer) error {
+		res, err := w.Exec(`UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL`, time.Now().UTC().Format(time.RFC3339), keyID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ledger.Errorf(ledger.NotFound, "no active key %s", keyID)
+		}
+		return nil
+	})
+}
+
+// keySecret returns a live key's partner and secret.
+func keySecret(ctx context.Context, s *ledger.Store, serverKey []byte, keyID string) (*string, []byte, error) {
+	var row struct {
+		Partner *string `db:"partner_key"`
+		Enc     []byte  `db:"secret_enc"`
+	}
+	err := s.R.GetContext(ctx, &row, `SELECT partner_key, secret_enc FROM api_keys WHERE key_id = ? AND revoked_at IS NULL`, keyID)
+	if err != nil {
+		return nil, nil, err
+	}
+	secret, err := open(serverKey, row.Enc, keyID)
+	return row.Partner, secret, err
+}
+
+// seal encrypts with AES-256-GCM, the key id as additional data (a secret cannot
+// be moved to another key's row); the nonce leads the ciphertext.
+func seal(key, plain []byte, keyID string) ([]byte, error) {
+	gcm, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return gcm.Seal(nonce, nonce, plain, []byte(keyID)), nil
+}
+
+func open(key, enc []byte, keyID string) ([]byte, error) {
+	gcm, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(enc) < gcm.NonceSize() {
+		return nil, fmt.Errorf("key %s: stored secret is damaged", keyID)
+	}
+	plain, err := gcm.Open(nil, enc[:gcm.NonceSize()], enc[gcm.NonceSize():], []byte(keyID))
+	if err != nil {
+		return nil, fmt.Errorf("key %s: the secret does not decrypt with this server key", keyID)
+	}
+	return plain, nil
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
