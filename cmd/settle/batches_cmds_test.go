@@ -147,3 +147,40 @@ func TestResetAndReconcileCLI(t *testing.T) {
 		t.Fatalf("reconcile: %d %s %s", rec.code, rec.stdout, rec.stderr)
 	}
 }
+
+// TestKeysCLI: a key is created with its secret shown once, listed without it,
+// revoked once; without the server key in the environment, creation says what to set.
+func TestKeysCLI(t *testing.T) {
+	dir := t.TempDir()
+	nightWorld(t, dir)
+	t.Setenv("SETTLE_SERVER_KEY", "")
+	if r := settle(t, dir, "keys", "create", "--partner", "ACME_PAY"); r.code != exitFail || !strings.Contains(r.stderr, "SETTLE_SERVER_KEY is not set") {
+		t.Fatalf("without a server key: %d %s", r.code, r.stderr)
+	}
+	t.Setenv("SETTLE_SERVER_KEY", strings.Repeat("ab", 32))
+	r := settle(t, dir, "keys", "create", "--partner", "ACME_PAY", "--label", "crm")
+	fields := strings.Fields(r.stdout)
+	if r.code != 0 || len(fields) < 7 || fields[5] != "secret" || len(fields[6]) != 64 {
+		t.Fatalf("create: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	id, secret := fields[1], fields[6]
+	if r := settle(t, dir, "keys", "create", "--partner", "NOPE"); r.code != exitFail {
+		t.Fatalf("unknown partner: %d", r.code)
+	}
+	if r := settle(t, dir, "keys", "create", "--partner", "ACME_PAY", "--platform"); r.code != exitUsage {
+		t.Fatalf("both partner and platform: %d", r.code)
+	}
+	list := settle(t, dir, "keys", "list").stdout
+	if !strings.Contains(list, id) || !strings.Contains(list, "active") || strings.Contains(list, secret) {
+		t.Fatalf("list: %s", list)
+	}
+	if r := settle(t, dir, "keys", "revoke", id); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := settle(t, dir, "keys", "revoke", id); r.code != exitFail {
+		t.Fatalf("second revoke: %d", r.code)
+	}
+	if list := settle(t, dir, "keys", "list").stdout; !strings.Contains(list, "revoked") {
+		t.Fatalf("list after revoke: %s", list)
+	}
+}

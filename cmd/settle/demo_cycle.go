@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
 	"settle/gen"
 	"settle/jobs"
 	"settle/ledger"
+	"settle/reports/api"
 	"settle/sepa"
 )
 
@@ -54,6 +57,9 @@ func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 	fmt.Fprintf(out, "    ledger after the whole cycle: %d transactions, %d violations\n", v.Transactions, v.Count)
 	if v.Count > 0 {
 		code = exitFail
+	}
+	if err := a.demoAPIKey(ctx, s, "ACME_PAY"); err != nil {
+		return a.fail(err)
 	}
 	return code
 }
@@ -151,5 +157,38 @@ func (a *app) demoSettlement(ctx context.Context, s *ledger.Store, day string) e
 		fmt.Fprintf(out, "   safeguarding %-12s bank %9s + store cash %8s against customer money %9s EUR: drift %7s%s\n", g.Partner,
 			ledger.FormatCents(g.Bank), ledger.FormatCents(g.StoreCash), ledger.FormatCents(g.Customer), ledger.FormatCents(g.Drift), flag)
 	}
+	return nil
+}
+
+// demoAPIKey creates a partner key for the read-only API and prints how to call it:
+// with settle call, and with curl and openssl.
+func (a *app) demoAPIKey(ctx context.Context, s *ledger.Store, partner string) error {
+	out := a.stdout
+	serverKey, err := api.ServerKey()
+	fresh := ""
+	if err != nil { // no server key in the environment: make one for the demo
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		fresh = hex.EncodeToString(b)
+		serverKey = b
+	}
+	k, secret, err := api.CreateKey(ctx, s, serverKey, partner, "demo")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "12. A key for partner %s's use of the read-only API (settle keys create --partner %s): %s\n", partner, partner, k.KeyID)
+	if fresh != "" {
+		fmt.Fprintf(out, "    export %s=%s   # the server key that encrypts API secrets (made now: none was set)\n", api.ServerKeyEnv, fresh)
+	}
+	fmt.Fprintf(out, `    export SETTLE_API_KEY=%s SETTLE_API_SECRET=%s
+    go run ./cmd/settle serve &                         # the API on :8080, database opened read-only
+    go run ./cmd/settle call /wallets?pageSize=2        # signs and sends one request
+    # or with curl:
+    ts=$(date +%%s%%3N); path='/wallets?pageSize=2'
+    sig=$(printf 'GET\n%%s\n%%s\n%%s' "$path" "$ts" "$(printf '' | sha256sum | cut -d' ' -f1)" | openssl dgst -sha256 -hmac "$SETTLE_API_SECRET" | cut -d' ' -f2)
+    curl -s -H "Key: $SETTLE_API_KEY" -H "Timestamp: $ts" -H "Sign: $sig" "http://127.0.0.1:8080$path"
+`, k.KeyID, secret)
 	return nil
 }
