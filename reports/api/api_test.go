@@ -218,6 +218,57 @@ func TestWalletIsTheSeedsWalletResponse(t *testing.T) {
 	}
 }
 
+// keysOf lists a JSON object's keys in their order.
+func keysOf(t *testing.T, body string) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(strings.TrimPrefix(strings.TrimSpace(body), "[")))
+	var keys []string
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			if v == '{' || v == '[' {
+				depth++
+			} else {
+				depth--
+				if depth == 0 {
+					return keys
+				}
+			}
+		case string:
+			if depth == 1 {
+				keys = append(keys, v)
+				dec.Token() // its value, when a scalar
+			}
+		}
+	}
+}
+
+// Statistics and buckets carry the seed's fields, in the seed's order (000's example).
+func TestStatisticsAndBucketsAreTheSeeds(t *testing.T) {
+	w := newWorld(t)
+	stats := "walletsCount walletsOpen walletsSuspended walletsClosed walletsIbanValidated walletsPendingIbanValidation walletsWithoutIban " +
+		"walletsTotalAvailableBalance walletsEarliestCreationDate walletsLatestCreationDate walletsEarliestUsageDate walletsLatestUsageDate " +
+		"walletsEarliestUpdateDate walletsLatestUpdateDate"
+	a := w.call(t, "GET", "/statistics/wallets", "", w.acme)
+	if got := strings.Join(keysOf(t, a.body), " "); got != stats || !strings.Contains(a.body, `"walletsCount":2,"walletsOpen":1,"walletsSuspended":1`) ||
+		!strings.Contains(a.body, `"walletsTotalAvailableBalance":123.45`) {
+		t.Errorf("statistics %s", a.body)
+	}
+	if a := w.call(t, "GET", "/statistics/wallets/NOME_DEALER", "", w.acme); !strings.Contains(a.body, `"walletsCount":2`) {
+		t.Errorf("dealer statistics %s", a.body)
+	}
+	a = w.call(t, "GET", "/buckets/"+mario, "", w.acme)
+	if got := strings.Join(keysOf(t, a.body), " "); got != "bucketId walletId partnerKey availableBalance creationDate lastIncomingDate lastOutgoingDate isWithdrawable" ||
+		!strings.Contains(a.body, `"availableBalance":123.45`) || !strings.Contains(a.body, `"lastIncomingDate":"2026-11-20","lastOutgoingDate":null,"isWithdrawable":true`) {
+		t.Errorf("buckets %s", a.body)
+	}
+}
+
 // The seeds' search rules: exact case-insensitive taxId and iban, contains for
 // names, phone and e-mail, flags, blank fields ignored, ordered by creation date.
 func TestSearchWallets(t *testing.T) {
