@@ -35,7 +35,10 @@ func dsn(path string, readOnly bool) string {
 	// on every pooled connection, not only the first.
 	q := fmt.Sprintf("_foreign_keys=on&_busy_timeout=%d", BusyTimeout.Milliseconds())
 	if readOnly {
-		return "file:" + esc + "?mode=ro&_query_only=true&" + q
+		// The driver keeps each connection's last 64 prepared statements: the API asks
+		// the same few queries thousands of times a second, and preparing them was a
+		// quarter of its CPU.
+		return "file:" + esc + "?mode=ro&_query_only=true&_stmt_cache_size=64&" + q
 	}
 	// synchronous=FULL: a committed transaction survives a power cut, not only a crash.
 	// cache_size 64 MiB (SQLite's default is 2 MiB): inserts into large indexes keyed

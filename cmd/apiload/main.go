@@ -79,32 +79,30 @@ func main() {
 	var lat []time.Duration
 	var errs, sent atomic.Int64
 	var wg sync.WaitGroup
-	tick := time.NewTicker(time.Second / time.Duration(*rate))
+	// Open loop: every millisecond, send what is due by now, so a slow answer never
+	// lowers the rate (a closed loop would hide the latency it causes).
+	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
-	stop := time.After(*duration)
 	start := time.Now()
-loop:
-	for i := 0; ; i++ {
-		select {
-		case <-stop:
-			break loop
-		case <-tick.C:
+	for i := 0; time.Since(start) < *duration; <-tick.C {
+		due := int(time.Since(start).Seconds()*float64(*rate)) - i
+		for ; due > 0; due, i = due-1, i+1 {
+			id := ids[(i*7919)%len(ids)]
+			path := []string{"/wallets/" + id, "/wallets/" + id + "/balance", "/wallets/" + id, "/wallets/" + id + "/balance",
+				"/wallets/" + id + "/statements?pageSize=20"}[i%5]
+			sent.Add(1)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				code, _, d, err := get(path)
+				if err != nil || code != 200 {
+					errs.Add(1)
+				}
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}()
 		}
-		id := ids[(i*7919)%len(ids)]
-		path := []string{"/wallets/" + id, "/wallets/" + id + "/balance", "/wallets/" + id, "/wallets/" + id + "/balance",
-			"/wallets/" + id + "/statements?pageSize=20"}[i%5]
-		sent.Add(1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			code, _, d, err := get(path)
-			if err != nil || code != 200 {
-				errs.Add(1)
-			}
-			mu.Lock()
-			lat = append(lat, d)
-			mu.Unlock()
-		}()
 	}
 	wg.Wait()
 	elapsed := time.Since(start)

@@ -72,7 +72,7 @@ func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQue
 	if d := now.Sub(time.UnixMilli(ms)); d > Window || d < -Window {
 		return caller{}, false
 	}
-	partner, secret, err := keySecret(ctx, s.store, s.serverKey, key)
+	partner, secret, err := s.keys.get(ctx, key, now, func() (*string, []byte, error) { return keySecret(ctx, s.store, s.serverKey, key) })
 	if err != nil {
 		if s.log != nil && !isNoRows(err) {
 			s.log.Warn("key lookup failed", "err", err) // never the key's secret
@@ -87,4 +87,41 @@ func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQue
 		return caller{}, false
 	}
 	return caller{keyID: key, partner: partner}, true
+}
+
+// KeyCacheTTL is how long a key's decrypted secret is kept in memory: a revoked key
+// is refused within this time.
+const KeyCacheTTL = 5 * time.Second
+
+// keyCache keeps recently used keys' partners and secrets, so a busy client's
+// requests do not each read and decrypt its key.
+type keyCache struct {
+	mu sync.Mutex
+	m  map[string]cachedKey
+}
+
+type cachedKey struct {
+	partner *string
+	secret  []byte
+	until   time.Time
+}
+
+func (c *keyCache) get(ctx context.Context, id string, now time.Time, load func() (*string, []byte, error)) (*string, []byte, error) {
+	c.mu.Lock()
+	k, ok := c.m[id]
+	c.mu.Unlock()
+	if ok && now.Before(k.until) {
+		return k.partner, k.secret, nil
+	}
+	partner, secret, err := load()
+	if err != nil {
+		return nil, nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) > 10_000 {
+		c.m = map[string]cachedKey{}
+	}
+	c.m[id] = cachedKey{partner, secret, now.Add(KeyCacheTTL)}
+	c.mu.Unlock()
+	return partner, secret, nil
 }

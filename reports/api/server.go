@@ -32,6 +32,7 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	replays   replays
+	keys      keyCache
 	mux       *http.ServeMux
 	version   string
 }
