@@ -51,6 +51,57 @@ type creditTransfer struct {
 const ctCols = `SELECT c.request_id, c.kind, c.partner_key, c.wallet_id, c.creditor_name, c.creditor_iban, c.amount_cents, c.requested_date,
 	c.end_to_end_id, c.status, b.msg_id, c.execution_date, c.reason_code, c.updated_at`
 
+// amounted is a row whose money the API shows as a decimal amount, made from its
+// cents once read; owned says whose it is.
+type amounted interface {
+	fill()
+	owner() string
+}
+
+func (d *directDebit) fill()            { d.Amount = ledger.MoneyFromCents(d.Cents) }
+func (d *directDebit) owner() string    { return d.PartnerKey }
+func (c *creditTransfer) fill()         { c.Amount = ledger.MoneyFromCents(c.Cents) }
+func (c *creditTransfer) owner() string { return c.PartnerKey }
+func (b *batch) fill()                  { b.CtrlSum = ledger.MoneyFromCents(b.Cents) }
+func (b *batch) owner() string          { return b.PartnerKey }
+func (r *reconciliation) fill()         { r.Drift = ledger.MoneyFromCents(r.DriftCents) }
+func (r *reconciliation) owner() string { return r.PartnerKey }
+
+// listOf is one page of rows, each filled.
+func listOf[T any, P interface {
+	*T
+	amounted
+}](ctx context.Context, s *Server, r *request, from, sel, order, where string, args []any) (any, error) {
+	size, number, err := paging(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := pageOf[T](ctx, s, from+" WHERE "+where, sel, order, args, size, number)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Items {
+		P(&p.Items[i]).fill()
+	}
+	return p, nil
+}
+
+// oneOf is the row a query finds, if the caller may see it.
+func oneOf[T any, P interface {
+	*T
+	amounted
+}](ctx context.Context, s *Server, r *request, what, query string, arg any) (any, error) {
+	var v T
+	if err := s.store.R.GetContext(ctx, &v, query, arg); err != nil {
+		return nil, notFound(err, what)
+	}
+	if !r.who.mayAccess(P(&v).owner()) {
+		return nil, forbidden()
+	}
+	P(&v).fill()
+	return &v, nil
+}
+
 // filters adds the walletId and status query filters a list of payments takes.
 func filters(r *request, alias, where string, args []any) (string, []any) {
 	q := r.URL.Query()
@@ -64,59 +115,23 @@ func filters(r *request, alias, where string, args []any) (string, []any) {
 }
 
 func (s *Server) listDirectDebits(ctx context.Context, r *request) (any, error) {
-	size, number, err := paging(r)
-	if err != nil {
-		return nil, err
-	}
 	where, args := filters(r, "d", mustScope(r, "d.partner_key"), partnerArgs(r))
-	p, err := pageOf[directDebit](ctx, s, `FROM direct_debits d LEFT JOIN batches b ON b.id = d.batch_id WHERE `+where, ddCols, `ORDER BY d.id`, args, size, number)
-	if p != nil {
-		for i := range p.Items {
-			p.Items[i].Amount = ledger.MoneyFromCents(p.Items[i].Cents)
-		}
-	}
-	return p, err
+	return listOf[directDebit](ctx, s, r, `FROM direct_debits d LEFT JOIN batches b ON b.id = d.batch_id`, ddCols, `ORDER BY d.id`, where, args)
 }
 
 func (s *Server) getDirectDebit(ctx context.Context, r *request) (any, error) {
-	var d directDebit
-	if err := s.store.R.GetContext(ctx, &d, ddCols+` FROM direct_debits d LEFT JOIN batches b ON b.id = d.batch_id WHERE d.end_to_end_id = ?`,
-		r.PathValue("endToEndId")); err != nil {
-		return nil, notFound(err, "direct debit")
-	}
-	if !r.who.mayAccess(d.PartnerKey) {
-		return nil, forbidden()
-	}
-	d.Amount = ledger.MoneyFromCents(d.Cents)
-	return d, nil
+	return oneOf[directDebit](ctx, s, r, "direct debit", ddCols+` FROM direct_debits d LEFT JOIN batches b ON b.id = d.batch_id
+		WHERE d.end_to_end_id = ?`, r.PathValue("endToEndId"))
 }
 
 func (s *Server) listCreditTransfers(ctx context.Context, r *request) (any, error) {
-	size, number, err := paging(r)
-	if err != nil {
-		return nil, err
-	}
 	where, args := filters(r, "c", mustScope(r, "c.partner_key"), partnerArgs(r))
-	p, err := pageOf[creditTransfer](ctx, s, `FROM credit_transfers c LEFT JOIN batches b ON b.id = c.batch_id WHERE `+where, ctCols, `ORDER BY c.id`, args, size, number)
-	if p != nil {
-		for i := range p.Items {
-			p.Items[i].Amount = ledger.MoneyFromCents(p.Items[i].Cents)
-		}
-	}
-	return p, err
+	return listOf[creditTransfer](ctx, s, r, `FROM credit_transfers c LEFT JOIN batches b ON b.id = c.batch_id`, ctCols, `ORDER BY c.id`, where, args)
 }
 
 func (s *Server) getCreditTransfer(ctx context.Context, r *request) (any, error) {
-	var c creditTransfer
-	if err := s.store.R.GetContext(ctx, &c, ctCols+` FROM credit_transfers c LEFT JOIN batches b ON b.id = c.batch_id WHERE c.end_to_end_id = ?`,
-		r.PathValue("endToEndId")); err != nil {
-		return nil, notFound(err, "credit transfer")
-	}
-	if !r.who.mayAccess(c.PartnerKey) {
-		return nil, forbidden()
-	}
-	c.Amount = ledger.MoneyFromCents(c.Cents)
-	return c, nil
+	return oneOf[creditTransfer](ctx, s, r, "credit transfer", ctCols+` FROM credit_transfers c LEFT JOIN batches b ON b.id = c.batch_id
+		WHERE c.end_to_end_id = ?`, r.PathValue("endToEndId"))
 }
 
 // batch is an outgoing batch as the API shows it.
@@ -139,33 +154,15 @@ type batch struct {
 const batchCols = `SELECT msg_id, kind, partner_key, message, file_name, sha256, nb_of_txs, ctrl_sum_cents, status, flagged, created_at, sent_at`
 
 func (s *Server) listBatches(ctx context.Context, r *request) (any, error) {
-	size, number, err := paging(r)
-	if err != nil {
-		return nil, err
-	}
 	where, args := mustScope(r, "partner_key"), partnerArgs(r)
 	if v := r.URL.Query().Get("status"); v != "" {
 		where, args = where+" AND status = ?", append(args, v)
 	}
-	p, err := pageOf[batch](ctx, s, `FROM batches WHERE `+where, batchCols, `ORDER BY id DESC`, args, size, number)
-	if p != nil {
-		for i := range p.Items {
-			p.Items[i].CtrlSum = ledger.MoneyFromCents(p.Items[i].Cents)
-		}
-	}
-	return p, err
+	return listOf[batch](ctx, s, r, `FROM batches`, batchCols, `ORDER BY id DESC`, where, args)
 }
 
 func (s *Server) getBatch(ctx context.Context, r *request) (any, error) {
-	var b batch
-	if err := s.store.R.GetContext(ctx, &b, batchCols+` FROM batches WHERE msg_id = ?`, r.PathValue("msgId")); err != nil {
-		return nil, notFound(err, "batch")
-	}
-	if !r.who.mayAccess(b.PartnerKey) {
-		return nil, forbidden()
-	}
-	b.CtrlSum = ledger.MoneyFromCents(b.Cents)
-	return b, nil
+	return oneOf[batch](ctx, s, r, "batch", batchCols+` FROM batches WHERE msg_id = ?`, r.PathValue("msgId"))
 }
 
 // mustScope is scope's condition alone; partnerArgs its arguments.
@@ -204,10 +201,6 @@ type reconciliation struct {
 }
 
 func (s *Server) reconciliations(ctx context.Context, r *request) (any, error) {
-	size, number, err := paging(r)
-	if err != nil {
-		return nil, err
-	}
 	where, args := mustScope(r, "r.partner_key"), partnerArgs(r)
 	if v := r.URL.Query().Get("date"); v != "" {
 		t, err := parseTime(v)
@@ -216,15 +209,9 @@ func (s *Server) reconciliations(ctx context.Context, r *request) (any, error) {
 		}
 		where, args = where+" AND r.day = ?", append(args, t.Format("2006-01-02"))
 	}
-	p, err := pageOf[reconciliation](ctx, s, `FROM reconciliations r JOIN bank_statements bs ON bs.id = r.statement_id WHERE `+where,
+	return listOf[reconciliation](ctx, s, r, `FROM reconciliations r JOIN bank_statements bs ON bs.id = r.statement_id`,
 		`SELECT r.day, r.partner_key, bs.account, bs.statement_id, r.status, r.matched, r.unmatched_bank, r.unmatched_ledger,
-		r.amount_differences, r.continuity_ok, r.arithmetic_ok, r.drift_cents`, `ORDER BY r.day DESC, r.partner_key, r.id`, args, size, number)
-	if p != nil {
-		for i := range p.Items {
-			p.Items[i].Drift = ledger.MoneyFromCents(p.Items[i].DriftCents)
-		}
-	}
-	return p, err
+		r.amount_differences, r.continuity_ok, r.arithmetic_ok, r.drift_cents`, `ORDER BY r.day DESC, r.partner_key, r.id`, where, args)
 }
 
 // exception is an exception of the queue as the API shows it.
