@@ -189,7 +189,7 @@ func answerDate(created string) string {
 // name renamed into place once complete.
 type answerWriters struct {
 	head              sepa.Initiation
-	msgID, inbox      string
+	msgID             string
 	paths             [3]string
 	files             [3]*os.File
 	status, book, ret *bufio.Writer
@@ -200,7 +200,7 @@ type answerWriters struct {
 }
 
 func newAnswerWriters(inbox, msgID string, head sepa.Initiation) (*answerWriters, error) {
-	a := &answerWriters{head: head, msgID: msgID, inbox: inbox}
+	a := &answerWriters{head: head, msgID: msgID}
 	for i, name := range []string{"answer-1.pain.002", "answer-2.camt.054", "answer-3.camt.054-returns"} {
 		a.paths[i] = filepath.Join(inbox, msgID+"."+name+".xml")
 		f, err := os.Create(tmpName(a.paths[i]))

@@ -75,9 +75,9 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 	var files []inboxFile
 	for _, name := range names {
 		path := filepath.Join(env.Dirs.Inbox, name)
-		kind, err := sniffFile(path)
+		kind, statement, err := sniffFile(path)
 		rank := 2 * order[kind]
-		if kind == "xml" && isStatement(path) {
+		if statement {
 			rank++
 		}
 		files = append(files, inboxFile{path, kind, err, rank})
@@ -99,10 +99,10 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 	return t.finish(env), nil
 }
 
-func sniffFile(path string) (string, error) {
+func sniffFile(path string) (kind string, statement bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	defer f.Close()
 	return sniff(f)
@@ -258,30 +258,20 @@ func hashFile(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, err
 }
 
-// isStatement tells a camt.053 statement by the namespace in its first bytes.
-func isStatement(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	head, _ := bufio.NewReader(f).Peek(4096)
-	return strings.Contains(string(head), ":camt.053.")
-}
-
-// sniff tells an XML file ("xml") from a CSV feed (its import kind) by its first bytes.
-func sniff(f *os.File) (string, error) {
+// sniff tells an XML file ("xml", and whether it is a camt.053 statement by its
+// namespace) from a CSV feed (its import kind) by its first bytes.
+func sniff(f *os.File) (string, bool, error) {
 	head, _ := bufio.NewReader(f).Peek(4096)
 	trimmed := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
 	if strings.HasPrefix(trimmed, "<") {
-		return "xml", nil
+		return "xml", strings.Contains(trimmed, ":camt.053."), nil
 	}
 	line, _, _ := strings.Cut(trimmed, "\n")
 	header, err := csv.NewReader(strings.NewReader(line)).Read()
 	if err == nil {
 		if kind, ok := ledger.KindOfHeader(header); ok {
-			return kind, nil
+			return kind, false, nil
 		}
 	}
-	return "", fmt.Errorf("%s: neither a bank file (XML) nor a known CSV feed (header %q)", f.Name(), strings.TrimSpace(line))
+	return "", false, fmt.Errorf("%s: neither a bank file (XML) nor a known CSV feed (header %q)", f.Name(), strings.TrimSpace(line))
 }

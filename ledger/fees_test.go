@@ -162,6 +162,7 @@ func TestStoreOperationsRefused(t *testing.T) {
 		{"X-3," + polifemo + "," + store1 + ",CashDeposit,1000.01,2026-11-20,", "amount", "over the partner's maximum of 1000.00"},
 		{"X-4," + mario + "," + store1 + ",CashDeposit,10.00,2026-11-20,", "", ""}, // an active wallet without IBAN may deposit cash
 		{"X-5," + polifemo + ",5a0e1b2c-3d4e-4f50-8a6b-000000000000,CashDeposit,10.00,2026-11-20,", "storeId", "does not exist"},
+		{"X-9,00000000-0000-4000-8000-00000000abcd," + store1 + ",CashDeposit,10.00,2026-11-20,", "walletId", "does not exist"},
 		{"X-6," + polifemo + "," + store1 + ",Refund,10.00,2026-11-20,", "operationType", "is not CashDeposit"},
 		{"X-7," + polifemo + "," + store1 + ",CashDeposit,10.00,20/11/2026,", "operationDate", "is not a date"},
 		{"X-8," + polifemo + "," + store1 + ",CashDeposit,10.00,2026-11-20,Reversed", "operationStatus", "settle reverse"},

@@ -34,7 +34,7 @@ type ResetResult struct {
 	Skipped map[string]int // wallets selected but not reset, by why
 }
 
-// resetWallet is a selected wallet with its buckets' balances.
+// resetWallet is a selected wallet with its buckets' accounts and balances.
 type resetWallet struct {
 	WalletID   string  `db:"wallet_id"`
 	PartnerKey string  `db:"partner_key"`
@@ -43,9 +43,8 @@ type resetWallet struct {
 	BIC        *string `db:"bic"`
 	Validated  bool    `db:"is_iban_validated"`
 	WID        int64   `db:"wid"`
-	WBal       int64   `db:"wbal"`
 	RID        int64   `db:"rid"`
-	RBal       int64   `db:"rbal"`
+	WBal, RBal int64   `db:"-"` // read in the reset's own transaction
 }
 
 // ResetBalances brings the selected wallets' buckets to zero with one transaction
@@ -83,7 +82,7 @@ func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResul
 	for {
 		var ws []resetWallet
 		err := s.R.SelectContext(ctx, &ws, `SELECT w.wallet_id, w.partner_key, w.first_name || ' ' || w.last_name AS name, w.iban, w.bic,
-			w.is_iban_validated, aw.id AS wid, aw.balance_cents AS wbal, ar.id AS rid, ar.balance_cents AS rbal
+			w.is_iban_validated, aw.id AS wid, ar.id AS rid
 			FROM wallets w JOIN accounts aw ON aw.code = 'wallet:' || w.wallet_id || ':withdrawable'
 			JOIN accounts ar ON ar.code = 'wallet:' || w.wallet_id || ':restricted'
 			WHERE `+strings.Join(where, " AND ")+` AND w.wallet_id > ? ORDER BY w.wallet_id LIMIT ?`, append(args, last, opt.ChunkSize)...)
@@ -120,6 +119,15 @@ func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) err
 		if done {
 			res.Skipped["reset already on "+opt.Day]++
 		}
+		return err
+	}
+	// The balances as of this transaction: the chunk was listed before it began, and
+	// an ingest may have committed since.
+	var err error
+	if wl.WBal, err = w.Balance(wl.WID); err != nil {
+		return err
+	}
+	if wl.RBal, err = w.Balance(wl.RID); err != nil {
 		return err
 	}
 	held := -(wl.WBal + wl.RBal) // the owner's money: wallets are liabilities

@@ -72,7 +72,14 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 		FROM stores s JOIN dealers d ON d.dealer_key = s.dealer_key JOIN partners p ON p.partner_key = d.partner_key
 		JOIN wallets w ON w.wallet_id = ? WHERE s.store_id = ?`, walletID, storeID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return FieldError("storeId", "store %s or wallet %s does not exist", storeID, walletID)
+		ok, err := rowExists(w, `SELECT 1 FROM wallets WHERE wallet_id = ?`, walletID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return FieldError("walletId", "wallet %s does not exist", walletID)
+		}
+		return FieldError("storeId", "store %s does not exist", storeID)
 	}
 	if err != nil {
 		return err

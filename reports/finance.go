@@ -47,30 +47,34 @@ func (r Report) Header() []string {
 const balancesAsOf = `(SELECT p.account_id, SUM(p.amount_cents) AS cents FROM postings p JOIN transactions t ON t.id = p.transaction_id
 	WHERE t.booking_date <= ? GROUP BY p.account_id)`
 
+// resolvedBy is the day an exception was resolved: its resolution's booking date, or
+// (a write-off of money never posted has no transaction) the day it was resolved.
+const resolvedBy = `COALESCE(rt.booking_date, substr(x.resolved_at, 1, 10))`
+
 // Reports lists the daily reports in the order `settle run reports` writes them.
 var Reports = []Report{
-	{Name: "fee-totals", About: "the day's operations per partner, dealer, store, type, status and fee debtor, with the fee's four shares",
+	{Name: "fee-totals", About: "the day's totals as the fee-totals job stored them: per partner, dealer, store, type, status and fee debtor, with the fee's four shares",
 		columns: []column{{"day", text}, {"partnerKey", text}, {"dealerKey", text}, {"storeId", text}, {"operationType", text},
 			{"operationStatus", text}, {"feeDebtor", text}, {"count", number}, {"totalAmount", cents}, {"totalCustomerNetAmount", cents},
 			{"totalCustomerFinalAmount", cents}, {"totalFee", cents}, {"totalForFlowe", cents}, {"totalForPartner", cents},
 			{"totalForDealer", cents}, {"totalForStore", cents}},
-		query: `SELECT operation_date, partner_key, COALESCE(dealer_key, ''), COALESCE(store_id, ''), operation_type, operation_status,
-			fee_debtor, COUNT(*), SUM(amount_cents), SUM(customer_net_amount_cents), SUM(customer_final_amount_cents), SUM(fee_cents),
-			SUM(fee_platform_cents), SUM(fee_partner_cents), SUM(fee_dealer_cents), SUM(fee_store_cents)
-			FROM operations WHERE operation_date = ? GROUP BY 2, 3, 4, 5, 6, 7 ORDER BY 2, 3, 4, 5, 6, 7`},
-	{Name: "store-totals", About: "each store's completed operations of the day by type (the seeds' store totals)",
+		query: `SELECT day, partner_key, dealer_key, store_id, operation_type, operation_status, fee_debtor, count, total_amount_cents,
+			total_customer_net_cents, total_customer_final_cents, total_fee_cents, total_for_platform_cents, total_for_partner_cents,
+			total_for_dealer_cents, total_for_store_cents FROM fee_totals WHERE day = ?
+			ORDER BY partner_key, dealer_key, store_id, operation_type, operation_status, fee_debtor`},
+	{Name: "store-totals", About: "each store's completed operations of the day by type (the seeds' store totals), from the stored fee totals",
 		columns: []column{{"day", text}, {"partnerKey", text}, {"dealerKey", text}, {"storeId", text}, {"storeName", text},
 			{"operationType", text}, {"count", number}, {"totalAmount", cents}, {"totalCustomerNetAmount", cents}, {"totalCustomerFinalAmount", cents}},
-		query: `SELECT o.operation_date, o.partner_key, o.dealer_key, o.store_id, s.store_name, o.operation_type, COUNT(*), SUM(o.amount_cents),
-			SUM(o.customer_net_amount_cents), SUM(o.customer_final_amount_cents)
-			FROM operations o JOIN stores s ON s.store_id = o.store_id WHERE o.operation_date = ? AND o.operation_status = 'Completed'
+		query: `SELECT ft.day, ft.partner_key, ft.dealer_key, ft.store_id, s.store_name, ft.operation_type, SUM(ft.count),
+			SUM(ft.total_amount_cents), SUM(ft.total_customer_net_cents), SUM(ft.total_customer_final_cents)
+			FROM fee_totals ft JOIN stores s ON s.store_id = ft.store_id WHERE ft.day = ? AND ft.operation_status = 'Completed'
 			GROUP BY 2, 3, 4, 6 ORDER BY 2, 3, 4, 6`},
 	{Name: "exceptions", About: "every exception of a bank entry booked up to the day, with its status at the end of the day",
 		columns: []column{{"exceptionId", number}, {"reason", text}, {"status", text}, {"partnerKey", text}, {"walletId", text}, {"amount", number},
 			{"currency", text}, {"inSuspense", text}, {"debtorIban", text}, {"debtorName", text}, {"bookingDate", text}, {"file", text},
 			{"entry", number}, {"detail", text}},
-		query: `SELECT x.id, x.reason, CASE WHEN rt.booking_date <= ? THEN x.status ELSE 'open' END, COALESCE(x.partner_key, ''),
-			CASE WHEN rt.booking_date <= ? THEN COALESCE(x.wallet_id, '') ELSE '' END, CASE WHEN x.amount <> '' THEN x.amount ELSE ` + ledger.SQLCents("x.amount_cents") + ` END,
+		query: `SELECT x.id, x.reason, CASE WHEN ` + resolvedBy + ` <= ? THEN x.status ELSE 'open' END, COALESCE(x.partner_key, ''),
+			CASE WHEN ` + resolvedBy + ` <= ? THEN COALESCE(x.wallet_id, '') ELSE '' END, CASE WHEN x.amount <> '' THEN x.amount ELSE ` + ledger.SQLCents("x.amount_cents") + ` END,
 			x.currency, CASE WHEN x.in_suspense THEN 'true' ELSE 'false' END, COALESCE(x.debtor_iban, ''), COALESCE(x.debtor_name, ''),
 			COALESCE(e.booking_date, e.value_date, ''), f.name, e.position, x.detail
 			FROM exceptions x JOIN bank_entries e ON e.id = x.bank_entry_id JOIN input_files f ON f.id = e.file_id

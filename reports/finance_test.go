@@ -56,3 +56,30 @@ func TestReportsDefuseFormulas(t *testing.T) {
 		}
 	}
 }
+
+// Regression: an exception written off without money in suspense (no resolution
+// transaction) shows written_off from its day on, not open forever.
+func TestExceptionStatusAsOfTheDay(t *testing.T) {
+	s, err := ledger.Open(filepath.Join(t.TempDir(), "settle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if res, err := s.Import(ctx, "partners", "p", strings.NewReader(partnersCSV), ledger.ImportOptions{}); err != nil || res.Rejected > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	s.W.Exec(`INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)
+	s.W.Exec(`INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
+		booking_date, amount) VALUES (1, 1, 1, 'exception', 'ACME', 'IT60X0542811101000000123456', 'CHF', 1050, 1, 'BOOK', '2026-11-20', '10.50')`)
+	s.W.Exec(`INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, in_suspense, status,
+		resolved_by, resolved_at, created_at) VALUES ('FOREIGN_CURRENCY', 'in CHF', 1, 'ACME', 1050, '10.50', 'CHF', 0, 'written_off', 'ops',
+		'2026-11-21T09:00:00Z', '')`)
+	r, _ := ReportByName("exceptions")
+	for day, want := range map[string]string{"2026-11-20": ",open,", "2026-11-21": ",written_off,"} {
+		var buf bytes.Buffer
+		if _, err := r.Write(ctx, s, day, &buf); err != nil || !strings.Contains(buf.String(), want) {
+			t.Errorf("%s: %v\n%s", day, err, buf.String())
+		}
+	}
+}

@@ -30,7 +30,7 @@ var summaryMetrics = []struct {
 	{"suspense", true, `SELECT -COALESCE(SUM(b.cents), 0) FROM accounts a JOIN ` + balancesAsOf + ` b ON b.account_id = a.id WHERE a.code LIKE 'partner:%:suspense'`},
 	{"payoutClearing", true, `SELECT -COALESCE(SUM(b.cents), 0) FROM accounts a JOIN ` + balancesAsOf + ` b ON b.account_id = a.id WHERE a.code LIKE 'partner:%:payout_clearing'`},
 	{"openExceptions", false, `SELECT COUNT(*) FROM exceptions x JOIN bank_entries e ON e.id = x.bank_entry_id LEFT JOIN transactions rt ON rt.id = x.resolution_transaction_id
-		WHERE COALESCE(e.booking_date, e.value_date, '') <= ? AND NOT COALESCE(rt.booking_date <= ?, 0)`},
+		WHERE COALESCE(e.booking_date, e.value_date, '') <= ? AND NOT COALESCE(` + resolvedBy + ` <= ?, 0)`},
 	{"debts", false, `SELECT COUNT(*) FROM (SELECT a.wallet_id FROM accounts a JOIN ` + balancesAsOf + ` b ON b.account_id = a.id
 		WHERE a.wallet_id IS NOT NULL GROUP BY a.wallet_id HAVING SUM(b.cents) > 0)`},
 	{"debtsAmount", true, `SELECT COALESCE(SUM(d), 0) FROM (SELECT SUM(b.cents) AS d FROM accounts a JOIN ` + balancesAsOf + ` b ON b.account_id = a.id
