@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"settle"
 	"sort"
 	"strings"
 	"time"
@@ -313,9 +314,9 @@ func (a *answerWriters) tx(b sepa.InitBlock, tx sepa.InitTx, cents int64, f fate
 		return
 	}
 	a.counts[2]++
-	d, _ := time.Parse("2006-01-02", b.Date)
+	d, _ := settle.ParseDay(b.Date)
 	amount := cents + f.charge // a collection's return takes the charge too; a payout comes back whole
-	a.entry(a.ret, sepa.AddTARGET2Days(d, 2).Format("2006-01-02"), amount, f.charge, sdd, true)
+	a.entry(a.ret, d.AddTARGET2(2).String(), amount, f.charge, sdd, true)
 	a.details(a.ret, b, tx, cents, sdd, f.ret)
 	a.ret.WriteString("</NtryDtls></Ntry>\n")
 }

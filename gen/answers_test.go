@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"settle"
 	"testing"
 	"time"
 
@@ -39,13 +40,13 @@ func cycleWorld(t *testing.T) (s *ledger.Store, dir, outbox string) {
 			continue
 		}
 		fh, _ := os.Open(f.Path)
-		res, err := s.Import(context.Background(), kind, f.Path, fh, ledger.ImportOptions{})
+		res, err := s.Import(context.Background(), kind, f.Path, fh, ledger.ImportOptions{Day: testDay})
 		fh.Close()
 		if err != nil || res.Rejected > 0 || res.Imported < f.Rows { // every generated row lands, operations included
 			t.Fatalf("%s: %v, %d of %d imported, errors %v", kind, err, res.Imported, f.Rows, res.Errors)
 		}
 	}
-	opt := ledger.BatchOptions{Outbox: outbox, Today: "2026-11-21", Created: time.Date(2026, 11, 20, 23, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
+	opt := ledger.BatchOptions{Outbox: outbox, Today: settle.MustParseDay("2026-11-21"), Created: time.Date(2026, 11, 20, 23, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
 	if _, err := s.MakeSDDBatches(context.Background(), opt); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func ingestFile(t *testing.T, s *ledger.Store, path, salt string) *ledger.FileSu
 		t.Fatal(err)
 	}
 	sum, err := s.IngestBank(context.Background(), filepath.Base(path)+salt, bytes.NewReader(doc),
-		ledger.IngestOptions{SHA256: fmt.Sprintf("%x%s", sha256.Sum256(doc), salt), Size: int64(len(doc))})
+		ledger.IngestOptions{Day: testDay, SHA256: fmt.Sprintf("%x%s", sha256.Sum256(doc), salt), Size: int64(len(doc))})
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

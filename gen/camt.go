@@ -69,7 +69,7 @@ func (w *world) entriesOf(p int) int {
 // drawEntry draws entry i of partner p: a kind, then a wallet of that partner that fits it.
 func (w *world) drawEntry(r *rand.Rand, p, i int, validated map[int]bool) entry {
 	e := entry{
-		ref:      fmt.Sprintf("%s%02d%08d", strings.ReplaceAll(w.opt.Date, "-", ""), p, i),
+		ref:      fmt.Sprintf("%s%02d%08d", strings.ReplaceAll(w.date, "-", ""), p, i),
 		e2e:      "NOTPROVIDED",
 		cents:    500 + r.Int64N(49_500),
 		currency: "EUR",
@@ -182,15 +182,15 @@ func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
 	if cv.v2 {
 		version = "02"
 	}
-	created := w.opt.Date + "T23:30:00"
+	created := w.date + "T23:30:00"
 	fmt.Fprintf(bw, `<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:%s%s">
 <%s><GrpHdr><MsgId>%s-%s-%s</MsgId><CreDtTm>%s</CreDtTm></GrpHdr>
-`, msg, version, root, strings.ToUpper(block), strings.ReplaceAll(w.opt.Date, "-", ""), version, created)
+`, msg, version, root, strings.ToUpper(block), strings.ReplaceAll(w.date, "-", ""), version, created)
 	total := 0
 	for p, partner := range w.partners {
 		n := w.entriesOf(p)
-		fmt.Fprintf(bw, "<%s><Id>%s-%s</Id>", block, partner.PartnerKey, w.opt.Date)
+		fmt.Fprintf(bw, "<%s><Id>%s-%s</Id>", block, partner.PartnerKey, w.date)
 		if statement {
 			fmt.Fprintf(bw, "<ElctrncSeqNb>1</ElctrncSeqNb>")
 		}
@@ -216,8 +216,8 @@ func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
 				sum += 1 - plantedMissing - plantedCharge
 			}
 			// The world starts today: the settlement accounts open at zero.
-			writeBalance(bw, "OPBD", 0, w.opt.Date)
-			writeBalance(bw, "CLBD", sum, w.opt.Date)
+			writeBalance(bw, "OPBD", 0, w.date)
+			writeBalance(bw, "CLBD", sum, w.date)
 		}
 		err := w.entries(p, n, func(e entry) error {
 			if statement && !onStatement(e) {
@@ -227,15 +227,15 @@ func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
 				e.cents++
 			}
 			total++
-			return writeEntry(bw, cv, w.opt.Date, e)
+			return writeEntry(bw, cv, w.date, e)
 		})
 		if err != nil {
 			return total, err
 		}
 		if breaks {
 			total += 2
-			writeDebit(bw, cv, w.opt.Date, "BRKMISSING", plantedMissing, "PMNT/RDDT/ESDD")
-			writeDebit(bw, cv, w.opt.Date, "BRKCHARGE", plantedCharge, "ACMT/MDOP/CHRG")
+			writeDebit(bw, cv, w.date, "BRKMISSING", plantedMissing, "PMNT/RDDT/ESDD")
+			writeDebit(bw, cv, w.date, "BRKCHARGE", plantedCharge, "ACMT/MDOP/CHRG")
 		}
 		fmt.Fprintf(bw, "</%s>\n", block)
 	}

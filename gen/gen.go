@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"settle"
 	"strings"
 	"time"
 
@@ -24,18 +25,18 @@ import (
 
 // DefaultDate is the day the generated world has reached when no date is given: a
 // fixed day, so that the world does not depend on when it is generated.
-const DefaultDate = "2026-11-20"
+var DefaultDate = settle.MustParseDay("2026-11-20")
 
 // Options shape the world.
 type Options struct {
-	Wallets           int    // number of wallets (default 1,000)
-	Partners          int    // number of partners, 1..len(partnerNames) (default 3)
-	DealersPerPartner int    // default 4
-	StoresPerDealer   int    // default 3
-	Seed              uint64 // default 1
-	Date              string // the world's "today" (YYYY-MM-DD), default DefaultDate
-	Entries           int    // incoming entries in the bank files (0: no bank files)
-	CamtVersion       string // "08" (default), "04" or "02"
+	Wallets           int        // number of wallets (default 1,000)
+	Partners          int        // number of partners, 1..len(partnerNames) (default 3)
+	DealersPerPartner int        // default 4
+	StoresPerDealer   int        // default 3
+	Seed              uint64     // default 1
+	Date              settle.Day // the world's "today", default DefaultDate
+	Entries           int        // incoming entries in the bank files (0: no bank files)
+	CamtVersion       string     // "08" (default), "04" or "02"
 	// Breaks plants three findings in the first partner's statement for the
 	// reconciliation to find: a debit missing from the ledger, an entry one cent off
 	// its notification, and an unexpected bank charge.
@@ -61,7 +62,7 @@ func (o *Options) defaults() error {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if o.Date == "" {
+	if o.Date.IsZero() {
 		o.Date = DefaultDate
 	}
 	if o.Wallets < 0 || o.Entries < 0 || o.DealersPerPartner < 1 || o.StoresPerDealer < 1 {
@@ -72,9 +73,6 @@ func (o *Options) defaults() error {
 	}
 	if o.Partners < 1 || o.Partners > len(partnerNames) {
 		return fmt.Errorf("partners must be between 1 and %d", len(partnerNames))
-	}
-	if _, err := time.Parse(time.DateOnly, o.Date); err != nil {
-		return fmt.Errorf("date %q is not YYYY-MM-DD", o.Date)
 	}
 	return nil
 }
@@ -97,7 +95,8 @@ var RequestFiles = []string{"mandates", "topups", "withdrawals", "fees", "operat
 // world is the small reference data every file needs; wallets are not kept.
 type world struct {
 	opt       Options
-	today     time.Time
+	today     time.Time // the world's day at midnight UTC
+	date      string    // the same, YYYY-MM-DD
 	partners  []ledger.PartnerRow
 	dealers   []ledger.DealerRow
 	stores    []ledger.StoreRow
@@ -121,7 +120,7 @@ func Generate(dir string, opt Options, progress func(n int)) ([]File, error) {
 		return nil, err
 	}
 	w := &world{opt: opt}
-	w.today, _ = time.Parse(time.DateOnly, opt.Date)
+	w.today, w.date = opt.Date.Start(time.UTC), opt.Date.String()
 	w.makeReference()
 	var files []File
 	for _, f := range []struct {
@@ -151,7 +150,7 @@ func Generate(dir string, opt Options, progress func(n int)) ([]File, error) {
 			if opt.Entries == 0 {
 				continue
 			}
-			path = filepath.Join(dir, f.kind+"."+opt.Date+".xml")
+			path = filepath.Join(dir, f.kind+"."+w.date+".xml")
 		}
 		n, err := writeFile(path, f.write)
 		if err != nil {

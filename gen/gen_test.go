@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"settle"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func TestSameSeedSameFiles(t *testing.T) {
 	}
 	opt.Seed = 43
 	Generate(c, opt, nil)
-	for _, f := range append(Files, "camt.054."+DefaultDate, "camt.053."+DefaultDate) {
+	for _, f := range append(Files, "camt.054."+DefaultDate.String(), "camt.053."+DefaultDate.String()) {
 		ext := ".csv"
 		if strings.HasPrefix(f, "camt") {
 			ext = ".xml"
@@ -57,7 +58,7 @@ func TestWorldImportsCleanly(t *testing.T) {
 	defer s.Close()
 	for _, f := range files {
 		fh, _ := os.Open(f.Path)
-		res, err := s.Import(context.Background(), f.Kind, f.Path, fh, ledger.ImportOptions{})
+		res, err := s.Import(context.Background(), f.Kind, f.Path, fh, ledger.ImportOptions{Day: testDay})
 		fh.Close()
 		if err != nil || res.Rejected > 0 || res.Imported != f.Rows {
 			t.Fatalf("%s: %v imported %d of %d, errors %v", f.Kind, err, res.Imported, f.Rows, res.Errors)
@@ -114,3 +115,6 @@ func BenchmarkGenerateWallets(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wallets/s")
 }
+
+// testDay is the business day the tests import and ingest on.
+var testDay = settle.MustParseDay("2026-11-20")

@@ -57,11 +57,11 @@ func (w *world) writeOperations(out io.Writer) (int, error) {
 			if !ok {
 				continue
 			}
-			row := ledger.OperationRow{OperationID: fmt.Sprintf("OP-%s-%07d", w.opt.Date[2:4]+w.opt.Date[5:7]+w.opt.Date[8:], i),
+			row := ledger.OperationRow{OperationID: fmt.Sprintf("OP-%s-%07d", w.date[2:4]+w.date[5:7]+w.date[8:], i),
 				WalletID: w.walletLite(idx).WalletID, StoreID: storesOf[partner][r.IntN(len(storesOf[partner]))],
-				OperationDate: w.opt.Date, OperationStatus: ledger.StatusCompleted}
+				OperationDate: w.date, OperationStatus: ledger.StatusCompleted}
 			if i%2 == 1 {
-				row.OperationDate = fmt.Sprintf("%sT%02d:%02d:00+01:00", w.opt.Date, 8+r.IntN(12), r.IntN(60))
+				row.OperationDate = fmt.Sprintf("%sT%02d:%02d:00+01:00", w.date, 8+r.IntN(12), r.IntN(60))
 			}
 			amount := 1000 + r.Int64N(29_000)
 			switch {

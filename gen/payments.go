@@ -112,7 +112,7 @@ func (w *world) writeWithdrawals(out io.Writer) (int, error) {
 				}
 				emit(ledger.WithdrawalRow{WithdrawalID: fmt.Sprintf("WD-%s-%07d", w.partners[p].PartnerKey, e.wallet),
 					WalletID: w.walletLite(e.wallet).WalletID, Amount: ledger.FormatCents(e.cents / 2), OperationType: kind,
-					RequestedExecutionDate: w.opt.Date, Remittance: "Prelievo dal wallet"})
+					RequestedExecutionDate: w.date, Remittance: "Prelievo dal wallet"})
 				return nil
 			})
 			if err != nil {

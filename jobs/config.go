@@ -38,6 +38,9 @@ type Config struct {
 	Reconcile ReconcileConfig `json:"reconcile"`
 	// FeePayouts says when dealers' and stores' earned fee shares are paid.
 	FeePayouts FeePayoutConfig `json:"feePayouts"`
+	// CatchUpDays is how many missed nightly days one run catches up at most (after
+	// an outage); the rest wait for the next run, which is told so.
+	CatchUpDays int `json:"catchUpDays"`
 }
 
 // ReconcileConfig is the tolerance of the last matching rule.
@@ -92,6 +95,7 @@ func DefaultConfig() Config {
 		ReleaseDays:  5,
 		Reconcile:    ReconcileConfig{ToleranceAmount: "0.00", ToleranceDays: 2},
 		FeePayouts:   FeePayoutConfig{Cycle: "monthly", MinAmount: "1.00"},
+		CatchUpDays:  7,
 	}
 }
 
@@ -146,6 +150,9 @@ func (c Config) validate() error {
 			return fmt.Errorf("%s: maxTransactions must be at least 1 and leadDays not negative", name)
 		}
 	}
+	if c.CatchUpDays < 1 {
+		return fmt.Errorf("catchUpDays must be at least 1, got %d", c.CatchUpDays)
+	}
 	if c.ReleaseDays < 0 {
 		return fmt.Errorf("releaseDays must not be negative, got %d", c.ReleaseDays)
 	}
@@ -162,12 +169,6 @@ func (c Config) Location() *time.Location {
 		return time.UTC // validate refused it already; UTC keeps a zero Config usable
 	}
 	return loc
-}
-
-// Yesterday is the default date of date-based jobs: the day before now in the
-// configured time zone, as YYYY-MM-DD.
-func (c Config) Yesterday(now time.Time) string {
-	return now.In(c.Location()).AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
 // Duration is a time.Duration written in JSON as a string such as "2m".

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -85,7 +84,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 func RecordFile(ctx context.Context, s *ledger.Store, runID int64, kind string, wf WrittenFile) error {
 	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO output_files (path, kind, sha256, size_bytes, job_run_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, wf.Path, kind, wf.SHA256, wf.Size, runID, time.Now().UTC().Format(time.RFC3339))
+			VALUES (?, ?, ?, ?, ?, ?)`, wf.Path, kind, wf.SHA256, wf.Size, runID, s.NowText())
 		return err
 	})
 }

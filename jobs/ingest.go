@@ -131,7 +131,7 @@ func (t *ingestTally) file(env *Env, path, kind string) error {
 	if kind != "xml" {
 		return t.feed(env, path, kind, f, sha, size)
 	}
-	s, err := env.Store.IngestBank(env.Work, path, f, ledger.IngestOptions{SHA256: sha, Size: size, JobRunID: env.RunID,
+	s, err := env.Store.IngestBank(env.Work, path, f, ledger.IngestOptions{Day: env.Date, SHA256: sha, Size: size, JobRunID: env.RunID,
 		AutoRefund: env.Config.AutoRefundReasons, MaxBytes: env.Config.MaxFileBytes, By: "ingest", DryRun: env.DryRun})
 	var pe *sepa.ParseError
 	switch {
@@ -160,7 +160,7 @@ func (t *ingestTally) feed(env *Env, path, kind string, f *os.File, sha string, 
 		t.sum.Counts["feeds"]++
 		return nil
 	}
-	res, err := env.Store.Import(env.Work, kind, path, f, ledger.ImportOptions{ChunkSize: env.Config.ChunkSize, Location: env.Config.Location()})
+	res, err := env.Store.Import(env.Work, kind, path, f, ledger.ImportOptions{Day: env.Date, ChunkSize: env.Config.ChunkSize, Location: env.Config.Location()})
 	if err != nil {
 		if ledger.CodeOf(err) == ledger.Invalid {
 			return t.reject(env, path, err)

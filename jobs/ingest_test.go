@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"settle"
 	"strings"
 	"testing"
 
@@ -45,7 +46,7 @@ func TestIngestInbox(t *testing.T) {
 
 	// A dry run decides every file against the database as it is, and commits and
 	// moves nothing: the feeds are not imported, so no entry finds its wallet yet.
-	dry, err := r.Run(ctx, "ingest", RunOptions{Date: "2026-11-20", DryRun: true})
+	dry, err := r.Run(ctx, "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20"), DryRun: true})
 	if err != nil || dry.Counts["files"] != 3 || dry.Counts[ledger.OutcomePosted] != 0 || len(ls(t, in)) != 12 {
 		t.Fatalf("dry run: %+v %v; inbox %v", dry, err, ls(t, in))
 	}
@@ -53,7 +54,7 @@ func TestIngestInbox(t *testing.T) {
 		t.Fatalf("the dry run committed %d transactions", v.Transactions)
 	}
 
-	res, err := r.Run(ctx, "ingest", RunOptions{Date: "2026-11-20"})
+	res, err := r.Run(ctx, "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +86,13 @@ func TestIngestInbox(t *testing.T) {
 		t.Fatalf("verify %+v", v)
 	}
 	// A second run finds nothing to do.
-	again, err := r.Run(ctx, "ingest", RunOptions{Date: "2026-11-20"})
+	again, err := r.Run(ctx, "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")})
 	if err != nil || !again.OK() || again.Counts["files"] != 0 {
 		t.Fatalf("second run: %+v %v", again, err)
 	}
 	// The same notification sent again later is a duplicate file, moved aside.
 	os.WriteFile(filepath.Join(in, "again.xml"), camt054, 0o644)
-	again, _ = r.Run(ctx, "ingest", RunOptions{Date: "2026-11-20"})
+	again, _ = r.Run(ctx, "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")})
 	if again.Counts["duplicateFiles"] != 1 || len(ls(t, in)) != 0 {
 		t.Fatalf("resent: %v", again.Counts)
 	}

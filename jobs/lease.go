@@ -38,7 +38,7 @@ type Lease struct {
 // while another holder's lease has not expired; an expired lease is taken over.
 func Acquire(ctx context.Context, s *ledger.Store, name, holder string, ttl time.Duration) (Lease, error) {
 	l := Lease{Name: name, Holder: holder}
-	now := time.Now()
+	now := s.Now()
 	err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		var cur struct {
 			Holder    string `db:"holder"`
@@ -84,7 +84,7 @@ func (l Lease) Renew(ctx context.Context, s *ledger.Store, ttl time.Duration) er
 	var n int64
 	err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?`,
-			time.Now().Add(ttl).UnixMilli(), l.Name, l.Holder)
+			s.Now().Add(ttl).UnixMilli(), l.Name, l.Holder)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ func ReportsJob() Job {
 
 func runReports(ctx context.Context, env *Env) (Summary, error) {
 	sum := Summary{Counts: map[string]int64{}}
-	dir := filepath.Join(env.Dirs.Reports, env.Date)
+	dir := filepath.Join(env.Dirs.Reports, env.Date.String())
 	var tb reports.TrialBalance
 	for _, name := range reports.Names() {
 		write := func(w io.Writer) error { return reports.WriteNamed(env.Work, env.Store, name, env.Date, w) }

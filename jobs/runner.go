@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"settle"
 	"sort"
 	"strings"
 	"time"
@@ -57,8 +58,8 @@ type Env struct {
 	Store    *ledger.Store
 	Config   Config
 	Dirs     Dirs
-	Date     string // YYYY-MM-DD: the day the job works on
-	DryRun   bool   // compute and report, but commit and write nothing
+	Date     settle.Day // the business day the job works on
+	DryRun   bool       // compute and report, but commit and write nothing
 	RunID    int64
 	Log      *slog.Logger
 	Progress ProgressFunc
@@ -89,13 +90,13 @@ const (
 
 // Result is the outcome of one run.
 type Result struct {
-	RunID  int64  `json:"runId"`
-	Job    string `json:"job"`
-	Date   string `json:"date"`
-	DryRun bool   `json:"dryRun"`
-	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
-	Millis int64  `json:"durationMs"`
+	RunID  int64      `json:"runId"`
+	Job    string     `json:"job"`
+	Date   settle.Day `json:"date"`
+	DryRun bool       `json:"dryRun"`
+	Status string     `json:"status"`
+	Error  string     `json:"error,omitempty"`
+	Millis int64      `json:"durationMs"`
 	Summary
 }
 
@@ -104,7 +105,7 @@ func (r Result) OK() bool { return r.Status == StatusSucceeded }
 
 // RunOptions are the per-run flags of `settle run`.
 type RunOptions struct {
-	Date   string              // default: yesterday in the configured time zone
+	Date   settle.Day          // default: yesterday in the configured time zone (today for Job.Today)
 	DryRun bool                // compute only
 	Wait   time.Duration       // queue behind a lease holder for at most this long
 	Reset  ledger.ResetOptions // reset-balances: the wallets and the reason
@@ -118,14 +119,17 @@ type Runner struct {
 	Log      *slog.Logger
 	Progress ProgressFunc
 	Holder   string // this process, as lease holder: host:pid
-	jobs     map[string]Job
+	// Clock is what "now" and "today" are: the store's clock (the wall clock in
+	// production), set to any instant in tests. Nothing in a job reads the wall clock.
+	Clock settle.Clock
+	jobs  map[string]Job
 }
 
 // NewRunner returns a runner with every built job registered.
 func NewRunner(s *ledger.Store, cfg Config, dirs Dirs, log *slog.Logger) *Runner {
 	host, _ := os.Hostname()
 	r := &Runner{Store: s, Config: cfg, Dirs: dirs, Log: log, Progress: NoProgress,
-		Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), jobs: map[string]Job{}}
+		Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Clock: s.Clock, jobs: map[string]Job{}}
 	for _, j := range builtJobs() {
 		r.Register(j)
 	}
@@ -166,14 +170,10 @@ func (r *Runner) Run(ctx context.Context, name string, opt RunOptions) (Result, 
 func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, error) {
 	date := opt.Date
 	switch {
-	case date == "" && j.Today:
-		date = time.Now().In(r.Config.Location()).Format(time.DateOnly)
-	case date == "":
-		date = r.Config.Yesterday(time.Now())
-	default:
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return Result{}, ledger.FieldError("date", "%q is not a date (YYYY-MM-DD)", date)
-		}
+	case date.IsZero() && j.Today:
+		date = r.Today()
+	case date.IsZero():
+		date = r.Yesterday()
 	}
 	ttl := time.Duration(r.Config.LeaseTTL)
 	work := context.WithoutCancel(ctx)
@@ -187,7 +187,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 		log.Warn("took over an expired lease", "previousHolder", lease.TookOver)
 	}
 	res := Result{Job: j.Name, Date: date, DryRun: opt.DryRun, Status: StatusRunning}
-	started := time.Now()
+	started := r.Clock.Now()
 	if res.RunID, err = r.journalStart(work, j.Name, date, opt.DryRun, started); err != nil {
 		return res, err
 	}
@@ -201,7 +201,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	res.Summary, err = runSafely(jobCtx, j, env)
 	stopRenew()
 
-	res.Millis = time.Since(started).Milliseconds()
+	res.Millis = r.Clock.Now().Sub(started).Milliseconds()
 	switch {
 	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ledger.ErrStopped)):
 		res.Status = StatusInterrupted
@@ -260,7 +260,13 @@ func (r *Runner) keepLease(ctx context.Context, l Lease, ttl time.Duration, canc
 	return func() { close(done); <-finished }
 }
 
-func (r *Runner) journalStart(ctx context.Context, job, date string, dry bool, at time.Time) (int64, error) {
+// Today is the day it is now on the runner's clock, in the configured time zone.
+func (r *Runner) Today() settle.Day { return settle.Today(r.Clock, r.Config.Location()) }
+
+// Yesterday is the default day of date-based jobs: the day before Today.
+func (r *Runner) Yesterday() settle.Day { return r.Today().AddDays(-1) }
+
+func (r *Runner) journalStart(ctx context.Context, job string, date settle.Day, dry bool, at time.Time) (int64, error) {
 	var id int64
 	err := r.Store.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		return tx.GetContext(ctx, &id, `INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at)
@@ -276,23 +282,23 @@ func (r *Runner) journalFinish(ctx context.Context, res Result) error {
 	}
 	return r.Store.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE job_runs SET status = ?, finished_at = ?, summary = ?, error = ? WHERE id = ?`,
-			res.Status, time.Now().UTC().Format(time.RFC3339Nano), string(sum), res.Error, res.RunID)
+			res.Status, r.Clock.Now().UTC().Format(time.RFC3339Nano), string(sum), res.Error, res.RunID)
 		return err
 	})
 }
 
 // RunRecord is one journaled run.
 type RunRecord struct {
-	ID         int64   `db:"id" json:"runId"`
-	Job        string  `db:"job" json:"job"`
-	Holder     string  `db:"holder" json:"holder"`
-	RunDate    *string `db:"run_date" json:"date"`
-	DryRun     bool    `db:"dry_run" json:"dryRun"`
-	Status     string  `db:"status" json:"status"`
-	StartedAt  string  `db:"started_at" json:"startedAt"`
-	FinishedAt *string `db:"finished_at" json:"finishedAt"`
-	Summary    string  `db:"summary" json:"-"`
-	Error      string  `db:"error" json:"error"`
+	ID         int64      `db:"id" json:"runId"`
+	Job        string     `db:"job" json:"job"`
+	Holder     string     `db:"holder" json:"holder"`
+	RunDate    settle.Day `db:"run_date" json:"date"`
+	DryRun     bool       `db:"dry_run" json:"dryRun"`
+	Status     string     `db:"status" json:"status"`
+	StartedAt  string     `db:"started_at" json:"startedAt"`
+	FinishedAt *string    `db:"finished_at" json:"finishedAt"`
+	Summary    string     `db:"summary" json:"-"`
+	Error      string     `db:"error" json:"error"`
 }
 
 // RecentRuns returns the last n journaled runs, newest first.

@@ -5,8 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
-	"time"
+	"settle"
 
 	"settle/sepa"
 )
@@ -24,9 +23,6 @@ func (s *Store) MakeSCTBatches(ctx context.Context, opt BatchOptions) (*BatchRun
 	}
 	if err := s.recoverOutbox(ctx, opt.Outbox); err != nil {
 		return nil, err
-	}
-	if _, err := time.Parse(time.DateOnly, opt.Today); err != nil {
-		return nil, FieldError("date", "%q is not a date", opt.Today)
 	}
 	if !opt.DryRun {
 		if err := s.Write(ctx, func(w *Writer) error { return queueRefunds(w, opt.Today) }); err != nil {
@@ -55,7 +51,7 @@ func (s *Store) MakeSCTBatches(ctx context.Context, opt BatchOptions) (*BatchRun
 
 // queueRefunds makes a credit transfer of every pending refund request (their
 // money is in payout_clearing already).
-func queueRefunds(w *Writer, day string) error {
+func queueRefunds(w *Writer, day settle.Day) error {
 	next, err := nextID(w, "credit_transfers")
 	if err != nil {
 		return err
@@ -73,11 +69,11 @@ func queueRefunds(w *Writer, day string) error {
 }
 
 type sctCandidate struct {
-	ID       int64   `db:"id"`
-	Kind     string  `db:"kind"`
-	WalletID *string `db:"wallet_id"`
-	Cents    int64   `db:"amount_cents"`
-	Asked    string  `db:"requested_date"`
+	ID       int64      `db:"id"`
+	Kind     string     `db:"kind"`
+	WalletID *string    `db:"wallet_id"`
+	Cents    int64      `db:"amount_cents"`
+	Asked    settle.Day `db:"requested_date"`
 }
 
 // makeSCTFile makes one file of a partner's due credit transfers in one
@@ -105,9 +101,8 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 		if err != nil {
 			return err
 		}
-		msgID := fmt.Sprintf("STL-SCT-%s-%d", strings.ReplaceAll(opt.Today, "-", ""), id)
-		day, _ := time.Parse(time.DateOnly, opt.Today)
-		exec := sepa.AddTARGET2Days(day, 0).Format(time.DateOnly)
+		msgID := fmt.Sprintf("STL-SCT-%s-%d", opt.Today.Compact(), id)
+		exec := opt.Today.AddTARGET2(0)
 		if _, err := w.Exec(`INSERT INTO batches (id, kind, msg_id, partner_key, account_iban, message, file_name, sha256,
 			nb_of_txs, ctrl_sum_cents, status, created_at) VALUES (?, 'sct', ?, ?, ?, ?, ?, '', 0, 0, 'Batched', ?)`,
 			id, msgID, partner, p.SettlementIBAN, opt.Message, msgID+".xml", w.createdAt); err != nil {
@@ -128,9 +123,9 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 				continue
 			}
 			count, cents = count+1, cents+c.Cents
-			date := max(exec, sepa.AddTARGET2Days(parseDay(c.Asked), 0).Format(time.DateOnly))
+			date := settle.MaxDay(exec, c.Asked.AddTARGET2(0))
 			if _, err := w.Exec(`UPDATE credit_transfers SET status = 'Batched', batch_id = ?, execution_date = ?, pmt_inf_id = ?,
-				updated_at = ? WHERE id = ?`, id, date, msgID+"-D"+strings.ReplaceAll(date, "-", ""), w.createdAt, c.ID); err != nil {
+				updated_at = ? WHERE id = ?`, id, date, msgID+"-D"+date.Compact(), w.createdAt, c.ID); err != nil {
 				return err
 			}
 		}
@@ -185,7 +180,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 
 // debitPayout takes a wallet's payout into payout_clearing, or cancels it when the
 // wallet no longer holds the money. Refunds are in payout_clearing already.
-func debitPayout(w *Writer, partner string, c sctCandidate, batchID int64, day string) (bool, error) {
+func debitPayout(w *Writer, partner string, c sctCandidate, batchID int64, day settle.Day) (bool, error) {
 	if c.WalletID == nil {
 		return true, nil
 	}
@@ -209,11 +204,6 @@ func debitPayout(w *Writer, partner string, c sctCandidate, batchID int64, day s
 	}
 	_, err = w.Exec(`UPDATE credit_transfers SET transaction_id = ? WHERE id = ?`, txID, c.ID)
 	return true, err
-}
-
-func parseDay(s string) time.Time {
-	d, _ := time.Parse(time.DateOnly, s)
-	return d
 }
 
 func writeSCT(w *Writer, out *outFile, p *Partner, blocks []block, batchID int64, msgID string, count int, cents int64, opt BatchOptions) error {

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"settle"
 	"strings"
-	"time"
 
 	"settle/sepa"
 )
@@ -27,11 +27,8 @@ func (s *Store) MakeSDDBatches(ctx context.Context, opt BatchOptions) (*BatchRun
 	if err := s.recoverOutbox(ctx, opt.Outbox); err != nil {
 		return nil, err
 	}
-	day, err := time.Parse(time.DateOnly, opt.Today)
-	if err != nil {
-		return nil, FieldError("date", "%q is not a date", opt.Today)
-	}
-	horizon := day.AddDate(0, 0, opt.HorizonDays).Format(time.DateOnly)
+	day := opt.Today
+	horizon := day.AddDays(opt.HorizonDays)
 	var partners []string
 	if err := s.R.SelectContext(ctx, &partners, `SELECT DISTINCT partner_key FROM direct_debits
 		WHERE status = 'Created' AND requested_date <= ? ORDER BY partner_key`, horizon); err != nil {
@@ -54,23 +51,23 @@ func (s *Store) MakeSDDBatches(ctx context.Context, opt BatchOptions) (*BatchRun
 
 // sddRow is one direct debit as the file needs it.
 type sddRow struct {
-	PmtInfID   string  `db:"pmt_inf_id"`
-	EndToEndID string  `db:"end_to_end_id"`
-	Cents      int64   `db:"amount_cents"`
-	Amendment  *string `db:"amendment"`
-	MandateID  string  `db:"mandate_id"`
-	Signed     string  `db:"signature_date"`
-	Name       string  `db:"debtor_name"`
-	IBAN       string  `db:"debtor_iban"`
-	BIC        *string `db:"debtor_bic"`
-	WalletID   string  `db:"wallet_id"`
-	TopUpID    string  `db:"topup_id"`
-	Date       string  `db:"collection_date"`
-	CreditorID string  `db:"creditor_id"`
+	PmtInfID   string     `db:"pmt_inf_id"`
+	EndToEndID string     `db:"end_to_end_id"`
+	Cents      int64      `db:"amount_cents"`
+	Amendment  *string    `db:"amendment"`
+	MandateID  string     `db:"mandate_id"`
+	Signed     settle.Day `db:"signature_date"`
+	Name       string     `db:"debtor_name"`
+	IBAN       string     `db:"debtor_iban"`
+	BIC        *string    `db:"debtor_bic"`
+	WalletID   string     `db:"wallet_id"`
+	TopUpID    string     `db:"topup_id"`
+	Date       settle.Day `db:"collection_date"`
+	CreditorID string     `db:"creditor_id"`
 }
 
 // makeSDDFile makes one file of a partner's due direct debits in one transaction.
-func (s *Store) makeSDDFile(ctx context.Context, partner string, day time.Time, horizon string, opt BatchOptions, run *BatchRun) (bool, error) {
+func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon settle.Day, opt BatchOptions, run *BatchRun) (bool, error) {
 	var files []*outFile
 	var bf BatchFile
 	made := false
@@ -97,7 +94,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day time.Time, 
 		if err != nil {
 			return err
 		}
-		msgID := fmt.Sprintf("STL-SDD-%s-%d", strings.ReplaceAll(opt.Today, "-", ""), id)
+		msgID := fmt.Sprintf("STL-SDD-%s-%d", opt.Today.Compact(), id)
 		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: MoneyFromCents(cents)}
 		run.Txs += count
 		run.Cents += cents
@@ -162,7 +159,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day time.Time, 
 
 // dropUnusableMandates expires mandates unused for 36 months and cancels the due
 // direct debits whose mandate is not Active, with the mandate's status as reason.
-func dropUnusableMandates(w *Writer, partner, horizon, today string) (int, error) {
+func dropUnusableMandates(w *Writer, partner string, horizon, today settle.Day) (int, error) {
 	if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE partner_key = ? AND status = 'Active'
 		AND date(COALESCE(last_collection_date, signature_date), '+36 months') < ?`, w.createdAt, partner, today); err != nil {
 		return 0, err
@@ -179,7 +176,7 @@ func dropUnusableMandates(w *Writer, partner, horizon, today string) (int, error
 }
 
 // sddCut finds the last id of the due direct debits that fit in one file.
-func sddCut(w *Writer, partner, horizon string, opt BatchOptions) (cut int64, count int, cents int64, err error) {
+func sddCut(w *Writer, partner string, horizon settle.Day, opt BatchOptions) (cut int64, count int, cents int64, err error) {
 	var all struct {
 		N     int   `db:"n"`
 		Cents int64 `db:"cents"`
@@ -216,25 +213,18 @@ func sddCut(w *Writer, partner, horizon string, opt BatchOptions) (cut int64, co
 // days after the batch day, on a business day), its sequence type (FRST for the
 // first collection under a mandate, RCUR after), the amendment its mandate has
 // waiting, and its block: MSGID-Bnnnn numbered by (collection date, sequence type).
-func assignCollections(w *Writer, args map[string]any, day time.Time, leadDays int) error {
-	var asked []string
+func assignCollections(w *Writer, args map[string]any, day settle.Day, leadDays int) error {
+	var asked []settle.Day
 	if err := w.Tx.SelectContext(w.ctx, &asked, `SELECT DISTINCT requested_date FROM direct_debits
 		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ? ORDER BY 1`,
 		args["partner"], args["horizon"], args["cut"]); err != nil {
 		return err
 	}
-	earliest := sepa.AddTARGET2Days(day, leadDays)
+	earliest := day.AddTARGET2(leadDays)
 	var dateCase, blockCase strings.Builder
 	index := map[string]int{}
 	for _, a := range asked {
-		d, err := time.Parse(time.DateOnly, a)
-		if err != nil {
-			return err
-		}
-		if d.Before(earliest) {
-			d = earliest
-		}
-		coll := sepa.AddTARGET2Days(d, 0).Format(time.DateOnly)
+		coll := settle.MaxDay(a, earliest).AddTARGET2(0).String()
 		if _, ok := index[coll]; !ok {
 			index[coll] = len(index)
 			fmt.Fprintf(&blockCase, " WHEN '%s' THEN %d", coll, index[coll]) // dates Go formatted: digits and '-'
@@ -281,11 +271,11 @@ var (
 
 // block is a payment information block as recorded.
 type block struct {
-	PmtInfID string `db:"pmt_inf_id"`
-	Date     string `db:"date"`
-	Seq      string `db:"sequence_type"`
-	N        int    `db:"n"`
-	Cents    int64  `db:"cents"`
+	PmtInfID string     `db:"pmt_inf_id"`
+	Date     settle.Day `db:"date"`
+	Seq      string     `db:"sequence_type"`
+	N        int        `db:"n"`
+	Cents    int64      `db:"cents"`
 }
 
 // writeSDD streams the batch's direct debits into the pain.008 and the
@@ -335,7 +325,7 @@ func writeSDD(w *Writer, out, pre *outFile, p *Partner, blocks []block, msgID st
 		if err := pw.Payment(t); err != nil {
 			return err
 		}
-		cw.Write([]string{r.WalletID, r.TopUpID, FormatCents(r.Cents), r.Date, blocks[bi].Seq, r.MandateID, r.CreditorID, r.EndToEndID})
+		cw.Write([]string{r.WalletID, r.TopUpID, FormatCents(r.Cents), r.Date.String(), blocks[bi].Seq, r.MandateID, r.CreditorID, r.EndToEndID})
 	}
 	if err := rows.Err(); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"settle"
 	"strings"
 	"testing"
 	"time"
@@ -26,11 +27,11 @@ TU-3,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,1999.00,
 `
 )
 
-var batchDay = BatchOptions{Today: "2026-11-20", Created: time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
+var batchDay = BatchOptions{Today: settle.MustParseDay("2026-11-20"), Created: time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
 
 func importCSV(t *testing.T, s *Store, kind, csv string) ImportResult {
 	t.Helper()
-	res, err := s.Import(context.Background(), kind, kind+".csv", strings.NewReader(csv), ImportOptions{})
+	res, err := s.Import(context.Background(), kind, kind+".csv", strings.NewReader(csv), ImportOptions{Day: testDay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +131,11 @@ func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
 	opt.MaxTxs, opt.MaxAmountCents = 0, 200000 // 1,999.00 + 100.00 is over 2,000.00
 	first := run.Files[0]
 	for _, f := range run.Files {
-		if err := s.CancelBatch(ctx, f.MsgID, opt.Outbox, "2026-11-20"); err != nil {
+		if err := s.CancelBatch(ctx, f.MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.CancelBatch(ctx, first.MsgID, opt.Outbox, "2026-11-20"); CodeOf(err) != Conflict {
+	if err := s.CancelBatch(ctx, first.MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); CodeOf(err) != Conflict {
 		t.Fatalf("second cancel: %v", err)
 	}
 	if _, err := os.Stat(first.Path); !errors.Is(err, os.ErrNotExist) {
@@ -151,7 +152,7 @@ func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
 	if err := s.MarkBatchSent(ctx, run.Files[0].MsgID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, "2026-11-20"); CodeOf(err) != Conflict {
+	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); CodeOf(err) != Conflict {
 		t.Fatalf("cancelling a sent batch: %v", err)
 	}
 	mustVerify(t, s)
@@ -176,7 +177,7 @@ func TestSDDBatchAmendmentAndExpiry(t *testing.T) {
 	}
 	// By the next run the old mandate, never used, is 36 months old.
 	s.W.Exec(`UPDATE mandates SET signature_date = '2023-11-15' WHERE mandate_id = 'MND-POLI-OLD'`)
-	opt.Today = "2026-11-30"
+	opt.Today = settle.MustParseDay("2026-11-30")
 	run, err := s.MakeSDDBatches(ctx, opt)
 	if err != nil || len(run.Files) != 1 || run.Txs != 1 || run.Cancelled != 1 {
 		t.Fatalf("%+v %v", run, err)
@@ -254,10 +255,10 @@ func TestSCTBatchDebitsAndCancelPutsBackOnce(t *testing.T) {
 	if b := balance(t, s, PartnerAccountCode("ACME", "payout_clearing")); b != "-120.00" {
 		t.Fatalf("payout_clearing: %s", b)
 	}
-	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, "2026-11-20"); err != nil {
+	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, "2026-11-20"); CodeOf(err) != Conflict {
+	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); CodeOf(err) != Conflict {
 		t.Fatalf("second cancel: %v", err)
 	}
 	if b := balance(t, s, wallet); b != "-300.00" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"settle"
 	"time"
 
 	"settle/sepa"
@@ -23,16 +24,16 @@ const (
 
 // BatchOptions tune the making of SDD and SCT batches.
 type BatchOptions struct {
-	Outbox         string    // where the files go
-	Today          string    // YYYY-MM-DD in the configured zone: dates count from it
-	Created        time.Time // the files' creation time (CreDtTm)
-	Message        string    // sepa.Pain008v08 (default) or Pain008v02; sepa.Pain001v09 (default) or Pain001v03
-	LeadDays       int       // SDD: TARGET2 business days from today to the earliest collection date
-	HorizonDays    int       // SDD: a top-up asked for up to this many days ahead is collected now (default 14)
-	MaxTxs         int       // a file holds at most this many transactions (default 100,000)
-	MaxAmountCents int64     // and at most this control sum (0: no bound)
-	BatchBooking   bool      // BtchBookg: the bank books each block as one entry
-	DryRun         bool      // decide everything, write nothing
+	Outbox         string     // where the files go
+	Today          settle.Day // the batch day in the configured zone (required): dates count from it
+	Created        time.Time  // the files' creation time (CreDtTm)
+	Message        string     // sepa.Pain008v08 (default) or Pain008v02; sepa.Pain001v09 (default) or Pain001v03
+	LeadDays       int        // SDD: TARGET2 business days from today to the earliest collection date
+	HorizonDays    int        // SDD: a top-up asked for up to this many days ahead is collected now (default 14)
+	MaxTxs         int        // a file holds at most this many transactions (default 100,000)
+	MaxAmountCents int64      // and at most this control sum (0: no bound)
+	BatchBooking   bool       // BtchBookg: the bank books each block as one entry
+	DryRun         bool       // decide everything, write nothing
 	// failAfterWrite, in tests, fails (before the commit) or exits the process
 	// (after the commit, before the rename) to simulate a crash.
 	failAfterWrite func(committed bool) error
@@ -51,11 +52,8 @@ func (o *BatchOptions) defaults(sct bool) {
 	if o.MaxTxs <= 0 {
 		o.MaxTxs = 100_000
 	}
-	if o.Today == "" {
-		o.Today = today()
-	}
 	if o.Created.IsZero() {
-		o.Created = Now()
+		o.Created = o.Today.Start(time.UTC)
 	}
 }
 
@@ -204,7 +202,7 @@ func paymentTable(kind string) string {
 // for the next run (a payout's debit is put back on the wallet), the batch becomes
 // Cancelled, and its file leaves the outbox. Cancelling twice is a conflict, so
 // the transactions come back exactly once.
-func (s *Store) CancelBatch(ctx context.Context, msgID, outbox, date string) error {
+func (s *Store) CancelBatch(ctx context.Context, msgID, outbox string, date settle.Day) error {
 	var b Batch
 	err := s.Write(ctx, func(w *Writer) error {
 		var err error
@@ -234,7 +232,7 @@ func (s *Store) CancelBatch(ctx context.Context, msgID, outbox, date string) err
 // unbatch puts a batch's transactions back to Created (why: "cancelled", or a
 // group-level reject): direct debits lose their collection data and give their
 // mandates back the amendment they carried; payouts are credited back to the wallet.
-func unbatch(w *Writer, b Batch, date, why string) error {
+func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
 	if b.Kind == "sdd" {
 		if _, err := w.Exec(`UPDATE mandates SET
 			original_mandate_id = COALESCE(original_mandate_id, json_extract(b.amendment, '$.mandateId')),
@@ -280,7 +278,7 @@ func unbatch(w *Writer, b Batch, date, why string) error {
 // postPayout moves a payout between a wallet's withdrawable bucket and the
 // partner's payout_clearing: out of the wallet when the batch is made, back when
 // it is cancelled or rejected.
-func postPayout(w *Writer, partner, walletID string, cents int64, key, typ, date, why string, back bool) (int64, error) {
+func postPayout(w *Writer, partner, walletID string, cents int64, key, typ string, date settle.Day, why string, back bool) (int64, error) {
 	wallet, err := accountByCode(w, WalletAccountCode(walletID, BucketWithdrawable))
 	if err != nil {
 		return 0, err

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"settle"
+
 	"github.com/shopspring/decimal"
 
 	"settle/sepa"
@@ -82,7 +84,7 @@ func openException(w *Writer, id int64) (Exception, error) {
 
 // resolve posts the resolution (from suspense to the given account), if the money is
 // in suspense, and closes the exception with who, when and why.
-func resolve(w *Writer, x Exception, status, toAccount, by, note, date string, walletID *string) (int64, error) {
+func resolve(w *Writer, x Exception, status, toAccount, by, note string, date settle.Day, walletID *string) (int64, error) {
 	var txID *int64
 	if x.InSuspense {
 		susp, err := AccountID(w.ctx, w.Tx, PartnerAccountCode(*x.PartnerKey, "suspense"))
@@ -115,7 +117,7 @@ func resolve(w *Writer, x Exception, status, toAccount, by, note, date string, w
 }
 
 // AssignException credits the money of an exception to a wallet of the same partner.
-func (s *Store) AssignException(ctx context.Context, id int64, walletID, by, note, date string) (txID int64, err error) {
+func (s *Store) AssignException(ctx context.Context, id int64, walletID, by, note string, date settle.Day) (txID int64, err error) {
 	err = s.Write(ctx, func(w *Writer) error {
 		x, err := openException(w, id)
 		if err != nil {
@@ -146,11 +148,11 @@ func (s *Store) AssignException(ctx context.Context, id int64, walletID, by, not
 
 // RefundException queues the money of an exception for the sender: it moves from
 // suspense to payout_clearing and a refund request waits for the next SCT batch.
-func (s *Store) RefundException(ctx context.Context, id int64, by, note, date string) error {
+func (s *Store) RefundException(ctx context.Context, id int64, by, note string, date settle.Day) error {
 	return s.Write(ctx, func(w *Writer) error { return refundException(w, id, by, note, date) })
 }
 
-func refundException(w *Writer, id int64, by, note, date string) error {
+func refundException(w *Writer, id int64, by, note string, date settle.Day) error {
 	x, err := openException(w, id)
 	if err != nil {
 		return err
@@ -183,7 +185,7 @@ func refundException(w *Writer, id int64, by, note, date string) error {
 // WriteOffException closes an exception with a reason. Money in suspense moves to
 // the partner's unclaimed account (a liability kept until claimed); an entry that was
 // never posted is closed with no transaction.
-func (s *Store) WriteOffException(ctx context.Context, id int64, by, reason, date string) error {
+func (s *Store) WriteOffException(ctx context.Context, id int64, by, reason string, date settle.Day) error {
 	if reason == "" {
 		return FieldError("reason", "a reason is required to write off")
 	}

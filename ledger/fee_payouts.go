@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"settle"
 	"strings"
 	"time"
 )
@@ -32,14 +33,10 @@ type feeEarner struct {
 // at once (key feepayout:<account>:<day>, so a share is paid once and a rerun does
 // nothing). Amounts under minCents wait for a later cycle; a reject or return puts
 // the money back on the fee account.
-func (s *Store) QueueFeePayouts(ctx context.Context, day string, minCents int64, dryRun bool) (FeePayoutResult, error) {
+func (s *Store) QueueFeePayouts(ctx context.Context, day settle.Day, minCents int64, dryRun bool) (FeePayoutResult, error) {
 	var res FeePayoutResult
-	d, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return res, FieldError("date", "%q is not a date", day)
-	}
-	end := d.AddDate(0, 0, -1).Format(time.DateOnly)
-	err = s.Write(ctx, func(w *Writer) error {
+	end := day.AddDays(-1)
+	err := s.Write(ctx, func(w *Writer) error {
 		res = FeePayoutResult{}
 		var es []feeEarner
 		if err := w.Select(&es, `SELECT a.id, a.code, a.partner_key, b.cents,
@@ -79,7 +76,7 @@ func (s *Store) QueueFeePayouts(ctx context.Context, day string, minCents int64,
 	return res, err
 }
 
-func queueFeePayout(w *Writer, e feeEarner, day, end string) (bool, error) {
+func queueFeePayout(w *Writer, e feeEarner, day, end settle.Day) (bool, error) {
 	key := fmt.Sprintf("feepayout:%s:%s", strings.TrimPrefix(e.Code, "partner:"), day)
 	if done, err := rowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, key); err != nil || done {
 		return false, err
@@ -102,24 +99,21 @@ func queueFeePayout(w *Writer, e feeEarner, day, end string) (bool, error) {
 	_, err = w.Exec(`INSERT INTO credit_transfers (id, request_id, kind, partner_key, creditor_name, creditor_iban, creditor_bic, amount_cents,
 		remittance, requested_date, end_to_end_id, status, transaction_id, back_account_id, created_at, updated_at)
 		VALUES (?, ?, 'FeePayout', ?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?, ?, ?, ?)`, next, key, e.Partner, *e.Name, *e.IBAN, e.BIC, amount,
-		"Commissioni maturate al "+end, day, fmt.Sprintf("STL-CT-%d", next), txID, e.AccountID, w.createdAt, w.createdAt)
+		"Commissioni maturate al "+end.String(), day, fmt.Sprintf("STL-CT-%d", next), txID, e.AccountID, w.createdAt, w.createdAt)
 	return true, err
 }
 
 // FeePayoutDue tells whether day is a payout day of the cycle: monthly on the 1st,
 // weekly on Mondays, daily every day, off never.
-func FeePayoutDue(cycle, day string) bool {
-	d, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return false
-	}
+func FeePayoutDue(cycle string, d settle.Day) bool {
 	switch cycle {
 	case "daily":
 		return true
 	case "weekly":
 		return d.Weekday() == time.Monday
 	case "monthly":
-		return d.Day() == 1
+		_, _, dom := d.Date()
+		return dom == 1
 	}
 	return false
 }

@@ -2,7 +2,7 @@ package ledger
 
 import (
 	"context"
-	"time"
+	"settle"
 )
 
 // FeeTotal is one row of the daily fee totals: the operations of a day for one
@@ -43,26 +43,21 @@ const feeTotalsSelect = `SELECT operation_date, partner_key, COALESCE(dealer_key
 
 const feeTotalsGroup = ` GROUP BY operation_date, partner_key, dealer_key, store_id, operation_type, operation_status, fee_debtor`
 
-// RebuildFeeTotals replaces the fee totals of day (YYYY-MM-DD), or of every day
-// when day is "", from the operations, in one transaction: a recomputation gives
+// RebuildFeeTotals replaces the fee totals of day, or of every day when day is
+// the zero Day, from the operations, in one transaction: a recomputation gives
 // the same rows, and a reader never sees a day half-written.
-func (s *Store) RebuildFeeTotals(ctx context.Context, day string, dryRun bool) (FeeTotalsResult, error) {
+func (s *Store) RebuildFeeTotals(ctx context.Context, day settle.Day, dryRun bool) (FeeTotalsResult, error) {
 	var res FeeTotalsResult
-	if day != "" {
-		if _, err := time.Parse(time.DateOnly, day); err != nil {
-			return res, FieldError("date", "%q is not a date", day)
-		}
-	}
 	err := s.Write(ctx, func(w *Writer) error {
 		where, args := "", []any{}
-		if day != "" {
+		if !day.IsZero() {
 			where, args = " WHERE day = ?", []any{day}
 		}
 		if _, err := w.Exec(`DELETE FROM fee_totals`+where, args...); err != nil {
 			return err
 		}
 		from := ""
-		if day != "" {
+		if !day.IsZero() {
 			from = " WHERE operation_date = ?"
 		}
 		if _, err := w.Exec(`INSERT INTO fee_totals `+feeTotalsSelect+from+feeTotalsGroup, args...); err != nil {
@@ -84,7 +79,7 @@ func (s *Store) RebuildFeeTotals(ctx context.Context, day string, dryRun bool) (
 }
 
 // FeeTotals returns the stored totals of a day, in key order.
-func (s *Store) FeeTotals(ctx context.Context, day string) ([]FeeTotal, error) {
+func (s *Store) FeeTotals(ctx context.Context, day settle.Day) ([]FeeTotal, error) {
 	var out []FeeTotal
 	err := s.R.SelectContext(ctx, &out, `SELECT * FROM fee_totals WHERE day = ? ORDER BY partner_key, dealer_key, store_id,
 		operation_type, operation_status, fee_debtor`, day)

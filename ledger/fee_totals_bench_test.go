@@ -2,7 +2,7 @@ package ledger
 
 import (
 	"context"
-	"fmt"
+	"settle"
 	"testing"
 )
 
@@ -54,7 +54,7 @@ func BenchmarkFeeTotals(b *testing.B) {
 	ctx := context.Background()
 	b.Run("one day", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			res, err := s.RebuildFeeTotals(ctx, fmt.Sprintf("2026-02-%02d", 1+i%28), false)
+			res, err := s.RebuildFeeTotals(ctx, settle.NewDay(2026, 2, 1+i%28), false)
 			if err != nil || res.Operations != n/days {
 				b.Fatalf("%+v %v", res, err)
 			}
@@ -62,7 +62,7 @@ func BenchmarkFeeTotals(b *testing.B) {
 	})
 	b.Run("all days", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			res, err := s.RebuildFeeTotals(ctx, "", false)
+			res, err := s.RebuildFeeTotals(ctx, settle.Day{}, false)
 			if err != nil || res.Operations != n || res.Days != days {
 				b.Fatalf("%+v %v", res, err)
 			}

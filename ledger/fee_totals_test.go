@@ -3,13 +3,14 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"settle"
 	"strings"
 	"testing"
 )
 
 func feeTotalsText(t *testing.T, s *Store, day string) string {
 	t.Helper()
-	ts, err := s.FeeTotals(context.Background(), day)
+	ts, err := s.FeeTotals(context.Background(), settle.MustParseDay(day))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestFeeTotalsRecomputeIsIdempotent(t *testing.T) {
 		"ACME_D1 CashWithdrawal Completed Store 5a0e 1 50.00 50.00 50.00 0.13 0.13 0.12 0.12",
 	}, "\n")
 	for i := range 2 {
-		res, err := s.RebuildFeeTotals(ctx, "2026-11-20", false)
+		res, err := s.RebuildFeeTotals(ctx, settle.MustParseDay("2026-11-20"), false)
 		if err != nil || res.Rows != 4 || res.Operations != 5 {
 			t.Fatalf("run %d: %+v %v", i, res, err)
 		}
@@ -53,11 +54,11 @@ func TestFeeTotalsRecomputeIsIdempotent(t *testing.T) {
 		t.Fatalf("the 21st was not asked for: %s", got)
 	}
 	importCSV(t, s, "operations", opHeader+"OP-5,"+polifemo+","+store1+",CashWithdrawal,10.00,2026-11-20,Completed\n")
-	s.RebuildFeeTotals(ctx, "2026-11-20", false)
+	s.RebuildFeeTotals(ctx, settle.MustParseDay("2026-11-20"), false)
 	if got := feeTotalsText(t, s, "2026-11-20"); !strings.Contains(got, "CashWithdrawal Completed Store 5a0e 2 60.00") {
 		t.Fatalf("after a new operation:\n%s", got)
 	}
-	if res, _ := s.RebuildFeeTotals(ctx, "", false); res.Days != 2 {
+	if res, _ := s.RebuildFeeTotals(ctx, settle.Day{}, false); res.Days != 2 {
 		t.Fatalf("all days: %+v", res)
 	}
 	// A day's shares sum to its fees, and equal what the fee accounts received.

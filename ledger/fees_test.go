@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/big"
 	"math/rand/v2"
+	"settle"
 	"strings"
 	"testing"
 	"time"
@@ -111,7 +112,7 @@ func TestStoreOperationsPostWithFeesAndShares(t *testing.T) {
 		"OP-2,"+polifemo+","+store1+",CashWithdrawal,100.00,2026-11-20T23:30:00+00:00,\n"+ // 0.50 by the store; the 21st in Rome
 		"OP-3,"+polifemo+","+store1+",Payment,33.33,2026-11-21,Completed\n"+ // no fee
 		"OP-4,"+polifemo+","+store1+",CashDeposit,50.00,2026-11-21,Failed\n"+
-		"OP-5,"+polifemo+","+store1+",CashDeposit,10.00,2026-11-21,Pending\n"), ImportOptions{Location: rome})
+		"OP-5,"+polifemo+","+store1+",CashDeposit,10.00,2026-11-21,Pending\n"), ImportOptions{Day: testDay, Location: rome})
 	if err != nil || res.Rejected > 0 {
 		t.Fatalf("%v %+v", err, res.Errors)
 	}
@@ -131,7 +132,7 @@ func TestStoreOperationsPostWithFeesAndShares(t *testing.T) {
 	s.R.Select(&ops, `SELECT * FROM operations WHERE operation_id LIKE 'OP-%' ORDER BY operation_id`)
 	got := []string{}
 	for _, o := range ops {
-		got = append(got, strings.Join([]string{o.OperationID, o.OperationStatus, o.OperationDate, FormatCents(o.CustomerNetCents),
+		got = append(got, strings.Join([]string{o.OperationID, o.OperationStatus, o.OperationDate.String(), FormatCents(o.CustomerNetCents),
 			FormatCents(o.CustomerFinalCents), FormatCents(o.FeeCents), o.FeeDebtor}, " "))
 	}
 	want := []string{
@@ -195,7 +196,7 @@ func TestFeeScheduleRefused(t *testing.T) {
 		{"NOPE,CashDeposit,1.00,1,Customer,4000,3000,2000,1000", "partnerKey"},
 		{"ACME,CashDeposit,1.00,1,Customer,40.5,3000,2000,1000", "sharePlatform"},
 	} {
-		res, err := s.Import(context.Background(), "fees", "fees.csv", strings.NewReader(head+c.row+"\n"), ImportOptions{})
+		res, err := s.Import(context.Background(), "fees", "fees.csv", strings.NewReader(head+c.row+"\n"), ImportOptions{Day: testDay})
 		if err != nil || res.Rejected != 1 || res.Errors[0].Field != c.field {
 			t.Errorf("%s: %v %+v, want %s", c.row, err, res.Errors, c.field)
 		}
@@ -210,11 +211,11 @@ func TestFeePayoutsPayEachShareOnce(t *testing.T) {
 	importCSV(t, s, "operations", opHeader+"OP-1,"+polifemo+","+store1+",CashDeposit,200.00,2026-11-20,Completed\n"+
 		"OP-2,"+polifemo+","+store1+",CashDeposit,100.00,2026-11-21,Completed\n") // the 21st: the next cycle
 	importCSV(t, s, "dealers", "dealerKey,partnerKey,dealerName,iban,bic\nACME_D1,ACME,Rete Nord,IT27X0300203280335719971372,\n")
-	res, err := s.QueueFeePayouts(ctx, "2026-11-21", 1, false)
+	res, err := s.QueueFeePayouts(ctx, settle.MustParseDay("2026-11-21"), 1, false)
 	if err != nil || res.Payouts != 2 || res.Cents != 80+40 {
 		t.Fatalf("%+v %v", res, err) // dealer 20 % and store 10 % of the 20th's 4.00
 	}
-	if again, _ := s.QueueFeePayouts(ctx, "2026-11-21", 1, false); again.Payouts != 0 {
+	if again, _ := s.QueueFeePayouts(ctx, settle.MustParseDay("2026-11-21"), 1, false); again.Payouts != 0 {
 		t.Fatalf("paid twice: %+v", again)
 	}
 	dealer := PartnerAccountCode("ACME", "fees:dealer:ACME_D1")
@@ -222,7 +223,7 @@ func TestFeePayoutsPayEachShareOnce(t *testing.T) {
 		t.Fatalf("dealer fee account %s", b)
 	}
 	opt := batchDay
-	opt.Today, opt.Outbox = "2026-11-21", t.TempDir()
+	opt.Today, opt.Outbox = settle.MustParseDay("2026-11-21"), t.TempDir()
 	run, err := s.MakeSCTBatches(ctx, opt)
 	if err != nil || run.Txs != 2 || run.Cents != 120 {
 		t.Fatalf("%+v %v", run, err)
@@ -234,7 +235,7 @@ func TestFeePayoutsPayEachShareOnce(t *testing.T) {
 	if b := balance(t, s, dealer); b != "-1.30" {
 		t.Fatalf("after the reject the dealer's 0.80 is back: %s", b)
 	}
-	if !FeePayoutDue("monthly", "2026-12-01") || FeePayoutDue("monthly", "2026-12-02") || !FeePayoutDue("weekly", "2026-11-23") || FeePayoutDue("off", "2026-12-01") {
+	if !FeePayoutDue("monthly", settle.MustParseDay("2026-12-01")) || FeePayoutDue("monthly", settle.MustParseDay("2026-12-02")) || !FeePayoutDue("weekly", settle.MustParseDay("2026-11-23")) || FeePayoutDue("off", settle.MustParseDay("2026-12-01")) {
 		t.Fatal("cycle days")
 	}
 	mustVerify(t, s)

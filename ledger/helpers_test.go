@@ -3,17 +3,24 @@ package ledger
 import (
 	"context"
 	"path/filepath"
+	"settle"
 	"strings"
 	"testing"
+	"time"
 )
 
-// openTest opens a fresh database in a temporary directory.
+// testDay is the business day of the test world: imports and ingests run on it.
+var testDay = settle.MustParseDay("2026-11-20")
+
+// openTest opens a fresh database in a temporary directory, its clock standing at
+// the evening of testDay.
 func openTest(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Clock = settle.NewFakeClock(time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC))
 	t.Cleanup(func() { s.Close() })
 	return s
 }
@@ -35,7 +42,7 @@ a1b2c3d4-e5f6-7890-abcd-ef1234567890,ACME,RSSMRA80A01H501U,Mario,Rossi,,,false,,
 func seedWorld(t testing.TB, s *Store) {
 	t.Helper()
 	for _, f := range []struct{ kind, csv string }{{"partners", testPartners}, {"dealers", testDealers}, {"wallets", testWallets}} {
-		res, err := s.Import(context.Background(), f.kind, f.kind+".csv", strings.NewReader(f.csv), ImportOptions{})
+		res, err := s.Import(context.Background(), f.kind, f.kind+".csv", strings.NewReader(f.csv), ImportOptions{Day: testDay})
 		if err != nil || res.Rejected > 0 {
 			t.Fatalf("import %s: %v %+v", f.kind, err, res.Errors)
 		}

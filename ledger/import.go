@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"settle"
 	"sort"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type ImportOptions struct {
 	Stop      func() bool    // asked between chunks; true ends the import after the last commit
 	MaxErrors int            // row errors kept in the result (default 1,000); all are counted
 	Location  *time.Location // the configured zone: an operation time's date is taken there (default UTC)
+	// Day is the business day of the import (the job's day): a top-up or withdrawal
+	// with no requested date is asked on it, and a mandate may not be signed after it.
+	Day settle.Day
 }
 
 // ImportKinds lists the kinds of reference data Import takes.
@@ -115,7 +119,7 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 		}
 	}
 	refs := newRefCache()
-	refs.loc = opt.Location
+	refs.loc, refs.day = opt.Location, opt.Day
 	chunk := make([]lineRow[R], 0, opt.ChunkSize)
 	flush := func() error {
 		if len(chunk) == 0 {

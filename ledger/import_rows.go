@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
+	"settle"
 	"strings"
 	"time"
 
@@ -175,6 +176,7 @@ type refCache struct {
 	partners map[string]bool
 	dealers  map[string]string
 	loc      *time.Location // the configured zone, for times given with an offset
+	day      settle.Day     // the import's business day (ImportOptions.Day)
 }
 
 func newRefCache() *refCache {

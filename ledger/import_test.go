@@ -34,7 +34,7 @@ func TestImportReportsBadRowsAndKeepsGoodOnes(t *testing.T) {
 	for _, r := range rows {
 		b.WriteString(r.row + "\n")
 	}
-	res, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader(b.String()), ImportOptions{ChunkSize: 3})
+	res, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader(b.String()), ImportOptions{Day: testDay, ChunkSize: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +81,11 @@ func TestImportUpsertIsIdempotent(t *testing.T) {
 
 func TestImportRefusesMissingColumnsAndUnknownKind(t *testing.T) {
 	s := openTest(t)
-	_, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader("walletId,partnerKey\n"), ImportOptions{})
+	_, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader("walletId,partnerKey\n"), ImportOptions{Day: testDay})
 	if err == nil || !strings.Contains(err.Error(), "missing column") || !strings.Contains(err.Error(), "taxId") {
 		t.Fatalf("missing columns: %v", err)
 	}
-	if _, err := s.Import(context.Background(), "cats", "c.csv", strings.NewReader(""), ImportOptions{}); CodeOf(err) != Invalid {
+	if _, err := s.Import(context.Background(), "cats", "c.csv", strings.NewReader(""), ImportOptions{Day: testDay}); CodeOf(err) != Invalid {
 		t.Fatalf("unknown kind: %v", err)
 	}
 }
@@ -94,12 +94,12 @@ func TestWalletCannotMoveToAnotherPartner(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	other := strings.ReplaceAll(testPartners, "ACME,Acme Pay", "OTHER,Other Pay")
-	if _, err := s.Import(context.Background(), "partners", "p.csv", strings.NewReader(other), ImportOptions{}); err != nil {
+	if _, err := s.Import(context.Background(), "partners", "p.csv", strings.NewReader(other), ImportOptions{Day: testDay}); err != nil {
 		t.Fatal(err)
 	}
-	s.Import(context.Background(), "dealers", "d.csv", strings.NewReader("dealerKey,partnerKey,dealerName,iban,bic\nOTHER_D1,OTHER,X,,\n"), ImportOptions{})
+	s.Import(context.Background(), "dealers", "d.csv", strings.NewReader("dealerKey,partnerKey,dealerName,iban,bic\nOTHER_D1,OTHER,X,,\n"), ImportOptions{Day: testDay})
 	moved := strings.ReplaceAll(strings.ReplaceAll(testWallets, ",ACME,", ",OTHER,"), "ACME_D1", "OTHER_D1")
-	res, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader(moved), ImportOptions{})
+	res, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader(moved), ImportOptions{Day: testDay})
 	if err != nil || res.Rejected != 2 || res.Errors[0].Field != "partnerKey" {
 		t.Fatalf("moving wallets: %v %+v", err, res.Errors)
 	}

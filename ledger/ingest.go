@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/shopspring/decimal"
 	"io"
+	"settle"
 	"sort"
 	"strings"
+
+	"github.com/shopspring/decimal"
 
 	"settle/sepa"
 )
@@ -114,6 +116,9 @@ type IngestOptions struct {
 	MaxBytes   int64    // refuse larger files
 	By         string   // who ingests (journaled on automatic refunds)
 	DryRun     bool     // read and decide everything, then roll back
+	// Day is the ingest's business day: statuses act on it, and an entry with neither
+	// a booking nor a value date is booked on it.
+	Day settle.Day
 }
 
 // errDryRun rolls back a dry run's transaction.
@@ -127,6 +132,9 @@ var ErrDuplicateFile = errors.New("this file was ingested before (same sha256)")
 // commits only once the whole file has been read and found well-formed. A reader
 // error (truncated or malformed file) returns a *sepa.ParseError and leaves nothing.
 func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt IngestOptions) (*FileSummary, error) {
+	if opt.Day.IsZero() {
+		return nil, Errorf(Internal, "ingest %s: no business day given", name)
+	}
 	rd, err := sepa.NewReader(r, name, sepa.Options{MaxBytes: opt.MaxBytes})
 	if err != nil {
 		return nil, err
@@ -152,10 +160,10 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		if err := in.decideWindow(sum); err != nil {
 			return err
 		}
-		if err := settleOurs(w, in.fileID, sum); err != nil {
+		if err := settleOurs(w, in.fileID, opt.Day, sum); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if sum.Acted, err = applyStatuses(w, in.fileID, today()); err != nil {
+		if sum.Acted, err = applyStatuses(w, in.fileID, opt.Day); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		sum.Kind, sum.MessageID = rd.Document().Kind, rd.Document().MessageID

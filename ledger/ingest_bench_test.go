@@ -56,14 +56,14 @@ func BenchmarkIngest(b *testing.B) {
 					continue
 				}
 				fh, _ := os.Open(f.Path)
-				if _, err := s.Import(context.Background(), f.Kind, f.Path, fh, ledger.ImportOptions{}); err != nil {
+				if _, err := s.Import(context.Background(), f.Kind, f.Path, fh, ledger.ImportOptions{Day: testDay}); err != nil {
 					b.Fatal(err)
 				}
 				fh.Close()
 			}
 			fh, _ := os.Open(camt)
 			b.StartTimer()
-			sum, err := s.IngestBank(context.Background(), camt, fh, ledger.IngestOptions{SHA256: "bench", Size: st.Size()})
+			sum, err := s.IngestBank(context.Background(), camt, fh, ledger.IngestOptions{Day: testDay, SHA256: "bench", Size: st.Size()})
 			b.StopTimer()
 			fh.Close()
 			if err != nil || sum.Units != entries || sum.Counts[ledger.OutcomePosted] < entries/2 {

@@ -32,7 +32,7 @@ func TestIngestCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := sha256.Sum256(b)
-		sum, err := s.IngestBank(context.Background(), f, strings.NewReader(string(b)), IngestOptions{SHA256: hex.EncodeToString(h[:]), Size: int64(len(b))})
+		sum, err := s.IngestBank(context.Background(), f, strings.NewReader(string(b)), IngestOptions{Day: testDay, SHA256: hex.EncodeToString(h[:]), Size: int64(len(b))})
 		var pe *sepa.ParseError
 		switch {
 		case errors.Is(err, ErrDuplicateFile):

@@ -2,9 +2,9 @@ package ledger
 
 import (
 	"fmt"
+	"settle"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 
 	"settle/sepa"
@@ -109,9 +109,9 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 	if wallet == 0 {
 		return Errorf(NotFound, "account %s does not exist", WalletAccountCode(wl.WalletID, BucketWithdrawable))
 	}
-	date := bookingDate(u)
+	date := in.bookingDate(u)
 	tx := &Transaction{Key: "entry:" + *row.DedupeKey, Type: "SctDeposit", PartnerKey: p.PartnerKey, WalletID: wl.WalletID,
-		ValueDate: or(u.e.ValueDate, date), BookingDate: date, Source: Source{FileID: &in.fileID, Entry: &u.e.Position},
+		ValueDate: orDay(u.e.ValueDate, date), BookingDate: date, Source: Source{FileID: &in.fileID, Entry: &u.e.Position},
 		Description: remittance, CreatedBy: "ingest", Postings: []Posting{{bank, row.AmountCents}, {wallet, -row.AmountCents}}}
 	id, err := in.wr.post(in.w, tx)
 	if err != nil {
@@ -121,9 +121,9 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 		row.AmountCents, p.PartnerKey, wl.WalletID, date, in.w.createdAt)
 	if validate {
 		wl.Validated = true
-		in.win.valid = append(in.win.valid, wl.WalletID)
+		in.win.valid = addDay(in.win.valid, date, wl.WalletID)
 	}
-	in.win.used = append(in.win.used, wl.WalletID)
+	in.win.used = addDay(in.win.used, date, wl.WalletID)
 	row.Outcome, row.TransactionID = OutcomePosted, &id
 	sum.add(OutcomePosted, row.Currency, u.amount.Decimal)
 	in.insert(row)
@@ -153,9 +153,9 @@ func (in *ingestion) exception(row *bankEntry, u *unit, p Partner, walletID *str
 		if err != nil {
 			return err
 		}
-		date := bookingDate(u)
+		date := in.bookingDate(u)
 		id, err := in.wr.post(in.w, &Transaction{Key: "entry:" + *row.DedupeKey, Type: "Suspense", PartnerKey: p.PartnerKey,
-			ValueDate: or(u.e.ValueDate, date), BookingDate: date, Source: Source{FileID: &in.fileID, Entry: &u.e.Position},
+			ValueDate: orDay(u.e.ValueDate, date), BookingDate: date, Source: Source{FileID: &in.fileID, Entry: &u.e.Position},
 			Description: reason + ": " + detail, CreatedBy: "ingest",
 			Postings: []Posting{{bank, row.AmountCents}, {susp, -row.AmountCents}}})
 		if err != nil {
@@ -171,7 +171,7 @@ func (in *ingestion) exception(row *bankEntry, u *unit, p Partner, walletID *str
 	sum.add(OutcomeException, row.Currency, u.amount.Decimal)
 	if suspense && slices.Contains(in.opt.AutoRefund, reason) && row.DebtorIBAN != nil {
 		if _, err := sepa.CheckIBAN(*row.DebtorIBAN); err == nil {
-			in.win.refunds = append(in.win.refunds, autoRefund{excID, "automatic refund: " + reason, bookingDate(u)})
+			in.win.refunds = append(in.win.refunds, autoRefund{excID, "automatic refund: " + reason, in.bookingDate(u)})
 		}
 	}
 	return nil
@@ -185,4 +185,15 @@ func or(v, fallback string) string {
 	return fallback
 }
 
-func today() string { return Now().Format(time.DateOnly) }
+// addDay files id under day in m, making m when it is nil.
+func addDay(m map[settle.Day][]string, day settle.Day, id string) map[settle.Day][]string {
+	if m == nil {
+		m = map[settle.Day][]string{}
+	}
+	m[day] = append(m[day], id)
+	return m
+}
+
+// dayStamp is a business day as the wallets' date-time columns store it (the
+// feeds' bare dates are stored the same way).
+func dayStamp(d settle.Day) string { return d.String() + "T00:00:00Z" }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"settle"
 	"strings"
 	"testing"
 
@@ -57,7 +58,7 @@ func camt054(entries ...ntry) string {
 
 func ingest(t *testing.T, s *Store, name, doc string) (*FileSummary, error) {
 	t.Helper()
-	return s.IngestBank(context.Background(), name, strings.NewReader(doc), IngestOptions{SHA256: fingerprint(doc), Size: int64(len(doc))})
+	return s.IngestBank(context.Background(), name, strings.NewReader(doc), IngestOptions{Day: testDay, SHA256: fingerprint(doc), Size: int64(len(doc))})
 }
 
 func balance(t *testing.T, s *Store, code string) string {
@@ -274,22 +275,22 @@ func TestExceptionResolutions(t *testing.T) {
 	if _, err := ingest(t, s, "e.xml", doc); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AssignException(ctx, 1, polifemo, "ops", "customer called", "2026-11-21"); err != nil {
+	if _, err := s.AssignException(ctx, 1, polifemo, "ops", "customer called", settle.MustParseDay("2026-11-21")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RefundException(ctx, 2, "ops", "", "2026-11-21"); err != nil {
+	if err := s.RefundException(ctx, 2, "ops", "", settle.MustParseDay("2026-11-21")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.WriteOffException(ctx, 3, "ops", "", "2026-11-21"); CodeOf(err) != Invalid {
+	if err := s.WriteOffException(ctx, 3, "ops", "", settle.MustParseDay("2026-11-21")); CodeOf(err) != Invalid {
 		t.Fatalf("write-off without reason: %v", err)
 	}
-	if err := s.WriteOffException(ctx, 3, "ops", "sender unreachable after 3 months", "2026-11-21"); err != nil {
+	if err := s.WriteOffException(ctx, 3, "ops", "sender unreachable after 3 months", settle.MustParseDay("2026-11-21")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.WriteOffException(ctx, 4, "ops", "CHF sent to the EUR account; bank returns it", "2026-11-21"); err != nil {
+	if err := s.WriteOffException(ctx, 4, "ops", "CHF sent to the EUR account; bank returns it", settle.MustParseDay("2026-11-21")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AssignException(ctx, 1, polifemo, "ops", "", "2026-11-21"); CodeOf(err) != Conflict {
+	if _, err := s.AssignException(ctx, 1, polifemo, "ops", "", settle.MustParseDay("2026-11-21")); CodeOf(err) != Conflict {
 		t.Fatalf("assigning twice: %v", err)
 	}
 	for code, want := range map[string]string{
@@ -324,7 +325,7 @@ func TestAutoRefund(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	doc := camt054(ntry{ref: "A1", amount: "40.00", debtorIBAN: "DE89370400440532013000", remittance: "K7PQ2M"})
-	_, err := s.IngestBank(context.Background(), "a.xml", strings.NewReader(doc), IngestOptions{SHA256: "x", AutoRefund: []string{ExcIBANMismatch}})
+	_, err := s.IngestBank(context.Background(), "a.xml", strings.NewReader(doc), IngestOptions{Day: testDay, SHA256: "x", AutoRefund: []string{ExcIBANMismatch}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +359,7 @@ func TestIngestWindowsDecideAsOne(t *testing.T) {
 		s := openTest(t)
 		seedWorld(t, s)
 		s.W.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
-		sum, err := s.IngestBank(context.Background(), "w.xml", strings.NewReader(doc), IngestOptions{SHA256: "w",
+		sum, err := s.IngestBank(context.Background(), "w.xml", strings.NewReader(doc), IngestOptions{Day: testDay, SHA256: "w",
 			Size: int64(len(doc)), AutoRefund: []string{ExcUnknownReference}})
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"settle"
 	"strings"
 
 	"settle/sepa"
@@ -70,7 +71,7 @@ func (in *ingestion) statement(st *sepa.Statement) error {
 	if p, ok := in.partners[account]; ok {
 		partner = &p.PartnerKey
 	}
-	balance := func(types ...string) (*int64, string) {
+	balance := func(types ...string) (*int64, settle.Day) {
 		for _, t := range types {
 			if b, ok := st.Balance(t); ok {
 				c, err := ToCents(b.Amount.Decimal)
@@ -80,14 +81,17 @@ func (in *ingestion) statement(st *sepa.Statement) error {
 				return &c, b.Date
 			}
 		}
-		return nil, ""
+		return nil, settle.Day{}
 	}
 	opening, from := balance("OPBD", "PRCD")
 	closing, to := balance("CLBD")
-	day := st.Created[:min(10, len(st.Created))]
-	_, err := in.w.Exec(`INSERT INTO bank_statements (file_id, statement_id, sequence, partner_key, account, currency, from_date,
+	day, err := settle.ParseDay(st.Created[:min(10, len(st.Created))])
+	if err != nil {
+		day = in.opt.Day // a statement with no balance dates and no readable creation time
+	}
+	_, err = in.w.Exec(`INSERT INTO bank_statements (file_id, statement_id, sequence, partner_key, account, currency, from_date,
 		to_date, opening_cents, closing_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (file_id, account) DO NOTHING`,
-		in.fileID, st.ID, nullable(st.Sequence), partner, account, or(st.Currency, "EUR"), or(from, or(to, day)), or(to, or(from, day)),
+		in.fileID, st.ID, nullable(st.Sequence), partner, account, or(st.Currency, "EUR"), orDay(from, orDay(to, day)), orDay(to, orDay(from, day)),
 		opening, closing)
 	return err
 }
@@ -169,9 +173,9 @@ func (in *ingestion) dedupeKey(u unit) string {
 		counterparty = d.CreditorIBAN
 	}
 	if counterparty != "" && d.EndToEndID != "" && !strings.EqualFold(d.EndToEndID, "NOTPROVIDED") {
-		return "e2e|" + counterparty + "|" + d.EndToEndID + "|" + u.amount.Text() + "|" + e.BookingDate
+		return "e2e|" + counterparty + "|" + d.EndToEndID + "|" + u.amount.Text() + "|" + e.BookingDate.String()
 	}
-	fp := fingerprint(e.Account, e.Currency, u.amount.Text(), fmt.Sprint(e.Credit), e.BookingDate, e.ValueDate,
+	fp := fingerprint(e.Account, e.Currency, u.amount.Text(), fmt.Sprint(e.Credit), e.BookingDate.String(), e.ValueDate.String(),
 		e.BankTxCode.String(), d.DebtorIBAN, d.CreditorIBAN, d.EndToEndID, d.Remittance, d.ReturnReason)
 	in.seen[fp]++
 	return fmt.Sprintf("fp|%s|%d", fp, in.seen[fp])
@@ -196,7 +200,7 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 	cents, amtErr := ToCents(u.amount.Decimal)
 	row := &bankEntry{FileID: in.fileID, Position: u.e.Position, Detail: u.detail, Account: u.e.Account,
 		Currency: u.e.Currency, AmountCents: cents, Amount: u.amount.Text(), Credit: u.e.Credit,
-		Status: u.e.Status, BookingDate: nullable(u.e.BookingDate), ValueDate: nullable(u.e.ValueDate),
+		Status: u.e.Status, BookingDate: u.e.BookingDate, ValueDate: u.e.ValueDate,
 		AcctSvcrRef: nullable(u.e.AcctSvcrRef), EndToEndID: nullable(u.d.EndToEndID), PmtInfID: nullable(u.d.PmtInfID),
 		MsgID: nullable(u.d.MessageID), MandateID: nullable(u.d.MandateID), BankTxCode: nullable(u.e.BankTxCode.String()),
 		ReturnReason: nullable(u.d.ReturnReason), DebtorIBAN: nullable(sepa.NormalizeIBAN(u.d.DebtorIBAN)),
@@ -270,34 +274,34 @@ func (in *ingestion) status(st *sepa.Status, sum *FileSummary) {
 
 // bankEntry is a row of bank_entries.
 type bankEntry struct {
-	FileID        int64   `db:"file_id"`
-	Position      int     `db:"position"`
-	Detail        int     `db:"detail"`
-	DedupeKey     *string `db:"dedupe_key"`
-	DuplicateOf   *int64  `db:"duplicate_of"`
-	Outcome       string  `db:"outcome"`
-	PartnerKey    *string `db:"partner_key"`
-	Account       string  `db:"account"`
-	Currency      string  `db:"currency"`
-	AmountCents   int64   `db:"amount_cents"`
-	Amount        string  `db:"amount"` // exactly as the bank wrote it
-	Credit        bool    `db:"credit"`
-	Status        string  `db:"status"`
-	BookingDate   *string `db:"booking_date"`
-	ValueDate     *string `db:"value_date"`
-	AcctSvcrRef   *string `db:"acct_svcr_ref"`
-	EndToEndID    *string `db:"end_to_end_id"`
-	PmtInfID      *string `db:"pmt_inf_id"`
-	MsgID         *string `db:"msg_id"`
-	MandateID     *string `db:"mandate_id"`
-	BankTxCode    *string `db:"bank_tx_code"`
-	ReturnReason  *string `db:"return_reason"`
-	ChargesCents  int64   `db:"charges_cents"`
-	DebtorIBAN    *string `db:"debtor_iban"`
-	DebtorName    *string `db:"debtor_name"`
-	CreditorIBAN  *string `db:"creditor_iban"`
-	Remittance    *string `db:"remittance"`
-	TransactionID *int64  `db:"transaction_id"`
+	FileID        int64      `db:"file_id"`
+	Position      int        `db:"position"`
+	Detail        int        `db:"detail"`
+	DedupeKey     *string    `db:"dedupe_key"`
+	DuplicateOf   *int64     `db:"duplicate_of"`
+	Outcome       string     `db:"outcome"`
+	PartnerKey    *string    `db:"partner_key"`
+	Account       string     `db:"account"`
+	Currency      string     `db:"currency"`
+	AmountCents   int64      `db:"amount_cents"`
+	Amount        string     `db:"amount"` // exactly as the bank wrote it
+	Credit        bool       `db:"credit"`
+	Status        string     `db:"status"`
+	BookingDate   settle.Day `db:"booking_date"` // NULL when the bank gave none
+	ValueDate     settle.Day `db:"value_date"`
+	AcctSvcrRef   *string    `db:"acct_svcr_ref"`
+	EndToEndID    *string    `db:"end_to_end_id"`
+	PmtInfID      *string    `db:"pmt_inf_id"`
+	MsgID         *string    `db:"msg_id"`
+	MandateID     *string    `db:"mandate_id"`
+	BankTxCode    *string    `db:"bank_tx_code"`
+	ReturnReason  *string    `db:"return_reason"`
+	ChargesCents  int64      `db:"charges_cents"`
+	DebtorIBAN    *string    `db:"debtor_iban"`
+	DebtorName    *string    `db:"debtor_name"`
+	CreditorIBAN  *string    `db:"creditor_iban"`
+	Remittance    *string    `db:"remittance"`
+	TransactionID *int64     `db:"transaction_id"`
 	id            int64
 }
 
@@ -315,7 +319,15 @@ func (in *ingestion) insert(b *bankEntry) {
 }
 
 // bookingDate is the day a unit counts in the ledger: the bank's booking date, else
-// its value date, else today (a notification may carry neither).
-func bookingDate(u *unit) string {
-	return or(u.e.BookingDate, or(u.e.ValueDate, today()))
+// its value date, else the ingest's day (a notification may carry neither).
+func (in *ingestion) bookingDate(u *unit) settle.Day {
+	return orDay(u.e.BookingDate, orDay(u.e.ValueDate, in.opt.Day))
+}
+
+// orDay returns d, or fallback when d is the zero Day.
+func orDay(d, fallback settle.Day) settle.Day {
+	if d.IsZero() {
+		return fallback
+	}
+	return d
 }

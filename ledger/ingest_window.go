@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
+	"settle"
 	"strings"
 )
 
@@ -21,9 +22,9 @@ type window struct {
 	byCode   map[string][]*walletRef // partner|validation code → pending wallets, oldest first
 	byReason map[string]*walletRef   // partner|SCT reason → wallet
 	accounts map[string]walletAccounts
-	statuses int      // pain.002 statuses buffered
-	used     []string // wallets credited: last_usage_date
-	valid    []string // wallets whose IBAN got validated
+	statuses int                     // pain.002 statuses buffered
+	used     map[settle.Day][]string // wallets credited, by the booking day: last_usage_date
+	valid    map[settle.Day][]string // wallets whose IBAN got validated, by the booking day: last_update_date
 	refunds  []autoRefund
 }
 
@@ -38,7 +39,7 @@ type walletAccounts struct {
 type autoRefund struct {
 	excID int64
 	note  string
-	date  string
+	date  settle.Day
 }
 
 func (win *window) size() int { return len(win.units) + win.statuses }
@@ -267,16 +268,19 @@ func (in *ingestion) decideWindow(sum *FileSummary) error {
 	if err := in.wr.flush(in.w); err != nil {
 		return fmt.Errorf("%s: entries %d to %d: %w", in.name, first, last, err)
 	}
-	now := in.w.createdAt
-	if len(win.valid) > 0 {
-		if _, err := in.w.Exec(`UPDATE wallets SET is_iban_validated = TRUE, last_update_date = ?
-			WHERE wallet_id IN (SELECT value FROM json_each(?))`, now, jsonList(win.valid)); err != nil {
+	// A wallet's dates are those of the business events: the booking day of the entry
+	// that validated or used it, never the day the file happened to be read. They only
+	// move forward (an older file read late leaves a later date alone).
+	for day, ids := range win.valid {
+		if _, err := in.w.Exec(`UPDATE wallets SET is_iban_validated = TRUE, last_update_date = CASE
+			WHEN last_update_date IS NULL OR last_update_date < ? THEN ? ELSE last_update_date END
+			WHERE wallet_id IN (SELECT value FROM json_each(?))`, dayStamp(day), dayStamp(day), jsonList(ids)); err != nil {
 			return err
 		}
 	}
-	if len(win.used) > 0 {
-		if _, err := in.w.Exec(`UPDATE wallets SET last_usage_date = ? WHERE wallet_id IN (SELECT value FROM json_each(?))`,
-			now, jsonList(win.used)); err != nil {
+	for day, ids := range win.used {
+		if _, err := in.w.Exec(`UPDATE wallets SET last_usage_date = ? WHERE wallet_id IN (SELECT value FROM json_each(?))
+			AND (last_usage_date IS NULL OR last_usage_date < ?)`, dayStamp(day), jsonList(ids), dayStamp(day)); err != nil {
 			return err
 		}
 	}

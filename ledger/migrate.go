@@ -78,7 +78,7 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 			}
 			applied++
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, nowText())
+				m.Version, m.Name, s.NowText())
 			return err
 		})
 		if err != nil {

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"settle"
 	"strconv"
 )
 
@@ -17,25 +18,25 @@ const (
 // Operation is the business view of a transaction (the seeds' term): what happened,
 // for whom, with its fee and the fee's shares. Amounts are cents.
 type Operation struct {
-	OperationID        string  `db:"operation_id"`
-	TransactionID      *int64  `db:"transaction_id"` // nil: recorded, no money moved (Pending, Failed)
-	OperationType      string  `db:"operation_type"`
-	OperationStatus    string  `db:"operation_status"`
-	AmountCents        int64   `db:"amount_cents"`
-	CustomerNetCents   int64   `db:"customer_net_amount_cents"`
-	CustomerFinalCents int64   `db:"customer_final_amount_cents"`
-	FeeCents           int64   `db:"fee_cents"`
-	FeePlatformCents   int64   `db:"fee_platform_cents"`
-	FeePartnerCents    int64   `db:"fee_partner_cents"`
-	FeeDealerCents     int64   `db:"fee_dealer_cents"`
-	FeeStoreCents      int64   `db:"fee_store_cents"`
-	FeeDebtor          string  `db:"fee_debtor"`
-	PartnerKey         string  `db:"partner_key"`
-	WalletID           *string `db:"wallet_id"`
-	DealerKey          *string `db:"dealer_key"`
-	StoreID            *string `db:"store_id"`
-	OperationDate      string  `db:"operation_date"`
-	CreatedAt          string  `db:"created_at"`
+	OperationID        string     `db:"operation_id"`
+	TransactionID      *int64     `db:"transaction_id"` // nil: recorded, no money moved (Pending, Failed)
+	OperationType      string     `db:"operation_type"`
+	OperationStatus    string     `db:"operation_status"`
+	AmountCents        int64      `db:"amount_cents"`
+	CustomerNetCents   int64      `db:"customer_net_amount_cents"`
+	CustomerFinalCents int64      `db:"customer_final_amount_cents"`
+	FeeCents           int64      `db:"fee_cents"`
+	FeePlatformCents   int64      `db:"fee_platform_cents"`
+	FeePartnerCents    int64      `db:"fee_partner_cents"`
+	FeeDealerCents     int64      `db:"fee_dealer_cents"`
+	FeeStoreCents      int64      `db:"fee_store_cents"`
+	FeeDebtor          string     `db:"fee_debtor"`
+	PartnerKey         string     `db:"partner_key"`
+	WalletID           *string    `db:"wallet_id"`
+	DealerKey          *string    `db:"dealer_key"`
+	StoreID            *string    `db:"store_id"`
+	OperationDate      settle.Day `db:"operation_date"`
+	CreatedAt          string     `db:"created_at"`
 }
 
 // AddOperation records op for the transaction the writer posted (op.TransactionID).
@@ -67,7 +68,7 @@ func (s *Store) OperationsOf(ctx context.Context, txID int64) ([]Operation, erro
 
 // reverseOperations marks the operations of transaction origID Reversed and adds, for
 // each, a Reversal operation on the reversing transaction revID.
-func reverseOperations(w *Writer, origID, revID int64, date string) error {
+func reverseOperations(w *Writer, origID, revID int64, date settle.Day) error {
 	var ops []Operation
 	if err := w.Tx.SelectContext(w.ctx, &ops, `SELECT * FROM operations WHERE transaction_id = ?`, origID); err != nil {
 		return err

@@ -4,8 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"settle"
 	"strings"
-	"time"
 
 	"settle/sepa"
 )
@@ -56,16 +56,19 @@ func walletFactsOf(w *Writer, field, walletID string) (*walletFacts, error) {
 	return &f, err
 }
 
-// date checks an optional YYYY-MM-DD, defaulting to today.
-func (c *fieldCheck) date(field, v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return today()
+// askedDate checks an optional requested date. Empty means "as soon as possible":
+// the request is filed as asked on the import's day, and the batch that takes it
+// collects or pays it on the earliest date it can (a requested date never comes
+// before the batch day's earliest date: see assignCollections).
+func (c *fieldCheck) askedDate(field, v string, importDay settle.Day) settle.Day {
+	d := c.day(field, v)
+	if d.IsZero() && strings.TrimSpace(v) == "" {
+		if importDay.IsZero() {
+			c.fail(field, "is required (the import has no business day to default to)")
+		}
+		return importDay
 	}
-	if !isDate(v) {
-		c.fail(field, "%q is not a date (YYYY-MM-DD)", v)
-	}
-	return v
+	return d
 }
 
 func (c *fieldCheck) positive(field, v string) int64 {
@@ -81,7 +84,7 @@ func (c *fieldCheck) positive(field, v string) int64 {
 	return *p
 }
 
-func upsertMandateRow(w *Writer, _ *refCache, r *MandateRow) error {
+func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 	var c fieldCheck
 	id := c.required("mandateId", r.MandateID)
 	if err := sepa.CheckReference(id, false); id != "" && err != nil {
@@ -94,9 +97,9 @@ func upsertMandateRow(w *Writer, _ *refCache, r *MandateRow) error {
 		c.fail("debtorIban", "%s is not in a SEPA country", sepa.MaskIBAN(*iban))
 	}
 	bic := c.bic("debtorBic", r.DebtorBIC)
-	signed := c.required("signatureDate", r.SignatureDate)
-	if signed != "" && (!isDate(signed) || signed > today()) {
-		c.fail("signatureDate", "%q must be a date, not in the future", signed)
+	signed := c.day("signatureDate", c.required("signatureDate", r.SignatureDate))
+	if !signed.IsZero() && !refs.day.IsZero() && signed.After(refs.day) {
+		c.fail("signatureDate", "%s is in the future (the import's day is %s)", signed, refs.day)
 	}
 	status := or(strings.TrimSpace(r.Status), MandateActive)
 	switch status {
@@ -119,10 +122,10 @@ func upsertMandateRow(w *Writer, _ *refCache, r *MandateRow) error {
 		return FieldError("walletId", "partner %s has no creditor id: it cannot collect direct debits", wf.PartnerKey)
 	}
 	var old struct {
-		WalletID   string  `db:"wallet_id"`
-		IBAN       string  `db:"debtor_iban"`
-		CreditorID string  `db:"creditor_id"`
-		Used       *string `db:"last_collection_date"`
+		WalletID   string      `db:"wallet_id"`
+		IBAN       string      `db:"debtor_iban"`
+		CreditorID string      `db:"creditor_id"`
+		Used       *settle.Day `db:"last_collection_date"`
 	}
 	err = w.Get(&old, `SELECT wallet_id, debtor_iban, creditor_id, last_collection_date FROM mandates WHERE mandate_id = ?`, id)
 	switch {
@@ -157,21 +160,17 @@ func upsertMandateRow(w *Writer, _ *refCache, r *MandateRow) error {
 
 // mandateExpired tells whether a mandate unused since lastUse (its last collection,
 // or its signature) may no longer be used on day.
-func mandateExpired(lastUse, day string) bool {
-	t, err := time.Parse(time.DateOnly, lastUse)
-	if err != nil {
-		return false
-	}
-	return t.AddDate(0, mandateLifetimeMonths, 0).Format(time.DateOnly) < day
+func mandateExpired(lastUse, day settle.Day) bool {
+	return !lastUse.IsZero() && lastUse.AddMonths(mandateLifetimeMonths).Before(day)
 }
 
-func upsertTopUpRow(w *Writer, _ *refCache, r *TopUpRow) error {
+func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 	var c fieldCheck
 	id := c.key("topUpId", r.TopUpID)
 	walletID := c.uuid("walletId", r.WalletID)
 	mandateID := c.required("mandateId", r.MandateID)
 	cents := c.positive("amount", r.Amount)
-	date := c.date("requestedCollectionDate", r.RequestedCollectionDate)
+	date := c.askedDate("requestedCollectionDate", r.RequestedCollectionDate, refs.day)
 	if c.err != nil {
 		return c.err
 	}
@@ -189,10 +188,10 @@ func upsertTopUpRow(w *Writer, _ *refCache, r *TopUpRow) error {
 		return FieldError("walletId", "wallet %s has no validated IBAN", walletID)
 	}
 	var m struct {
-		WalletID string  `db:"wallet_id"`
-		Status   string  `db:"status"`
-		Signed   string  `db:"signature_date"`
-		Used     *string `db:"last_collection_date"`
+		WalletID string      `db:"wallet_id"`
+		Status   string      `db:"status"`
+		Signed   settle.Day  `db:"signature_date"`
+		Used     *settle.Day `db:"last_collection_date"`
 	}
 	err = w.Get(&m, `SELECT wallet_id, status, signature_date, last_collection_date FROM mandates WHERE mandate_id = ?`, mandateID)
 	switch {
@@ -204,7 +203,7 @@ func upsertTopUpRow(w *Writer, _ *refCache, r *TopUpRow) error {
 		return FieldError("mandateId", "mandate %s belongs to another wallet", mandateID)
 	case m.Status != MandateActive:
 		return FieldError("mandateId", "mandate %s is %s", mandateID, m.Status)
-	case mandateExpired(or(deref(m.Used), m.Signed), date):
+	case mandateExpired(orDay(deref(m.Used), m.Signed), date):
 		if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE mandate_id = ?`, w.createdAt, mandateID); err != nil {
 			return err
 		}
@@ -212,10 +211,9 @@ func upsertTopUpRow(w *Writer, _ *refCache, r *TopUpRow) error {
 	}
 	if wf.MaxSDD != nil {
 		var recent int64
-		since, _ := time.Parse(time.DateOnly, date)
 		if err := w.Get(&recent, `SELECT COALESCE(SUM(amount_cents), 0) FROM direct_debits WHERE wallet_id = ?
 			AND requested_date > ? AND status NOT IN ('Rejected', 'Returned', 'Refunded', 'Cancelled')`,
-			walletID, since.AddDate(0, 0, -30).Format(time.DateOnly)); err != nil {
+			walletID, date.AddDays(-30)); err != nil {
 			return err
 		}
 		if recent+cents > *wf.MaxSDD {
@@ -233,7 +231,7 @@ func upsertTopUpRow(w *Writer, _ *refCache, r *TopUpRow) error {
 	return err
 }
 
-func upsertWithdrawalRow(w *Writer, _ *refCache, r *WithdrawalRow) error {
+func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
 	var c fieldCheck
 	id := c.key("withdrawalId", r.WithdrawalID)
 	walletID := c.uuid("walletId", r.WalletID)
@@ -242,7 +240,7 @@ func upsertWithdrawalRow(w *Writer, _ *refCache, r *WithdrawalRow) error {
 	if kind != "SctWithdrawal" && kind != "Redemption" {
 		c.fail("operationType", "%q is not SctWithdrawal or Redemption", kind)
 	}
-	date := c.date("requestedExecutionDate", r.RequestedExecutionDate)
+	date := c.askedDate("requestedExecutionDate", r.RequestedExecutionDate, refs.day)
 	if c.err != nil {
 		return c.err
 	}

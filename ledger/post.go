@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"settle"
 	"strings"
 	"time"
 
@@ -30,8 +31,8 @@ type Transaction struct {
 	Type        string // the operation type or a system type (Reversal, ...)
 	PartnerKey  string
 	WalletID    string
-	ValueDate   string // YYYY-MM-DD
-	BookingDate string // YYYY-MM-DD: the day the transaction counts in reports
+	ValueDate   settle.Day
+	BookingDate settle.Day // the day the transaction counts in reports
 	Source      Source
 	Description string
 	ReversesID  int64
@@ -48,11 +49,11 @@ func (t *Transaction) Validate() error {
 	if t.Type == "" {
 		return FieldError("type", "a transaction type is required")
 	}
-	if !isDate(t.ValueDate) {
-		return FieldError("valueDate", "%q is not a date (YYYY-MM-DD)", t.ValueDate)
+	if t.ValueDate.IsZero() {
+		return FieldError("valueDate", "a value date is required")
 	}
-	if !isDate(t.BookingDate) {
-		return FieldError("bookingDate", "%q is not a date (YYYY-MM-DD)", t.BookingDate)
+	if t.BookingDate.IsZero() {
+		return FieldError("bookingDate", "a booking date is required")
 	}
 	if len(t.Postings) < 2 {
 		return FieldError("postings", "a transaction needs at least two postings, got %d", len(t.Postings))
@@ -90,14 +91,15 @@ type Writer struct {
 	named      map[string]*sqlx.NamedStmt
 	deltas     map[int64]int64
 	accountIDs map[string]int64 // by code, see accountByCode
-	createdAt  string
+	now        time.Time        // the store clock when the transaction began
+	createdAt  string           // now as stored
 }
 
 // Write runs fn with a Writer in one write transaction: everything fn writes, and
 // the balances it changes, commit together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
-		w := newWriter(ctx, tx)
+		w := newWriter(ctx, tx, s.Now())
 		defer w.close()
 		if err := fn(w); err != nil {
 			return err
@@ -106,10 +108,13 @@ func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	})
 }
 
-func newWriter(ctx context.Context, tx *sqlx.Tx) *Writer {
+func newWriter(ctx context.Context, tx *sqlx.Tx, now time.Time) *Writer {
 	return &Writer{ctx: ctx, Tx: tx, stmts: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{},
-		deltas: map[int64]int64{}, accountIDs: map[string]int64{}, createdAt: nowText()}
+		deltas: map[int64]int64{}, accountIDs: map[string]int64{}, now: now, createdAt: now.Format(time.RFC3339)}
 }
+
+// NowText is the store clock's time when the transaction began, as stored (RFC 3339).
+func (w *Writer) NowText() string { return w.createdAt }
 
 func (w *Writer) close() {
 	for _, st := range w.stmts {

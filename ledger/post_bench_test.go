@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"settle"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func BenchmarkPost(b *testing.B) {
 	for i := 0; i < 1000; i++ {
 		fmt.Fprintf(&w, "%08d-0000-4000-8000-000000000000,ACME,X%07dY,A,B,,,false,,+39.3330000000,a%d@example.com,2026-01-01,,,,,ACME_D1,,,,,,,Active,,\n", i, i, i)
 	}
-	if res, err := s.Import(ctx, "wallets", "w.csv", strings.NewReader(w.String()), ImportOptions{}); err != nil || res.Rejected > 0 {
+	if res, err := s.Import(ctx, "wallets", "w.csv", strings.NewReader(w.String()), ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
 		b.Fatal(err, res.Errors)
 	}
 	var wallets []int64
@@ -35,7 +36,7 @@ func BenchmarkPost(b *testing.B) {
 			for i := 0; i < n; i++ {
 				k := done + i
 				tx := Transaction{Key: fmt.Sprintf("bench:%d", k), Type: "SctDeposit", PartnerKey: "ACME",
-					ValueDate: "2026-11-20", BookingDate: "2026-11-20",
+					ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"),
 					Postings: []Posting{{bank, int64(100 + k%5000)}, {wallets[k%len(wallets)], -int64(100 + k%5000)}}}
 				if _, _, err := wr.Post(&tx); err != nil {
 					return err

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"settle"
 	"testing"
 )
 
 const mario = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 
 func deposit(key string, bank, wallet, cents int64) *Transaction {
-	return &Transaction{Key: key, Type: "SctDeposit", PartnerKey: "ACME", ValueDate: "2026-11-20", BookingDate: "2026-11-20",
+	return &Transaction{Key: key, Type: "SctDeposit", PartnerKey: "ACME", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"),
 		Postings: []Posting{{bank, cents}, {wallet, -cents}}}
 }
 
@@ -24,12 +25,12 @@ func TestPostRefusesBadTransactions(t *testing.T) {
 		tx    Transaction
 		field string
 	}{
-		"unbalanced":      {Transaction{Key: "k1", Type: "X", ValueDate: "2026-11-20", BookingDate: "2026-11-20", Postings: []Posting{{bank, 1000}, {wallet, -999}}}, "postings"},
-		"one posting":     {Transaction{Key: "k2", Type: "X", ValueDate: "2026-11-20", BookingDate: "2026-11-20", Postings: []Posting{{bank, 0}}}, "postings"},
-		"zero posting":    {Transaction{Key: "k3", Type: "X", ValueDate: "2026-11-20", BookingDate: "2026-11-20", Postings: []Posting{{bank, 0}, {wallet, 0}}}, "postings[0]"},
-		"no key":          {Transaction{Type: "X", ValueDate: "2026-11-20", BookingDate: "2026-11-20", Postings: []Posting{{bank, 1}, {wallet, -1}}}, "key"},
-		"bad date":        {Transaction{Key: "k4", Type: "X", ValueDate: "20/11/2026", BookingDate: "2026-11-20", Postings: []Posting{{bank, 1}, {wallet, -1}}}, "valueDate"},
-		"unknown account": {Transaction{Key: "k5", Type: "X", ValueDate: "2026-11-20", BookingDate: "2026-11-20", Postings: []Posting{{bank, 1}, {999999, -1}}}, ""},
+		"unbalanced":      {Transaction{Key: "k1", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 1000}, {wallet, -999}}}, "postings"},
+		"one posting":     {Transaction{Key: "k2", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 0}}}, "postings"},
+		"zero posting":    {Transaction{Key: "k3", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 0}, {wallet, 0}}}, "postings[0]"},
+		"no key":          {Transaction{Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 1}, {wallet, -1}}}, "key"},
+		"no date":         {Transaction{Key: "k4", Type: "X", BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 1}, {wallet, -1}}}, "valueDate"},
+		"unknown account": {Transaction{Key: "k5", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 1}, {999999, -1}}}, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, _, err := s.Post(context.Background(), &tc.tx)
@@ -100,7 +101,7 @@ func TestBalancesEqualPostingsProperty(t *testing.T) {
 				} else {
 					tx.Key = fmt.Sprintf("k%d", keys)
 				}
-				tx.Type, tx.ValueDate, tx.BookingDate = "Random", "2026-11-20", "2026-11-20"
+				tx.Type, tx.ValueDate, tx.BookingDate = "Random", settle.MustParseDay("2026-11-20"), settle.MustParseDay("2026-11-20")
 				n := 2 + r.IntN(4)
 				var sum int64
 				for j := 0; j < n-1; j++ {
@@ -177,20 +178,20 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 		wid := mario
 		return w.AddOperation(&Operation{OperationID: "op-1", TransactionID: &txID, OperationType: "SctDeposit",
 			OperationStatus: StatusCompleted, AmountCents: 1234, CustomerNetCents: 1234, CustomerFinalCents: 1234,
-			PartnerKey: "ACME", WalletID: &wid, OperationDate: "2026-11-20"})
+			PartnerKey: "ACME", WalletID: &wid, OperationDate: settle.MustParseDay("2026-11-20")})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev1, existed, err := s.Reverse(ctx, txID, "sent to the wrong wallet", "ops", "2026-11-21")
+	rev1, existed, err := s.Reverse(ctx, txID, "sent to the wrong wallet", "ops", settle.MustParseDay("2026-11-21"))
 	if err != nil || existed {
 		t.Fatalf("first reverse: %v existed=%v", err, existed)
 	}
-	rev2, existed, err := s.Reverse(ctx, txID, "again", "ops", "2026-11-22")
+	rev2, existed, err := s.Reverse(ctx, txID, "again", "ops", settle.MustParseDay("2026-11-22"))
 	if err != nil || !existed || rev2 != rev1 {
 		t.Fatalf("second reverse: rev %d (first %d) existed=%v err=%v", rev2, rev1, existed, err)
 	}
-	if _, _, err := s.Reverse(ctx, rev1, "undo the undo", "ops", "2026-11-22"); CodeOf(err) != Conflict {
+	if _, _, err := s.Reverse(ctx, rev1, "undo the undo", "ops", settle.MustParseDay("2026-11-22")); CodeOf(err) != Conflict {
 		t.Fatalf("reversing a reversal: %v; want a conflict", err)
 	}
 	for _, code := range []string{PartnerAccountCode("ACME", "bank"), WalletAccountCode(mario, BucketWithdrawable)} {
@@ -199,7 +200,7 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 		}
 	}
 	rt, _ := s.Transaction(ctx, rev1)
-	if rt.Description != "sent to the wrong wallet" || rt.CreatedBy != "ops" || rt.BookingDate != "2026-11-21" {
+	if rt.Description != "sent to the wrong wallet" || rt.CreatedBy != "ops" || rt.BookingDate.String() != "2026-11-21" {
 		t.Fatalf("reversal journal: %+v", rt)
 	}
 	ops, _ := s.OperationsOf(ctx, txID)

@@ -118,7 +118,7 @@ func TestCorpusPostFinanceReturnsArePayoutReturns(t *testing.T) {
 				}
 				in := bytes.ReplaceAll(doc, []byte(`Ccy="CHF"`), []byte(`Ccy="`+ccy+`"`))
 				for i := range 2 { // replayed as another file: acts once
-					if _, err := s.IngestBank(context.Background(), c.file, bytes.NewReader(in), IngestOptions{SHA256: ccy + string(rune('0'+i)), Size: int64(len(in))}); err != nil {
+					if _, err := s.IngestBank(context.Background(), c.file, bytes.NewReader(in), IngestOptions{Day: testDay, SHA256: ccy + string(rune('0'+i)), Size: int64(len(in))}); err != nil {
 						t.Fatal(err)
 					}
 				}

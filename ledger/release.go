@@ -3,9 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"time"
-
-	"settle/sepa"
+	"settle"
 )
 
 // ReleaseResult counts what a release of funds moved.
@@ -19,15 +17,11 @@ type ReleaseResult struct {
 // booking (on day, YYYY-MM-DD), in chunks of chunk collections, each chunk one
 // transaction. A collection is released once (its transaction key says so); one
 // returned meanwhile is not Settled and is not released.
-func (s *Store) ReleaseFunds(ctx context.Context, day string, days, chunk int, dryRun bool) (ReleaseResult, error) {
+func (s *Store) ReleaseFunds(ctx context.Context, day settle.Day, days, chunk int, dryRun bool) (ReleaseResult, error) {
 	var res ReleaseResult
-	d, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return res, FieldError("date", "%q is not a date", day)
-	}
 	// Booked on or before cutoff: days business days have passed (on a closing day,
 	// as on the business day before it).
-	cutoff := sepa.SubTARGET2Days(d, days).Format(time.DateOnly)
+	cutoff := day.SubTARGET2(days)
 	var last int64
 	for {
 		var due []struct {

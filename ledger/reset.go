@@ -3,8 +3,8 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"settle"
 	"strings"
-	"time"
 )
 
 // Reset reasons (DESIGN Flows: Balance reset).
@@ -19,9 +19,9 @@ const (
 type ResetOptions struct {
 	WalletID   string
 	PartnerKey string
-	Closed     bool   // closed wallets only
-	Reason     string // redeem, unclaimed or write-off
-	Day        string // YYYY-MM-DD: the reset's booking date; one reset per wallet and day
+	Closed     bool       // closed wallets only
+	Reason     string     // redeem, unclaimed or write-off
+	Day        settle.Day // the reset's booking date; one reset per wallet and day
 	By         string
 	ChunkSize  int // wallets per committed transaction (default 1,000)
 	DryRun     bool
@@ -72,8 +72,8 @@ func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResul
 	case opt.Reason != ResetRedeem && opt.Reason != ResetUnclaimed && opt.Reason != ResetWriteOff:
 		return res, FieldError("reason", "%q is not redeem, unclaimed or write-off", opt.Reason)
 	}
-	if _, err := time.Parse(time.DateOnly, opt.Day); err != nil {
-		return res, FieldError("date", "%q is not a date", opt.Day)
+	if opt.Day.IsZero() {
+		return res, FieldError("date", "a day is required")
 	}
 	if opt.ChunkSize <= 0 {
 		opt.ChunkSize = 1000
@@ -114,10 +114,10 @@ func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResul
 }
 
 func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) error {
-	key := "reset:" + wl.WalletID + ":" + opt.Day
+	key := "reset:" + wl.WalletID + ":" + opt.Day.String()
 	if done, err := rowExists(w, `SELECT 1 FROM transactions WHERE idempotency_key = ?`, key); err != nil || done {
 		if done {
-			res.Skipped["reset already on "+opt.Day]++
+			res.Skipped["reset already on "+opt.Day.String()]++
 		}
 		return err
 	}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"settle"
 	"testing"
 )
 
@@ -12,27 +13,27 @@ func TestResetBalancesByReason(t *testing.T) {
 	wallet := func(id string) string { return balance(t, s, WalletAccountCode(id, BucketWithdrawable)) }
 
 	// Selector and reason are required.
-	if _, err := s.ResetBalances(ctx, ResetOptions{Reason: ResetRedeem, Day: "2026-11-21"}); CodeOf(err) != Invalid {
+	if _, err := s.ResetBalances(ctx, ResetOptions{Reason: ResetRedeem, Day: settle.MustParseDay("2026-11-21")}); CodeOf(err) != Invalid {
 		t.Fatalf("no selector: %v", err)
 	}
-	if _, err := s.ResetBalances(ctx, ResetOptions{PartnerKey: "ACME", Reason: "zero", Day: "2026-11-21"}); CodeOf(err) != Invalid {
+	if _, err := s.ResetBalances(ctx, ResetOptions{PartnerKey: "ACME", Reason: "zero", Day: settle.MustParseDay("2026-11-21")}); CodeOf(err) != Invalid {
 		t.Fatalf("bad reason: %v", err)
 	}
 
 	// redeem: the partner's wallets; Mario has no IBAN and is skipped.
-	res, err := s.ResetBalances(ctx, ResetOptions{PartnerKey: "ACME", Reason: ResetRedeem, Day: "2026-11-21", By: "ops"})
+	res, err := s.ResetBalances(ctx, ResetOptions{PartnerKey: "ACME", Reason: ResetRedeem, Day: settle.MustParseDay("2026-11-21"), By: "ops"})
 	if err != nil || res.Wallets != 1 || res.Cents != 30000 || res.Skipped["no validated IBAN: unclaimed"] != 1 {
 		t.Fatalf("redeem: %+v %v", res, err)
 	}
 	if wallet(polifemo) != "0.00" || balance(t, s, PartnerAccountCode("ACME", "payout_clearing")) != "-300.00" {
 		t.Fatalf("after redeem: wallet %s, clearing %s", wallet(polifemo), balance(t, s, PartnerAccountCode("ACME", "payout_clearing")))
 	}
-	if again, _ := s.ResetBalances(ctx, ResetOptions{WalletID: polifemo, Reason: ResetRedeem, Day: "2026-11-21"}); again.Wallets != 0 {
+	if again, _ := s.ResetBalances(ctx, ResetOptions{WalletID: polifemo, Reason: ResetRedeem, Day: settle.MustParseDay("2026-11-21")}); again.Wallets != 0 {
 		t.Fatalf("second reset the same day: %+v", again)
 	}
 	// The next SCT batch pays it without debiting the wallet again; the bank rejects it: the money is back.
 	opt := batchDay
-	opt.Today, opt.Outbox = "2026-11-21", t.TempDir()
+	opt.Today, opt.Outbox = settle.MustParseDay("2026-11-21"), t.TempDir()
 	run, err := s.MakeSCTBatches(ctx, opt)
 	if err != nil || run.Txs != 1 || run.Cents != 30000 || wallet(polifemo) != "0.00" {
 		t.Fatalf("batch %+v %v, wallet %s", run, err, wallet(polifemo))
@@ -46,7 +47,7 @@ func TestResetBalancesByReason(t *testing.T) {
 	}
 
 	// unclaimed: Mario's 8.85.
-	if res, err := s.ResetBalances(ctx, ResetOptions{WalletID: mario, Reason: ResetUnclaimed, Day: "2026-11-22"}); err != nil || res.Cents != 885 {
+	if res, err := s.ResetBalances(ctx, ResetOptions{WalletID: mario, Reason: ResetUnclaimed, Day: settle.MustParseDay("2026-11-22")}); err != nil || res.Cents != 885 {
 		t.Fatalf("unclaimed: %+v %v", res, err)
 	}
 	if wallet(mario) != "0.00" || balance(t, s, PartnerAccountCode("ACME", "unclaimed")) != "-8.85" {
@@ -54,14 +55,14 @@ func TestResetBalancesByReason(t *testing.T) {
 	}
 
 	// write-off: a debt of 50.00 (a returned collection after release, say).
-	if _, _, err := s.Post(ctx, &Transaction{Key: "debt", Type: "Return", ValueDate: "2026-11-22", BookingDate: "2026-11-22",
+	if _, _, err := s.Post(ctx, &Transaction{Key: "debt", Type: "Return", ValueDate: settle.MustParseDay("2026-11-22"), BookingDate: settle.MustParseDay("2026-11-22"),
 		Postings: []Posting{{accountID(t, s, WalletAccountCode(mario, BucketWithdrawable)), 5000}, {accountID(t, s, PartnerAccountCode("ACME", "bank")), -5000}}}); err != nil {
 		t.Fatal(err)
 	}
-	if res, _ := s.ResetBalances(ctx, ResetOptions{WalletID: mario, Reason: ResetUnclaimed, Day: "2026-11-23"}); res.Skipped["balance is negative (a debt): write-off"] != 1 {
+	if res, _ := s.ResetBalances(ctx, ResetOptions{WalletID: mario, Reason: ResetUnclaimed, Day: settle.MustParseDay("2026-11-23")}); res.Skipped["balance is negative (a debt): write-off"] != 1 {
 		t.Fatalf("unclaimed on a debt: %+v", res)
 	}
-	if res, err := s.ResetBalances(ctx, ResetOptions{WalletID: mario, Reason: ResetWriteOff, Day: "2026-11-23"}); err != nil || res.Cents != 5000 {
+	if res, err := s.ResetBalances(ctx, ResetOptions{WalletID: mario, Reason: ResetWriteOff, Day: settle.MustParseDay("2026-11-23")}); err != nil || res.Cents != 5000 {
 		t.Fatalf("write-off: %+v %v", res, err)
 	}
 	if wallet(mario) != "0.00" || balance(t, s, PartnerAccountCode("ACME", "bad_debt")) != "50.00" {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"settle"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -12,23 +13,23 @@ const ExcAmountMismatch = "AMOUNT_MISMATCH"
 
 // ourEntry is a recorded bank entry that may be a booking or return of our batches.
 type ourEntry struct {
-	ID       int64   `db:"id"`
-	FileID   int64   `db:"file_id"`
-	Position int     `db:"position"`
-	Detail   int     `db:"detail"`
-	Partner  string  `db:"partner_key"`
-	Credit   bool    `db:"credit"`
-	Cents    int64   `db:"amount_cents"`
-	Charges  int64   `db:"charges_cents"`
-	E2E      *string `db:"end_to_end_id"`
-	PmtInfID *string `db:"pmt_inf_id"`
-	MsgID    *string `db:"msg_id"`
-	Reason   *string `db:"return_reason"`
-	Date     string  `db:"date"`
-	Debtor   *string `db:"debtor_iban"`
-	Name     *string `db:"debtor_name"`
-	Currency string  `db:"currency"`
-	Mandate  *string `db:"mandate_id"`
+	ID       int64      `db:"id"`
+	FileID   int64      `db:"file_id"`
+	Position int        `db:"position"`
+	Detail   int        `db:"detail"`
+	Partner  string     `db:"partner_key"`
+	Credit   bool       `db:"credit"`
+	Cents    int64      `db:"amount_cents"`
+	Charges  int64      `db:"charges_cents"`
+	E2E      *string    `db:"end_to_end_id"`
+	PmtInfID *string    `db:"pmt_inf_id"`
+	MsgID    *string    `db:"msg_id"`
+	Reason   *string    `db:"return_reason"`
+	Date     settle.Day `db:"date"`
+	Debtor   *string    `db:"debtor_iban"`
+	Name     *string    `db:"debtor_name"`
+	Currency string     `db:"currency"`
+	Mandate  *string    `db:"mandate_id"`
 }
 
 // ourPayment is a direct debit or credit transfer a booking settles or a return undoes.
@@ -52,12 +53,12 @@ type ourPayment struct {
 // PmtInfId or MsgId of a batch-booked entry. A matched entry becomes posted; one
 // whose amount is not what we sent becomes an AMOUNT_MISMATCH exception (a credit
 // into suspense); an unmatched one stays recorded.
-func settleOurs(w *Writer, fileID int64, sum *FileSummary) error {
+func settleOurs(w *Writer, fileID int64, day settle.Day, sum *FileSummary) error {
 	var last int64
 	for {
 		var es []ourEntry
 		if err := w.Tx.SelectContext(w.ctx, &es, `SELECT id, file_id, position, detail, partner_key, credit, amount_cents, charges_cents,
-			end_to_end_id, pmt_inf_id, msg_id, return_reason, COALESCE(booking_date, value_date, '') AS date, debtor_iban, debtor_name,
+			end_to_end_id, pmt_inf_id, msg_id, return_reason, COALESCE(booking_date, value_date) AS date, debtor_iban, debtor_name,
 			currency, mandate_id FROM bank_entries WHERE file_id = ? AND outcome = 'recorded' AND status = 'BOOK' AND partner_key IS NOT NULL
 			AND currency = 'EUR' AND id > ? ORDER BY id LIMIT 1000`, fileID, last); err != nil {
 			return err
@@ -67,8 +68,8 @@ func settleOurs(w *Writer, fileID int64, sum *FileSummary) error {
 		}
 		for _, e := range es {
 			last = e.ID
-			if e.Date == "" {
-				e.Date = today()
+			if e.Date.IsZero() {
+				e.Date = day // the entry carries no date: the ingest's day
 			}
 			if err := settleEntry(w, e, sum); err != nil {
 				return fmt.Errorf("entry %d: %w", e.Position, err)

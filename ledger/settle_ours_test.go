@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"settle"
 	"strings"
 	"testing"
 )
@@ -74,10 +75,10 @@ func TestSDDReturnDebitsTheWalletWithTheCharge(t *testing.T) {
 			}
 			restricted, withdrawable := WalletAccountCode(polifemo, BucketRestricted), WalletAccountCode(polifemo, BucketWithdrawable)
 			if c.released { // release-funds moved the money to withdrawable, and the owner spent it
-				if res, err := s.ReleaseFunds(context.Background(), "2026-11-30", 5, 100, false); err != nil || res.Collections != 1 {
+				if res, err := s.ReleaseFunds(context.Background(), settle.MustParseDay("2026-11-30"), 5, 100, false); err != nil || res.Collections != 1 {
 					t.Fatalf("release %+v %v", res, err)
 				}
-				s.Post(context.Background(), &Transaction{Key: "spent", Type: "Payment", ValueDate: "2026-11-30", BookingDate: "2026-11-30",
+				s.Post(context.Background(), &Transaction{Key: "spent", Type: "Payment", ValueDate: settle.MustParseDay("2026-11-30"), BookingDate: settle.MustParseDay("2026-11-30"),
 					Postings: []Posting{{accountID(t, s, withdrawable), 10000}, {accountID(t, s, PartnerAccountCode("ACME", "bank")), -10000}}})
 			}
 			ret := ntry{ref: "R1", amount: "103.00", dir: "DBIT", code: "PMNT/IDDT/UPDD", e2e: "STL-DD-1", returnReason: c.reason, charge: "3.00"}
@@ -146,7 +147,7 @@ func TestReleaseFundsAfterTheWindowOnce(t *testing.T) {
 		day  string
 		want int
 	}{{"2026-11-26", 0}, {"2026-11-27", 1}, {"2026-11-27", 0}, {"2026-11-30", 0}} {
-		res, err := s.ReleaseFunds(ctx, c.day, 5, 2, false)
+		res, err := s.ReleaseFunds(ctx, settle.MustParseDay(c.day), 5, 2, false)
 		if err != nil || res.Collections != c.want {
 			t.Fatalf("%s: %+v %v, want %d", c.day, res, err, c.want)
 		}
@@ -174,7 +175,7 @@ func TestCorpusGermanReturnIsAReturn(t *testing.T) {
 	s.W.Exec(`INSERT INTO direct_debits (topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date, end_to_end_id,
 		status, collection_date, sequence_type, created_at, updated_at) VALUES ('TU-DE', 'ACME', ?, 'TEST1234', 5000, '2021-03-19',
 		'STL-DD-99', 'Settled', '2021-03-19', 'RCUR', '2021-03-19', '2021-03-19')`, polifemo)
-	sum, err := s.IngestBank(context.Background(), "test-camt-ruecklastschrift.xml", bytes.NewReader(doc), IngestOptions{SHA256: "de", Size: int64(len(doc))})
+	sum, err := s.IngestBank(context.Background(), "test-camt-ruecklastschrift.xml", bytes.NewReader(doc), IngestOptions{Day: testDay, SHA256: "de", Size: int64(len(doc))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,11 +22,13 @@ func uniqueError(err error, w *Wallet) error {
 	return fmt.Errorf("wallet %s: %w", w.WalletID, err)
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// deref returns *p, or the zero value for nil.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	return *s
+	return *p
 }
 
 // isForeignKey tells whether err is a FOREIGN KEY constraint violation.

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"settle"
 	"slices"
 )
 
@@ -40,7 +41,7 @@ type paymentStatus struct {
 // its exception reopened, a direct debit's mandate is revoked or suspended as its
 // reason code says. Only transactions still Batched or Sent are touched, so a
 // status told twice changes nothing the second time.
-func applyStatuses(w *Writer, fileID int64, date string) (int, error) {
+func applyStatuses(w *Writer, fileID int64, date settle.Day) (int, error) {
 	var sts []paymentStatus
 	if err := w.Tx.SelectContext(w.ctx, &sts, `SELECT position, level, orig_msg_id, orig_pmt_inf_id, orig_e2e_id, status,
 		reason_code FROM payment_statuses WHERE file_id = ? AND orig_msg_id IN (SELECT msg_id FROM batches) ORDER BY position`, fileID); err != nil {
@@ -120,7 +121,7 @@ func acceptPayments(w *Writer, b Batch, st paymentStatus) (int64, error) {
 	return changed + n, err
 }
 
-func rejectPayments(w *Writer, b Batch, st paymentStatus, reason, date string) (int, error) {
+func rejectPayments(w *Writer, b Batch, st paymentStatus, reason string, date settle.Day) (int, error) {
 	cond, args := scope(st)
 	table := paymentTable(b.Kind)
 	var ids []int64
@@ -166,7 +167,7 @@ func mandateAfterReject(w *Writer, ddID int64, reason string) error {
 // payoutRejected puts a rejected credit transfer's money back: a wallet's payout on
 // the wallet, a fee payout or a reset's redemption on the account it came from, a
 // refund in suspense with its exception open again.
-func payoutRejected(w *Writer, b Batch, ctID int64, reason, date string) error {
+func payoutRejected(w *Writer, b Batch, ctID int64, reason string, date settle.Day) error {
 	var ct struct {
 		Partner  string  `db:"partner_key"`
 		WalletID *string `db:"wallet_id"`

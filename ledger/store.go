@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"settle"
+
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver (cgo)
 )
 
@@ -24,6 +27,10 @@ type Store struct {
 	W    *sqlx.DB // the one writer connection
 	R    *sqlx.DB // read-only pool
 	Path string
+	// Clock stamps what the store writes (created_at, updated_at). Open sets the wall
+	// clock; the job runner and tests replace it. Business days never come from it:
+	// they are passed in.
+	Clock settle.Clock
 }
 
 // BusyTimeout is how long a connection waits for a lock held by another process.
@@ -60,7 +67,7 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{W: w, Path: path}
+	s := &Store{W: w, Path: path, Clock: settle.WallClock{}}
 	if _, err := s.Migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err
@@ -81,7 +88,7 @@ func OpenReadOnly(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{R: r, Path: path}, nil
+	return &Store{R: r, Path: path, Clock: settle.WallClock{}}, nil
 }
 
 func openReader(path string) (*sqlx.DB, error) {
@@ -142,7 +149,8 @@ func (s *Store) ReadTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return fn(tx)
 }
 
-// Now is the clock of the ledger, replaceable in tests.
-var Now = func() time.Time { return time.Now().UTC() }
+// Now is the store clock's time, in UTC.
+func (s *Store) Now() time.Time { return s.Clock.Now().UTC() }
 
-func nowText() string { return Now().Format(time.RFC3339) }
+// NowText is Now as RFC 3339 text, the form timestamps are stored in.
+func (s *Store) NowText() string { return s.Now().Format(time.RFC3339) }

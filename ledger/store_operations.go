@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"settle"
 	"slices"
 	"strings"
 	"time"
@@ -133,7 +134,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 
 // checkStoreOperation refuses what the wallet may not do: an inactive wallet, the
 // partner's 30-day cash maxima and maximum balance, money it does not have.
-func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool, cents, customerFee int64, date string) error {
+func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool, cents, customerFee int64, date settle.Day) error {
 	if f.Status != WalletActive {
 		return FieldError("walletId", "wallet %s is %s", walletID, f.Status)
 	}
@@ -142,7 +143,7 @@ func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool,
 		limit = f.MaxDeposit
 	}
 	if typ != "Payment" && limit != nil {
-		from := parseDay(date).AddDate(0, 0, -29).Format(time.DateOnly)
+		from := date.AddDays(-29)
 		var used int64
 		if err := w.Get(&used, `SELECT COALESCE(SUM(amount_cents), 0) FROM operations WHERE wallet_id = ? AND operation_type = ?
 			AND operation_status = 'Completed' AND operation_date BETWEEN ? AND ?`, walletID, typ, from, date); err != nil {
@@ -218,18 +219,21 @@ func postStoreOperation(w *Writer, op Operation, in bool, customerFee, storeFee 
 
 // operationDate takes a date, or a time with its offset whose date in the configured
 // zone is the operation's day.
-func (c *fieldCheck) operationDate(field, v string, loc *time.Location) string {
+func (c *fieldCheck) operationDate(field, v string, loc *time.Location) settle.Day {
 	v = c.required(field, v)
-	if v == "" || isDate(v) {
-		return v
+	if v == "" {
+		return settle.Day{}
+	}
+	if d, err := settle.ParseDay(v); err == nil {
+		return d
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
 		c.fail(field, "%q is not a date (YYYY-MM-DD) or a time with its offset (RFC 3339)", v)
-		return ""
+		return settle.Day{}
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	return t.In(loc).Format(time.DateOnly)
+	return settle.DayOf(t, loc)
 }

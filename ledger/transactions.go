@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"settle"
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
@@ -12,21 +13,21 @@ import (
 
 // TransactionRow is a stored transaction as read back from the database.
 type TransactionRow struct {
-	ID             int64     `db:"id" json:"transactionId"`
-	Key            string    `db:"idempotency_key" json:"idempotencyKey"`
-	Type           string    `db:"type" json:"type"`
-	PartnerKey     *string   `db:"partner_key" json:"partnerKey"`
-	WalletID       *string   `db:"wallet_id" json:"walletId"`
-	ValueDate      string    `db:"value_date" json:"valueDate"`
-	BookingDate    string    `db:"booking_date" json:"bookingDate"`
-	SourceFileID   *int64    `db:"source_file_id" json:"sourceFileId"`
-	SourceEntry    *int      `db:"source_entry" json:"sourceEntry"`
-	SourceRow      *string   `db:"source_row" json:"sourceRow"`
-	Description    string    `db:"description" json:"description"`
-	ReversesID     *int64    `db:"reverses_id" json:"reversesId"`
-	CreatedBy      string    `db:"created_by" json:"createdBy"`
-	CreatedAt      string    `db:"created_at" json:"createdAt"`
-	PostingsLoaded []Posting `db:"-" json:"-"`
+	ID             int64      `db:"id" json:"transactionId"`
+	Key            string     `db:"idempotency_key" json:"idempotencyKey"`
+	Type           string     `db:"type" json:"type"`
+	PartnerKey     *string    `db:"partner_key" json:"partnerKey"`
+	WalletID       *string    `db:"wallet_id" json:"walletId"`
+	ValueDate      settle.Day `db:"value_date" json:"valueDate"`
+	BookingDate    settle.Day `db:"booking_date" json:"bookingDate"`
+	SourceFileID   *int64     `db:"source_file_id" json:"sourceFileId"`
+	SourceEntry    *int       `db:"source_entry" json:"sourceEntry"`
+	SourceRow      *string    `db:"source_row" json:"sourceRow"`
+	Description    string     `db:"description" json:"description"`
+	ReversesID     *int64     `db:"reverses_id" json:"reversesId"`
+	CreatedBy      string     `db:"created_by" json:"createdBy"`
+	CreatedAt      string     `db:"created_at" json:"createdAt"`
+	PostingsLoaded []Posting  `db:"-" json:"-"`
 }
 
 func getTransaction(ctx context.Context, q sqlx.QueryerContext, id int64) (TransactionRow, error) {
@@ -56,7 +57,7 @@ func ReversalKey(id int64) string { return "reversal:" + strconv.FormatInt(id, 1
 // reason and who asked for it. Reversing twice returns the first reversal with
 // existed = true. A reversal cannot itself be reversed (post a new transaction).
 // Operations of the original are marked Reversed and a Reversal operation is added.
-func (s *Store) Reverse(ctx context.Context, id int64, reason, by, bookingDate string) (revID int64, existed bool, err error) {
+func (s *Store) Reverse(ctx context.Context, id int64, reason, by string, bookingDate settle.Day) (revID int64, existed bool, err error) {
 	if reason == "" {
 		return 0, false, FieldError("reason", "a reason is required")
 	}

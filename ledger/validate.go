@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/mail"
 	"regexp"
+	"settle"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,19 @@ func (c *fieldCheck) fail(field, format string, args ...any) {
 	if c.err == nil {
 		c.err = FieldError(field, format, args...)
 	}
+}
+
+// day checks an optional YYYY-MM-DD; empty gives the zero Day.
+func (c *fieldCheck) day(field, v string) settle.Day {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return settle.Day{}
+	}
+	d, err := settle.ParseDay(v)
+	if err != nil {
+		c.fail(field, "%s", err.Error())
+	}
+	return d
 }
 
 func (c *fieldCheck) required(field, v string) string {

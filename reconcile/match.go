@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"time"
-
 	"settle/ledger"
 )
 
@@ -33,7 +31,7 @@ func loadSides(w *ledger.Writer, st statementRow, bank int64, opt Options) error
 		FROM bank_entries e WHERE e.file_id = ? AND e.account = ?`, st.ID, st.FileID, st.Account); err != nil {
 		return err
 	}
-	from, to := shift(st.From, -opt.ToleranceDays), shift(st.To, opt.ToleranceDays)
+	from, to := st.From.AddDays(-opt.ToleranceDays), st.To.AddDays(opt.ToleranceDays)
 	_, err := w.Tx.Exec(`INSERT INTO rec_l (tx, ref, e2e, pmtinf, cents, vdate, bdate, in_period)
 		SELECT t.id, e.acct_svcr_ref, NULLIF(e.end_to_end_id, 'NOTPROVIDED'), e.pmt_inf_id, SUM(p.amount_cents), t.value_date, t.booking_date,
 			t.booking_date BETWEEN ? AND ?
@@ -119,12 +117,4 @@ func match(w *ledger.Writer, opt Options) error {
 			ELSE 'no ledger movement on bank for it' END
 		WHERE status IS NULL`)
 	return err
-}
-
-func shift(day string, days int) string {
-	d, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return day
-	}
-	return d.AddDate(0, 0, days).Format(time.DateOnly)
 }

@@ -8,7 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
+	"settle"
 
 	"settle/ledger"
 )
@@ -26,32 +26,32 @@ var Rules = []string{"acct_svcr_ref", "end_to_end_id", "pmt_inf_id", "amount_dat
 
 // Options tune a reconciliation.
 type Options struct {
-	Day            string // statements ending that day (YYYY-MM-DD)
-	ToleranceCents int64  // the last rule pairs amounts this close
-	ToleranceDays  int    // ... booked this many days apart at most; also widens the ledger's window
+	Day            settle.Day // statements ending that day
+	ToleranceCents int64      // the last rule pairs amounts this close
+	ToleranceDays  int        // ... booked this many days apart at most; also widens the ledger's window
 	DryRun         bool
 }
 
 // Statement is one statement's reconciliation.
 type Statement struct {
-	ID               int64  `db:"id"`
-	StatementID      int64  `db:"statement_id"`
-	PartnerKey       string `db:"partner_key"`
-	Day              string `db:"day"`
-	OpeningCents     *int64 `db:"opening_cents"`
-	ClosingCents     *int64 `db:"closing_cents"`
-	EntriesCents     int64  `db:"entries_cents"`
-	PreviousClosing  *int64 `db:"previous_closing_cents"`
-	LedgerCents      int64  `db:"ledger_cents"`
-	ContinuityOK     bool   `db:"continuity_ok"`
-	ArithmeticOK     bool   `db:"arithmetic_ok"`
-	DriftCents       int64  `db:"drift_cents"`
-	Matched          int64  `db:"matched"`
-	UnmatchedBank    int64  `db:"unmatched_bank"`
-	UnmatchedLedger  int64  `db:"unmatched_ledger"`
-	AmountDifference int64  `db:"amount_differences"`
-	Status           string `db:"status"`
-	CreatedAt        string `db:"created_at"`
+	ID               int64      `db:"id"`
+	StatementID      int64      `db:"statement_id"`
+	PartnerKey       string     `db:"partner_key"`
+	Day              settle.Day `db:"day"`
+	OpeningCents     *int64     `db:"opening_cents"`
+	ClosingCents     *int64     `db:"closing_cents"`
+	EntriesCents     int64      `db:"entries_cents"`
+	PreviousClosing  *int64     `db:"previous_closing_cents"`
+	LedgerCents      int64      `db:"ledger_cents"`
+	ContinuityOK     bool       `db:"continuity_ok"`
+	ArithmeticOK     bool       `db:"arithmetic_ok"`
+	DriftCents       int64      `db:"drift_cents"`
+	Matched          int64      `db:"matched"`
+	UnmatchedBank    int64      `db:"unmatched_bank"`
+	UnmatchedLedger  int64      `db:"unmatched_ledger"`
+	AmountDifference int64      `db:"amount_differences"`
+	Status           string     `db:"status"`
+	CreatedAt        string     `db:"created_at"`
 }
 
 // Breaks counts the findings that need a person.
@@ -74,14 +74,14 @@ type Result struct {
 
 // statementRow is a kept camt.053 statement.
 type statementRow struct {
-	ID      int64   `db:"id"`
-	FileID  int64   `db:"file_id"`
-	Partner *string `db:"partner_key"`
-	Account string  `db:"account"`
-	From    string  `db:"from_date"`
-	To      string  `db:"to_date"`
-	Opening *int64  `db:"opening_cents"`
-	Closing *int64  `db:"closing_cents"`
+	ID      int64      `db:"id"`
+	FileID  int64      `db:"file_id"`
+	Partner *string    `db:"partner_key"`
+	Account string     `db:"account"`
+	From    settle.Day `db:"from_date"`
+	To      settle.Day `db:"to_date"`
+	Opening *int64     `db:"opening_cents"`
+	Closing *int64     `db:"closing_cents"`
 }
 
 // Run reconciles every statement of a partner account ending on the day, then
@@ -90,8 +90,8 @@ type statementRow struct {
 // result.
 func Run(ctx context.Context, s *ledger.Store, opt Options) (Result, error) {
 	var res Result
-	if _, err := time.Parse(time.DateOnly, opt.Day); err != nil {
-		return res, ledger.FieldError("date", "%q is not a date", opt.Day)
+	if opt.Day.IsZero() {
+		return res, ledger.FieldError("date", "a day is required")
 	}
 	var sts []statementRow
 	if err := s.R.SelectContext(ctx, &sts, `SELECT id, file_id, partner_key, account, from_date, to_date, opening_cents, closing_cents
@@ -175,7 +175,7 @@ func store(w *ledger.Writer, rec *Statement) error {
 	if rec.Breaks() > 0 || rec.DriftCents != 0 {
 		rec.Status = "breaks"
 	}
-	rec.CreatedAt = time.Now().UTC().Format(time.RFC3339)
+	rec.CreatedAt = w.NowText()
 	if err := w.Get(&rec.ID, `INSERT INTO reconciliations (statement_id, partner_key, day, opening_cents, closing_cents, entries_cents,
 		previous_closing_cents, ledger_cents, continuity_ok, arithmetic_ok, drift_cents, matched, unmatched_bank, unmatched_ledger,
 		amount_differences, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,

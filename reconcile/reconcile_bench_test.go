@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"path/filepath"
+	"settle"
 	"testing"
 
 	"settle/ledger"
@@ -57,7 +58,7 @@ func BenchmarkReconcile(b *testing.B) {
 	s := statementWorld(b, n)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := Run(context.Background(), s, Options{Day: "2026-11-20", ToleranceDays: 2})
+		res, err := Run(context.Background(), s, Options{Day: settle.MustParseDay("2026-11-20"), ToleranceDays: 2})
 		if err != nil || len(res.Statements) != 1 {
 			b.Fatalf("%+v %v", res, err)
 		}

@@ -38,13 +38,13 @@ func world(t testing.TB, entries int, breaks bool) *ledger.Store {
 			t.Fatal(err)
 		}
 		if kind[:4] == "camt" {
-			if _, err := s.IngestBank(ctx, f.Path, bytes.NewReader(doc), ledger.IngestOptions{SHA256: fmt.Sprintf("%x", sha256.Sum256(doc)),
+			if _, err := s.IngestBank(ctx, f.Path, bytes.NewReader(doc), ledger.IngestOptions{Day: gen.DefaultDate, SHA256: fmt.Sprintf("%x", sha256.Sum256(doc)),
 				Size: int64(len(doc))}); err != nil {
 				t.Fatal(err)
 			}
 			continue
 		}
-		if res, err := s.Import(ctx, kind, f.Path, bytes.NewReader(doc), ledger.ImportOptions{}); err != nil || res.Rejected > 0 {
+		if res, err := s.Import(ctx, kind, f.Path, bytes.NewReader(doc), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatalf("%s: %v %+v", kind, err, res.Errors)
 		}
 	}

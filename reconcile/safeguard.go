@@ -2,7 +2,7 @@ package reconcile
 
 import (
 	"context"
-	"time"
+	"settle"
 
 	"settle/ledger"
 )
@@ -15,23 +15,23 @@ import (
 // the bank's balance is the ledger's; a shortfall is bank + store cash below the
 // customer money.
 type Safeguarding struct {
-	Day             string `db:"day"`
-	PartnerKey      string `db:"partner_key"`
-	BankCents       int64  `db:"bank_cents"`
-	FromStatement   bool   `db:"from_statement"`
-	LedgerBankCents int64  `db:"ledger_bank_cents"`
-	StoreCashCents  int64  `db:"store_cash_cents"`
-	WalletsCents    int64  `db:"wallets_cents"`
-	CustomerCents   int64  `db:"customer_cents"`
-	OwnCents        int64  `db:"own_cents"`
-	DriftCents      int64  `db:"drift_cents"`
-	Shortfall       bool   `db:"shortfall"`
-	CreatedAt       string `db:"created_at"`
+	Day             settle.Day `db:"day"`
+	PartnerKey      string     `db:"partner_key"`
+	BankCents       int64      `db:"bank_cents"`
+	FromStatement   bool       `db:"from_statement"`
+	LedgerBankCents int64      `db:"ledger_bank_cents"`
+	StoreCashCents  int64      `db:"store_cash_cents"`
+	WalletsCents    int64      `db:"wallets_cents"`
+	CustomerCents   int64      `db:"customer_cents"`
+	OwnCents        int64      `db:"own_cents"`
+	DriftCents      int64      `db:"drift_cents"`
+	Shortfall       bool       `db:"shortfall"`
+	CreatedAt       string     `db:"created_at"`
 }
 
 // Safeguard computes and stores every partner's safeguarding for the end of day,
 // from the ledger by booking date and the latest statement ending that day.
-func Safeguard(ctx context.Context, s *ledger.Store, day string, dryRun bool) ([]Safeguarding, error) {
+func Safeguard(ctx context.Context, s *ledger.Store, day settle.Day, dryRun bool) ([]Safeguarding, error) {
 	var out []Safeguarding
 	err := s.Write(ctx, func(w *ledger.Writer) error {
 		out = nil
@@ -53,7 +53,7 @@ func Safeguard(ctx context.Context, s *ledger.Store, day string, dryRun bool) ([
 			GROUP BY pa.partner_key ORDER BY pa.partner_key`, day, day); err != nil {
 			return err
 		}
-		now := time.Now().UTC().Format(time.RFC3339)
+		now := s.NowText()
 		for i := range out {
 			sg := &out[i]
 			var closing *int64

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"settle"
 	"sort"
 
 	"settle/ledger"
@@ -123,7 +124,7 @@ func ReportByName(name string) (Report, bool) {
 }
 
 // Write writes the report of day as CSV and returns its row count.
-func (r Report) Write(ctx context.Context, s *ledger.Store, day string, w io.Writer) (int64, error) {
+func (r Report) Write(ctx context.Context, s *ledger.Store, day settle.Day, w io.Writer) (int64, error) {
 	c, err := NewCSV(w, r.Header()...)
 	if err != nil {
 		return 0, err
@@ -194,7 +195,7 @@ func Names() []string {
 }
 
 // WriteNamed writes the named report of day: trial-balance, summary, or one of Reports.
-func WriteNamed(ctx context.Context, s *ledger.Store, name, day string, w io.Writer) error {
+func WriteNamed(ctx context.Context, s *ledger.Store, name string, day settle.Day, w io.Writer) error {
 	switch name {
 	case "trial-balance":
 		tb, err := WriteTrialBalance(ctx, s, day, w)

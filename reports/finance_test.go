@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"path/filepath"
+	"settle"
 	"strings"
 	"testing"
 
+	"settle/gen"
 	"settle/ledger"
 )
 
@@ -21,7 +23,7 @@ func TestReportsDefuseFormulas(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	for _, f := range [][2]string{{"partners", partnersCSV}, {"dealers", dealersCSV}, {"wallets", walletsCSV}} {
-		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{}); err != nil || res.Rejected > 0 {
+		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatal(err, res.Errors)
 		}
 	}
@@ -35,7 +37,7 @@ func TestReportsDefuseFormulas(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	r, _ := ReportByName("exceptions")
-	if n, err := r.Write(ctx, s, "2026-11-20", &buf); err != nil || n != int64(len(names)) {
+	if n, err := r.Write(ctx, s, settle.MustParseDay("2026-11-20"), &buf); err != nil || n != int64(len(names)) {
 		t.Fatalf("%d rows, %v", n, err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -66,7 +68,7 @@ func TestExceptionStatusAsOfTheDay(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	if res, err := s.Import(ctx, "partners", "p", strings.NewReader(partnersCSV), ledger.ImportOptions{}); err != nil || res.Rejected > 0 {
+	if res, err := s.Import(ctx, "partners", "p", strings.NewReader(partnersCSV), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}
 	s.W.Exec(`INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)
@@ -78,7 +80,7 @@ func TestExceptionStatusAsOfTheDay(t *testing.T) {
 	r, _ := ReportByName("exceptions")
 	for day, want := range map[string]string{"2026-11-20": ",open,", "2026-11-21": ",written_off,"} {
 		var buf bytes.Buffer
-		if _, err := r.Write(ctx, s, day, &buf); err != nil || !strings.Contains(buf.String(), want) {
+		if _, err := r.Write(ctx, s, settle.MustParseDay(day), &buf); err != nil || !strings.Contains(buf.String(), want) {
 			t.Errorf("%s: %v\n%s", day, err, buf.String())
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"settle"
 
 	"settle/ledger"
 )
@@ -44,7 +45,7 @@ var summaryMetrics = []struct {
 }
 
 // WriteSummary writes summary.csv: the day's key figures, one per row, in a fixed order.
-func WriteSummary(ctx context.Context, s *ledger.Store, day string, w io.Writer) error {
+func WriteSummary(ctx context.Context, s *ledger.Store, day settle.Day, w io.Writer) error {
 	c, err := NewCSV(w, SummaryHeader...)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"settle"
 
 	"settle/ledger"
 )
@@ -16,7 +17,7 @@ type TrialBalance struct {
 }
 
 // Check fails when the trial balance of day does not sum to zero.
-func (tb TrialBalance) Check(day string) error {
+func (tb TrialBalance) Check(day settle.Day) error {
 	if tb.DebitCents+tb.CreditCents != 0 {
 		return fmt.Errorf("trial balance of %s does not balance: debits %s, credits %s", day,
 			ledger.FormatCents(tb.DebitCents), ledger.FormatCents(tb.CreditCents))
@@ -31,7 +32,7 @@ var TrialBalanceHeader = []string{"account", "partnerKey", "walletId", "name", "
 // booking date) as CSV, sorted by account code. Balances are debit-positive, so the
 // balance column sums to zero; wallets, being liabilities, show negative balances.
 // Postings booked after date do not count, so a past report never changes.
-func WriteTrialBalance(ctx context.Context, s *ledger.Store, date string, w io.Writer) (TrialBalance, error) {
+func WriteTrialBalance(ctx context.Context, s *ledger.Store, date settle.Day, w io.Writer) (TrialBalance, error) {
 	var tb TrialBalance
 	c, err := NewCSV(w, TrialBalanceHeader...)
 	if err != nil {

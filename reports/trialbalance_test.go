@@ -6,9 +6,11 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"settle"
 	"strings"
 	"testing"
 
+	"settle/gen"
 	"settle/ledger"
 )
 
@@ -30,22 +32,22 @@ func TestTrialBalanceAsOfDate(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	for _, f := range [][2]string{{"partners", partnersCSV}, {"dealers", dealersCSV}, {"wallets", walletsCSV}} {
-		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{}); err != nil || res.Rejected > 0 {
+		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatal(err, res.Errors)
 		}
 	}
 	bank, _ := s.AccountByCode(ctx, "partner:ACME:bank")
 	wallet, _ := s.AccountByCode(ctx, "wallet:a1b2c3d4-e5f6-7890-abcd-ef1234567890:withdrawable")
-	for i, day := range []string{"2026-11-19", "2026-11-20", "2026-11-21"} {
-		cents := int64(1000 * (i + 1))
-		_, _, err := s.Post(ctx, &ledger.Transaction{Key: "t" + day, Type: "SctDeposit", ValueDate: day, BookingDate: day,
+	for i, d := range []string{"2026-11-19", "2026-11-20", "2026-11-21"} {
+		cents, day := int64(1000*(i+1)), settle.MustParseDay(d)
+		_, _, err := s.Post(ctx, &ledger.Transaction{Key: "t" + d, Type: "SctDeposit", ValueDate: day, BookingDate: day,
 			Postings: []ledger.Posting{{AccountID: bank.ID, AmountCents: cents}, {AccountID: wallet.ID, AmountCents: -cents}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	var b bytes.Buffer
-	tb, err := WriteTrialBalance(ctx, s, "2026-11-20", &b)
+	tb, err := WriteTrialBalance(ctx, s, settle.MustParseDay("2026-11-20"), &b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"settle"
 	"strconv"
 	"strings"
 
@@ -13,10 +14,10 @@ import (
 // Balance is a statement balance, signed from the account holder's side: credit
 // balances are positive, debit balances negative.
 type Balance struct {
-	Type     string `json:"type"` // OPBD, CLBD, PRCD, ITBD, CLAV, ...
-	Amount   Amount `json:"amount"`
-	Currency string `json:"currency"`
-	Date     string `json:"date"`
+	Type     string     `json:"type"` // OPBD, CLBD, PRCD, ITBD, CLAV, ...
+	Amount   Amount     `json:"amount"`
+	Currency string     `json:"currency"`
+	Date     settle.Day `json:"date"`
 }
 
 // Statement is a camt.053 statement, camt.052 report or camt.054 notification, as
@@ -114,8 +115,8 @@ type Entry struct {
 	Credit      bool        `json:"credit"`
 	Reversal    bool        `json:"reversal"`
 	Status      string      `json:"status"`
-	BookingDate string      `json:"bookingDate,omitempty"`
-	ValueDate   string      `json:"valueDate,omitempty"`
+	BookingDate settle.Day  `json:"bookingDate,omitzero"`
+	ValueDate   settle.Day  `json:"valueDate,omitzero"`
 	AcctSvcrRef string      `json:"acctSvcrRef,omitempty"`
 	BankTxCode  BankTxCode  `json:"bankTxCode"`
 	Charges     []Charge    `json:"charges,omitempty"`
@@ -282,7 +283,7 @@ func convertBalance(b xBal) (Balance, *fieldErr) {
 	if bal.Date, fe = convertDate("Dt", b.Dt); fe != nil {
 		return bal, fe
 	}
-	if bal.Date == "" {
+	if bal.Date.IsZero() {
 		return bal, ferr("Dt", "balance %s has no date", bal.Type)
 	}
 	return bal, nil
@@ -489,9 +490,9 @@ func creditDebit(field, s string, required bool) (debit bool, fe *fieldErr) {
 }
 
 // convertDate takes the date of Dt or DtTm (its first 10 characters) and checks it.
-func convertDate(field string, d *xDate) (string, *fieldErr) {
+func convertDate(field string, d *xDate) (settle.Day, *fieldErr) {
 	if d == nil {
-		return "", nil
+		return settle.Day{}, nil
 	}
 	s := strings.TrimSpace(d.Dt)
 	if s == "" {
@@ -501,20 +502,11 @@ func convertDate(field string, d *xDate) (string, *fieldErr) {
 		}
 	}
 	if s == "" {
-		return "", nil
+		return settle.Day{}, nil
 	}
-	if !isISODate(s) {
-		return "", ferr(field, "%q is not a date (YYYY-MM-DD)", s)
+	day, err := settle.ParseDay(s)
+	if err != nil {
+		return day, ferr(field, "%s", err.Error())
 	}
-	return s, nil
-}
-
-func isISODate(s string) bool {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return false
-	}
-	y, e1 := strconv.Atoi(s[:4])
-	m, e2 := strconv.Atoi(s[5:7])
-	d, e3 := strconv.Atoi(s[8:])
-	return e1 == nil && e2 == nil && e3 == nil && y > 1900 && m >= 1 && m <= 12 && d >= 1 && d <= 31
+	return day, nil
 }

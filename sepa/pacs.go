@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"settle"
 	"strings"
 )
 
@@ -114,18 +115,19 @@ func (r *Reader) pacsNext(msg xml.StartElement) func() (any, error) {
 	}
 }
 
-func settlementDate(field, txDate, groupDate string) (string, *fieldErr) {
+func settlementDate(field, txDate, groupDate string) (settle.Day, *fieldErr) {
 	d := strings.TrimSpace(txDate)
 	if d == "" {
 		d = groupDate
 	}
 	if d == "" {
-		return "", ferr(field, "no settlement date in the transaction or the group header")
+		return settle.Day{}, ferr(field, "no settlement date in the transaction or the group header")
 	}
-	if !isISODate(d) {
-		return "", ferr(field, "%q is not a date (YYYY-MM-DD)", d)
+	day, err := settle.ParseDay(d)
+	if err != nil {
+		return day, ferr(field, "%s", err.Error())
 	}
-	return d, nil
+	return day, nil
 }
 
 // convertTransfer presents an incoming credit transfer as a credit on the creditor's account.

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"settle"
 	"strings"
 	"time"
 
@@ -35,9 +36,9 @@ type GroupHeader struct {
 // Block is a payment information block: totals, the date, and our account.
 type Block struct {
 	PmtInfID     string
-	Date         string // ReqdColltnDt or ReqdExctnDt, YYYY-MM-DD
-	SequenceType string // FRST, RCUR, FNAL, OOFF (pain.008)
-	Instrument   string // CORE or B2B (pain.008)
+	Date         settle.Day // ReqdColltnDt or ReqdExctnDt
+	SequenceType string     // FRST, RCUR, FNAL, OOFF (pain.008)
+	Instrument   string     // CORE or B2B (pain.008)
 	BatchBooking bool
 	NbOfTxs      int
 	CtrlSum      decimal.Decimal
@@ -57,7 +58,7 @@ type Payment struct {
 	Remittance string
 	// pain.008 only
 	MandateID     string
-	SignatureDate string
+	SignatureDate settle.Day
 	Amendment     *Amendment
 }
 
@@ -136,8 +137,8 @@ func (p *PainWriter) Block(b Block) error {
 	if err := checkTotals("block "+b.PmtInfID, b.NbOfTxs, b.CtrlSum); err != nil {
 		return err
 	}
-	if _, err := time.Parse(time.DateOnly, b.Date); err != nil {
-		return fmt.Errorf("block %s: date %q: %w", b.PmtInfID, b.Date, err)
+	if b.Date.IsZero() {
+		return fmt.Errorf("block %s: a date is required", b.PmtInfID)
 	}
 	if _, err := CheckIBAN(b.IBAN); err != nil {
 		return fmt.Errorf("block %s: account: %w", b.PmtInfID, err)
@@ -161,10 +162,10 @@ func (p *PainWriter) Block(b Block) error {
 		p.w.WriteString("</PmtTpInf>")
 		if p.msg == Pain001v09 {
 			p.w.WriteString("<ReqdExctnDt>")
-			p.leaf("Dt", b.Date)
+			p.leaf("Dt", b.Date.String())
 			p.w.WriteString("</ReqdExctnDt>")
 		} else {
-			p.leaf("ReqdExctnDt", b.Date)
+			p.leaf("ReqdExctnDt", b.Date.String())
 		}
 		p.party("Dbtr", b.Name)
 		p.account("DbtrAcct", b.IBAN)
@@ -188,7 +189,7 @@ func (p *PainWriter) Block(b Block) error {
 	p.w.WriteString("</LclInstrm>")
 	p.leaf("SeqTp", b.SequenceType)
 	p.w.WriteString("</PmtTpInf>")
-	p.leaf("ReqdColltnDt", b.Date)
+	p.leaf("ReqdColltnDt", b.Date.String())
 	p.party("Cdtr", b.Name)
 	p.account("CdtrAcct", b.IBAN)
 	p.agent("CdtrAgt", b.BIC)
@@ -234,14 +235,14 @@ func (p *PainWriter) Payment(t Payment) error {
 	if err := CheckReference(t.MandateID, false); err != nil {
 		return fmt.Errorf("payment %s: MndtId: %w", t.EndToEndID, err)
 	}
-	if _, err := time.Parse(time.DateOnly, t.SignatureDate); err != nil || t.SignatureDate > p.block.Date {
+	if t.SignatureDate.IsZero() || t.SignatureDate.After(p.block.Date) {
 		return fmt.Errorf("payment %s: DtOfSgntr %q must be a date not after the collection date %s", t.EndToEndID, t.SignatureDate, p.block.Date)
 	}
 	p.w.WriteString("<DrctDbtTxInf><PmtId>")
 	p.leaf("EndToEndId", t.EndToEndID)
 	p.w.WriteString(`</PmtId><InstdAmt Ccy="EUR">` + t.Amount.StringFixed(2) + "</InstdAmt><DrctDbtTx><MndtRltdInf>")
 	p.leaf("MndtId", t.MandateID)
-	p.leaf("DtOfSgntr", t.SignatureDate)
+	p.leaf("DtOfSgntr", t.SignatureDate.String())
 	if a := t.Amendment; a != nil {
 		p.w.WriteString("<AmdmntInd>true</AmdmntInd><AmdmntInfDtls>")
 		if a.OriginalMandateID != "" {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"settle"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func writePain(t *testing.T, version string) []byte {
 		t.Fatal(err)
 	}
 	block := func(id, seq string, n int, sum string) Block {
-		return Block{PmtInfID: id, Date: "2026-11-24", SequenceType: seq, Instrument: "CORE", BatchBooking: true, NbOfTxs: n,
+		return Block{PmtInfID: id, Date: settle.MustParseDay("2026-11-24"), SequenceType: seq, Instrument: "CORE", BatchBooking: true, NbOfTxs: n,
 			CtrlSum: dec(sum), Name: "Acme Pagamenti S.p.A.", IBAN: "IT60X0542811101000000123456", BIC: "BPMOIT22XXX",
 			CreditorID: "IT66ZZZA1B2C3D4E5F6G7H8"}
 	}
@@ -38,13 +39,13 @@ func writePain(t *testing.T, version string) []byte {
 	}
 	must(p.Block(block("SETTLE-TEST-1-1", "FRST", 2, "1000000.50")))
 	must(p.Payment(Payment{EndToEndID: "E2E-1", Amount: dec("999999.99"), Name: "Zoë Müller-Lüdenscheidt & Söhne", IBAN: "DE89370400440532013000",
-		BIC: "COBADEFFXXX", MandateID: "MANDATE-1", SignatureDate: "2026-01-15", Remittance: "Ricarica wallet è più",
+		BIC: "COBADEFFXXX", MandateID: "MANDATE-1", SignatureDate: settle.MustParseDay("2026-01-15"), Remittance: "Ricarica wallet è più",
 		Amendment: &Amendment{OriginalDebtorIBAN: "IT27X0300203280335719971372", SameMandateNewAgent: true}}))
 	must(p.Payment(Payment{EndToEndID: "E2E-2", Amount: dec("0.51"), Name: "Élodie Brûlé", IBAN: "FR1420041010050500013M02606",
-		MandateID: "MANDATE-2", SignatureDate: "2026-02-01", Amendment: &Amendment{OriginalMandateID: "OLD-2", OriginalCreditorID: "IT66ZZZA1B2C3D4E5F6G7H8"}}))
+		MandateID: "MANDATE-2", SignatureDate: settle.MustParseDay("2026-02-01"), Amendment: &Amendment{OriginalMandateID: "OLD-2", OriginalCreditorID: "IT66ZZZA1B2C3D4E5F6G7H8"}}))
 	must(p.Block(block("SETTLE-TEST-1-2", "RCUR", 1, "999998.01")))
 	must(p.Payment(Payment{EndToEndID: "E2E-3", Amount: dec("999998.01"), Name: strings.Repeat("Lungo ", 20), IBAN: "IT27X0300203280335719971372",
-		MandateID: "MANDATE-3", SignatureDate: "2025-06-30", Remittance: strings.Repeat("x", 200)}))
+		MandateID: "MANDATE-3", SignatureDate: settle.MustParseDay("2025-06-30"), Remittance: strings.Repeat("x", 200)}))
 	must(p.Close())
 	return buf.Bytes()
 }
@@ -83,10 +84,10 @@ func TestPainWriterValidatesAgainstXSD(t *testing.T) {
 func TestPainWriterRefuses(t *testing.T) {
 	base := func() (GroupHeader, Block, Payment) {
 		return GroupHeader{MsgID: "M1", NbOfTxs: 1, CtrlSum: dec("10.00"), InitiatingBy: "Acme"},
-			Block{PmtInfID: "P1", Date: "2026-11-24", SequenceType: "RCUR", Instrument: "CORE", NbOfTxs: 1, CtrlSum: dec("10.00"),
+			Block{PmtInfID: "P1", Date: settle.MustParseDay("2026-11-24"), SequenceType: "RCUR", Instrument: "CORE", NbOfTxs: 1, CtrlSum: dec("10.00"),
 				Name: "Acme", IBAN: "IT60X0542811101000000123456", CreditorID: "IT66ZZZA1B2C3D4E5F6G7H8"},
 			Payment{EndToEndID: "E1", Amount: dec("10.00"), Name: "Mario Rossi", IBAN: "IT27X0300203280335719971372",
-				MandateID: "M-1", SignatureDate: "2026-01-01"}
+				MandateID: "M-1", SignatureDate: settle.MustParseDay("2026-01-01")}
 	}
 	for _, c := range []struct {
 		name   string
@@ -101,7 +102,7 @@ func TestPainWriterRefuses(t *testing.T) {
 		{"zero amount", func(h *GroupHeader, b *Block, p *Payment) { p.Amount = dec("0") }, "outside"},
 		{"over 999999999.99", func(h *GroupHeader, b *Block, p *Payment) { p.Amount = dec("1000000000.00") }, "outside"},
 		{"bad IBAN", func(_ *GroupHeader, _ *Block, p *Payment) { p.IBAN = "IT60X0542811101000000123457" }, "account"},
-		{"signature after collection", func(_ *GroupHeader, _ *Block, p *Payment) { p.SignatureDate = "2026-12-01" }, "DtOfSgntr"},
+		{"signature after collection", func(_ *GroupHeader, _ *Block, p *Payment) { p.SignatureDate = settle.MustParseDay("2026-12-01") }, "DtOfSgntr"},
 		{"bad sequence type", func(_ *GroupHeader, b *Block, _ *Payment) { b.SequenceType = "LAST" }, "sequence type"},
 		{"bad creditor id", func(_ *GroupHeader, b *Block, _ *Payment) { b.CreditorID = "IT00ZZZA1B2C3D4E5F6G7H8" }, "creditor id"},
 		{"no name", func(_ *GroupHeader, _ *Block, p *Payment) { p.Name = "  " }, "name"},

@@ -36,7 +36,7 @@ func TestKnownCorpusContent(t *testing.T) {
 		t.Errorf("German return: %s", mustJSON(t, e))
 	}
 	stmt := items[0].(*Statement)
-	if b, ok := stmt.Balance("CLBD"); !ok || b.Amount.Text() != "100.00" || b.Date != "2021-03-26" {
+	if b, ok := stmt.Balance("CLBD"); !ok || b.Amount.Text() != "100.00" || b.Date.String() != "2021-03-26" {
 		t.Errorf("closing balance %+v", stmt.Balances)
 	}
 
@@ -242,11 +242,11 @@ func TestPacs(t *testing.T) {
 	if doc.Kind != Pacs008 || doc.MessageID != "P8" || len(es) != 2 {
 		t.Fatalf("%+v %d", doc, len(es))
 	}
-	if e := es[0]; !e.Credit || e.Amount.Text() != "25.00" || e.BookingDate != "2026-11-20" || e.Account != "IT60X0542811101000000123456" ||
+	if e := es[0]; !e.Credit || e.Amount.Text() != "25.00" || e.BookingDate.String() != "2026-11-20" || e.Account != "IT60X0542811101000000123456" ||
 		e.Details[0].CreditorRef != "RF18539007547034" || e.Details[0].DebtorIBAN != "IT27X0300203280335719971372" || e.Details[0].EndToEndID != "E1" {
 		t.Errorf("transfer 1: %s", mustJSON(t, e))
 	}
-	if e := es[1]; e.Amount.Text() != "999999999.99" || e.BookingDate != "2026-11-21" || e.Details[0].Remittance != "H69ZUC" {
+	if e := es[1]; e.Amount.Text() != "999999999.99" || e.BookingDate.String() != "2026-11-21" || e.Details[0].Remittance != "H69ZUC" {
 		t.Errorf("transfer 2: %s", mustJSON(t, e))
 	}
 	_, items, err = readAll(t, "p4.xml", strings.NewReader(pacs004))

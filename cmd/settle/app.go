@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"settle"
 	"sort"
 	"strings"
 	"syscall"
@@ -32,6 +33,9 @@ type app struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	cfg            jobs.Config
+	// clock is the one wall clock of the process (the demo replaces it with a clock
+	// standing at the night after its world's day); everything below reads it.
+	clock settle.Clock
 }
 
 // command is one `settle COMMAND`.
@@ -57,7 +61,7 @@ func (a *app) globalFlags(fs *flag.FlagSet) {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{db: "./settle.db", inbox: "./inbox", outbox: "./outbox", reports: "./reports",
-		stdin: stdin, stdout: stdout, stderr: stderr}
+		stdin: stdin, stdout: stdout, stderr: stderr, clock: settle.WallClock{}}
 	fs := flag.NewFlagSet("settle", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	a.globalFlags(fs)
@@ -141,6 +145,7 @@ func (a *app) open() (*ledger.Store, bool) {
 		a.fail(err)
 		return nil, false
 	}
+	s.Clock = a.clock
 	return s, true
 }
 
@@ -151,6 +156,15 @@ func (a *app) runner(s *ledger.Store) *jobs.Runner {
 }
 
 // fail prints an error for the operator and returns exitFail.
+// today is the day it is now in the configured time zone.
+func (a *app) today() settle.Day { return settle.Today(a.clock, a.cfg.Location()) }
+
+// dateFlag registers --date, parsed once here: a bad value is a usage error that
+// names the flag and the value.
+func dateFlag(fs *flag.FlagSet, d *settle.Day, usage string) {
+	fs.TextVar(d, "date", settle.Day{}, usage+" (YYYY-MM-DD)")
+}
+
 func (a *app) fail(err error) int {
 	var held *jobs.LeaseHeldError
 	if errors.As(err, &held) {

@@ -12,10 +12,10 @@ import (
 // batches wait in the outbox, unanswered.
 func nightWorld(t *testing.T, dir string) {
 	t.Helper()
-	if r := settle(t, dir, "gen", "--out", filepath.Join(dir, "inbox"), "--wallets", "200", "--entries", "300"); r.code != 0 {
+	if r := runSettle(t, dir, "gen", "--out", filepath.Join(dir, "inbox"), "--wallets", "200", "--entries", "300"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := settle(t, dir, "nightly", "--date", "2026-11-20"); r.code != 0 {
+	if r := runSettle(t, dir, "nightly", "--date", "2026-11-20"); r.code != 0 {
 		t.Fatal(r.stdout, r.stderr)
 	}
 }
@@ -26,37 +26,37 @@ func nightWorld(t *testing.T, dir string) {
 func TestBatchesCLI(t *testing.T) {
 	dir := t.TempDir()
 	nightWorld(t, dir)
-	list := settle(t, dir, "batches", "list").stdout
+	list := runSettle(t, dir, "batches", "list").stdout
 	if !strings.Contains(list, "STL-SDD-20261121-1") || !strings.Contains(list, "STL-SCT-20261121-4") || !strings.Contains(list, "6 batches") {
 		t.Fatalf("list:\n%s", list)
 	}
-	show := settle(t, dir, "batches", "show", "STL-SDD-20261121-1")
+	show := runSettle(t, dir, "batches", "show", "STL-SDD-20261121-1")
 	if show.code != 0 || !strings.Contains(show.stdout, "SddCollection") || !strings.Contains(show.stdout, "Batched") {
 		t.Fatalf("show:\n%s%s", show.stdout, show.stderr)
 	}
-	if r := settle(t, dir, "batches", "sent", "STL-SDD-20261121-1"); r.code != 0 {
+	if r := runSettle(t, dir, "batches", "sent", "STL-SDD-20261121-1"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := settle(t, dir, "batches", "cancel", "STL-SDD-20261121-1"); r.code != exitFail || !strings.Contains(r.stderr, "Sent") {
+	if r := runSettle(t, dir, "batches", "cancel", "STL-SDD-20261121-1"); r.code != exitFail || !strings.Contains(r.stderr, "Sent") {
 		t.Fatalf("cancelling a sent batch: %d %s", r.code, r.stderr)
 	}
-	if r := settle(t, dir, "batches", "cancel", "STL-SCT-20261121-4"); r.code != 0 {
+	if r := runSettle(t, dir, "batches", "cancel", "STL-SCT-20261121-4"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := settle(t, dir, "batches", "cancel", "STL-SCT-20261121-4"); r.code != exitFail || !strings.Contains(r.stderr, "Cancelled") {
+	if r := runSettle(t, dir, "batches", "cancel", "STL-SCT-20261121-4"); r.code != exitFail || !strings.Contains(r.stderr, "Cancelled") {
 		t.Fatalf("second cancel: %d %s", r.code, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "outbox", "STL-SCT-20261121-4.xml")); err == nil {
 		t.Fatal("the cancelled batch's file is still in the outbox")
 	}
-	again := settle(t, dir, "run", "sct-batch", "--date", "2026-11-20")
+	again := runSettle(t, dir, "run", "sct-batch", "--date", "2026-11-20")
 	if again.code != 0 || !strings.Contains(again.stdout, "batched 10 credit transfers for 1249.39 in 1 files") {
 		t.Fatalf("remade: %s %s", again.stdout, again.stderr)
 	}
-	if r := settle(t, dir, "run", "sdd-batch", "--date", "2026-11-20"); !strings.Contains(r.stdout, "batched 0 direct debits") {
+	if r := runSettle(t, dir, "run", "sdd-batch", "--date", "2026-11-20"); !strings.Contains(r.stdout, "batched 0 direct debits") {
 		t.Fatalf("second sdd run: %s", r.stdout)
 	}
-	if r := settle(t, dir, "verify"); r.code != 0 {
+	if r := runSettle(t, dir, "verify"); r.code != 0 {
 		t.Fatal(r.stdout)
 	}
 	if _, err := exec.LookPath("xmllint"); err != nil {
@@ -83,12 +83,12 @@ func TestBatchesCLI(t *testing.T) {
 
 func TestImportPaymentFeedsReportRows(t *testing.T) {
 	dir := t.TempDir()
-	if r := settle(t, dir, "demo"); r.code != 0 {
+	if r := runSettle(t, dir, "demo"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	csv := filepath.Join(dir, "topups.csv")
 	os.WriteFile(csv, []byte("topUpId,walletId,mandateId,amount,requestedCollectionDate\nTU-X,00000000-0000-4000-8000-000000000000,MND-X,10.00,\n"), 0o644)
-	r := settle(t, dir, "import", "topups", csv)
+	r := runSettle(t, dir, "import", "topups", csv)
 	if r.code != exitFail || !strings.Contains(r.stderr+r.stdout, "topups.csv:2: walletId: wallet 00000000-0000-4000-8000-000000000000 does not exist") {
 		t.Fatalf("%d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -99,21 +99,21 @@ func TestImportPaymentFeedsReportRows(t *testing.T) {
 func TestGenAnswersCLI(t *testing.T) {
 	dir := t.TempDir()
 	nightWorld(t, dir)
-	r := settle(t, dir, "gen", "answers")
+	r := runSettle(t, dir, "gen", "answers")
 	if r.code != 0 || strings.Count(r.stdout, "answer-1.pain.002.xml") != 6 || !strings.Contains(r.stdout, "returned") {
 		t.Fatalf("answers: %s %s", r.stdout, r.stderr)
 	}
-	if r := settle(t, dir, "gen", "answers"); !strings.Contains(r.stdout, "no batch in") {
+	if r := runSettle(t, dir, "gen", "answers"); !strings.Contains(r.stdout, "no batch in") {
 		t.Fatalf("answered twice: %s", r.stdout)
 	}
-	ing := settle(t, dir, "run", "ingest", "--date", "2026-11-24")
+	ing := runSettle(t, dir, "run", "ingest", "--date", "2026-11-24")
 	if ing.code != 0 || !strings.Contains(ing.stdout, "0 rejected files") || strings.Contains(ing.stdout, "exception") {
 		t.Fatalf("ingest: %s %s", ing.stdout, ing.stderr)
 	}
-	if list := settle(t, dir, "batches", "list").stdout; strings.Contains(list, "Batched") {
+	if list := runSettle(t, dir, "batches", "list").stdout; strings.Contains(list, "Batched") {
 		t.Fatalf("a batch is still waiting for the bank:\n%s", list)
 	}
-	if r := settle(t, dir, "verify"); r.code != 0 {
+	if r := runSettle(t, dir, "verify"); r.code != 0 {
 		t.Fatal(r.stdout)
 	}
 }
@@ -123,26 +123,26 @@ func TestGenAnswersCLI(t *testing.T) {
 // reconcile on the demo world reports its planted breaks with exit 1.
 func TestResetAndReconcileCLI(t *testing.T) {
 	dir := t.TempDir()
-	if r := settle(t, dir, "demo"); r.code != 0 {
+	if r := runSettle(t, dir, "demo"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := settle(t, dir, "run", "reset-balances", "--date", "2026-11-21"); r.code != exitFail || !strings.Contains(r.stdout+r.stderr, "--wallet ID, --partner KEY or --closed") {
+	if r := runSettle(t, dir, "run", "reset-balances", "--date", "2026-11-21"); r.code != exitFail || !strings.Contains(r.stdout+r.stderr, "--wallet ID, --partner KEY or --closed") {
 		t.Fatalf("no selector: %d %s", r.code, r.stderr)
 	}
-	if r := settle(t, dir, "run", "ingest", "--reason", "redeem"); r.code != exitUsage {
+	if r := runSettle(t, dir, "run", "ingest", "--reason", "redeem"); r.code != exitUsage {
 		t.Fatalf("--reason on ingest: %d", r.code)
 	}
-	r := settle(t, dir, "run", "reset-balances", "--partner", "CONTANTE", "--reason", "unclaimed", "--by", "ops", "--date", "2026-11-21")
+	r := runSettle(t, dir, "run", "reset-balances", "--partner", "CONTANTE", "--reason", "unclaimed", "--by", "ops", "--date", "2026-11-21")
 	if r.code != 0 || !strings.Contains(r.stdout, "reset ") || !strings.Contains(r.stdout, "has a validated IBAN: redeem") {
 		t.Fatalf("reset: %s %s", r.stdout, r.stderr)
 	}
-	if again := settle(t, dir, "run", "reset-balances", "--partner", "CONTANTE", "--reason", "unclaimed", "--date", "2026-11-21"); !strings.Contains(again.stdout, "reset 0 wallets") {
+	if again := runSettle(t, dir, "run", "reset-balances", "--partner", "CONTANTE", "--reason", "unclaimed", "--date", "2026-11-21"); !strings.Contains(again.stdout, "reset 0 wallets") {
 		t.Fatalf("second reset: %s", again.stdout)
 	}
-	if r := settle(t, dir, "verify"); r.code != 0 {
+	if r := runSettle(t, dir, "verify"); r.code != 0 {
 		t.Fatal(r.stdout)
 	}
-	rec := settle(t, dir, "run", "reconcile", "--date", "2026-11-20")
+	rec := runSettle(t, dir, "run", "reconcile", "--date", "2026-11-20")
 	if rec.code != exitFail || !strings.Contains(rec.stdout, "2 missing from the ledger, 0 not on the statement, 1 amount differences") {
 		t.Fatalf("reconcile: %d %s %s", rec.code, rec.stdout, rec.stderr)
 	}
@@ -154,33 +154,33 @@ func TestKeysCLI(t *testing.T) {
 	dir := t.TempDir()
 	nightWorld(t, dir)
 	t.Setenv("SETTLE_SERVER_KEY", "")
-	if r := settle(t, dir, "keys", "create", "--partner", "ACME_PAY"); r.code != exitFail || !strings.Contains(r.stderr, "SETTLE_SERVER_KEY is not set") {
+	if r := runSettle(t, dir, "keys", "create", "--partner", "ACME_PAY"); r.code != exitFail || !strings.Contains(r.stderr, "SETTLE_SERVER_KEY is not set") {
 		t.Fatalf("without a server key: %d %s", r.code, r.stderr)
 	}
 	t.Setenv("SETTLE_SERVER_KEY", strings.Repeat("ab", 32))
-	r := settle(t, dir, "keys", "create", "--partner", "ACME_PAY", "--label", "crm")
+	r := runSettle(t, dir, "keys", "create", "--partner", "ACME_PAY", "--label", "crm")
 	fields := strings.Fields(r.stdout)
 	if r.code != 0 || len(fields) < 7 || fields[5] != "secret" || len(fields[6]) != 64 {
 		t.Fatalf("create: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	id, secret := fields[1], fields[6]
-	if r := settle(t, dir, "keys", "create", "--partner", "NOPE"); r.code != exitFail {
+	if r := runSettle(t, dir, "keys", "create", "--partner", "NOPE"); r.code != exitFail {
 		t.Fatalf("unknown partner: %d", r.code)
 	}
-	if r := settle(t, dir, "keys", "create", "--partner", "ACME_PAY", "--platform"); r.code != exitUsage {
+	if r := runSettle(t, dir, "keys", "create", "--partner", "ACME_PAY", "--platform"); r.code != exitUsage {
 		t.Fatalf("both partner and platform: %d", r.code)
 	}
-	list := settle(t, dir, "keys", "list").stdout
+	list := runSettle(t, dir, "keys", "list").stdout
 	if !strings.Contains(list, id) || !strings.Contains(list, "active") || strings.Contains(list, secret) {
 		t.Fatalf("list: %s", list)
 	}
-	if r := settle(t, dir, "keys", "revoke", id); r.code != 0 {
+	if r := runSettle(t, dir, "keys", "revoke", id); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := settle(t, dir, "keys", "revoke", id); r.code != exitFail {
+	if r := runSettle(t, dir, "keys", "revoke", id); r.code != exitFail {
 		t.Fatalf("second revoke: %d", r.code)
 	}
-	if list := settle(t, dir, "keys", "list").stdout; !strings.Contains(list, "revoked") {
+	if list := runSettle(t, dir, "keys", "list").stdout; !strings.Contains(list, "revoked") {
 		t.Fatalf("list after revoke: %s", list)
 	}
 }

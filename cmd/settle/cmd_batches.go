@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"text/tabwriter"
-	"time"
 
 	"settle/ledger"
 )
@@ -82,8 +81,7 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stdout, "batch %s: Sent\n", pos[1])
 		return exitOK
 	case verb == "cancel" && len(pos) == 2:
-		date := time.Now().In(a.cfg.Location()).Format(time.DateOnly)
-		if err := s.CancelBatch(work, pos[1], a.outbox, date); err != nil {
+		if err := s.CancelBatch(work, pos[1], a.outbox, a.today()); err != nil {
 			return a.fail(err)
 		}
 		fmt.Fprintf(a.stdout, "batch %s: Cancelled; its transactions go into the next run\n", pos[1])

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"settle"
+	"time"
 
 	"settle/gen"
 	"settle/jobs"
@@ -13,7 +15,7 @@ import (
 
 func init() {
 	register("demo", command{
-		usage: "[--world DIR] [--wallets N]",
+		usage: "[--wallets N] [--entries N] [--operations N] [--date D]",
 		help:  "make a realistic sample world and run the whole nightly pipeline on it",
 		run:   cmdDemo,
 	})
@@ -25,6 +27,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	fs.IntVar(&opt.Wallets, "wallets", 200, "number of wallets")
 	fs.IntVar(&opt.Entries, "entries", 300, "incoming SCT entries in the day's bank files")
 	fs.IntVar(&opt.Operations, "operations", 150, "store operations (cash deposits, cash withdrawals, payments)")
+	fs.TextVar(&opt.Date, "date", gen.DefaultDate, "the world's day (YYYY-MM-DD); the demo runs as in the night after it")
 	if _, ok := a.parse("demo", fs, args, 0, 0); !ok {
 		return exitUsage
 	}
@@ -33,6 +36,10 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 		return exitFail
 	}
 	defer s.Close()
+	// The demo runs as if it were 02:00 in the night after the world's day, whatever
+	// the machine's clock says: the same flags give the same world, files and reports.
+	a.clock = settle.NewFakeClock(opt.Date.AddDays(1).Start(a.cfg.Location()).Add(2 * time.Hour))
+	s.Clock = a.clock
 	out := a.stdout
 	fmt.Fprintf(out, "1. Generating a world of %d wallets and a day of %d bank entries (seed %d, day %s) in the inbox %s\n",
 		opt.Wallets, opt.Entries, opt.Seed, opt.Date, a.inbox)
@@ -94,7 +101,7 @@ Try next:
   go run ./cmd/settle report trial-balance --date %s --out -
   go run ./cmd/settle verify
   go run ./cmd/settle gen --out /tmp/big --wallets 100000 --entries 1000000   a large world for the inbox
-`, a.db, a.inbox, a.outbox, filepath.Join(a.reports, opt.Date), filepath.Join(a.inbox, "processed", "camt.054."+opt.Date+".xml"), opt.Date)
+`, a.db, a.inbox, a.outbox, filepath.Join(a.reports, opt.Date.String()), filepath.Join(a.inbox, "processed", "camt.054."+opt.Date.String()+".xml"), opt.Date)
 	return code
 }
 

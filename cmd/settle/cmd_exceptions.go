@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"settle"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
 	"settle/ledger"
 )
@@ -23,13 +23,14 @@ func init() {
 
 func cmdExceptions(ctx context.Context, a *app, args []string) int {
 	var asJSON, all bool
-	var by, reason, date string
+	var by, reason string
+	var date settle.Day
 	fs := flag.NewFlagSet("exceptions", flag.ContinueOnError)
 	fs.BoolVar(&asJSON, "json", false, "list: one JSON object per exception, one per line")
 	fs.BoolVar(&all, "all", false, "list: resolved exceptions too")
 	fs.StringVar(&by, "by", os.Getenv("USER"), "who resolves (journaled)")
 	fs.StringVar(&reason, "reason", "", "why (journaled; required to write off)")
-	fs.StringVar(&date, "date", "", "booking date of the resolution (default: today in the configured time zone)")
+	dateFlag(fs, &date, "booking date of the resolution (default: today in the configured time zone)")
 	pos, ok := a.parse("exceptions", fs, args)
 	if !ok {
 		return exitUsage
@@ -42,8 +43,8 @@ func cmdExceptions(ctx context.Context, a *app, args []string) int {
 		return exitFail
 	}
 	defer s.Close()
-	if date == "" {
-		date = time.Now().In(a.cfg.Location()).Format(time.DateOnly)
+	if date.IsZero() {
+		date = a.today()
 	}
 	work := context.WithoutCancel(ctx)
 	id := func() (int64, bool) {

@@ -68,7 +68,8 @@ func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string,
 		return jobs.Result{}, ir, ledger.FieldError("kind", "%q is not one of %v", kind, ledger.ImportKinds)
 	}
 	r := a.runner(s)
-	job := jobs.Job{Name: "import:" + kind, Description: "import " + kind, Run: func(ctx context.Context, env *jobs.Env) (jobs.Summary, error) {
+	// A feed imported by hand is read today: a request without a date is asked today.
+	job := jobs.Job{Name: "import:" + kind, Description: "import " + kind, Today: true, Run: func(ctx context.Context, env *jobs.Env) (jobs.Summary, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return jobs.Summary{}, err
@@ -82,6 +83,7 @@ func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string,
 		defer p.Done()
 		cr := &countingReader{r: f, add: p.Add}
 		ir, err = env.Store.Import(env.Work, kind, path, cr, ledger.ImportOptions{
+			Day:       env.Date,
 			ChunkSize: env.Config.ChunkSize,
 			Location:  env.Config.Location(),
 			Stop:      func() bool { return ctx.Err() != nil },

@@ -73,7 +73,7 @@ func cmdJobs(ctx context.Context, a *app, args []string) int {
 		if r.DryRun {
 			line = "(dry run) " + line
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Job, deref(r.RunDate), r.Status, r.StartedAt, r.Holder, firstLine(line))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Job, r.RunDate, r.Status, r.StartedAt, r.Holder, firstLine(line))
 	}
 	return exitFailIf(tw.Flush() != nil)
 }

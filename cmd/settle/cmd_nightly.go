@@ -3,23 +3,25 @@ package main
 import (
 	"context"
 	"flag"
+	"settle"
 
 	"settle/jobs"
 )
 
 func init() {
 	register("nightly", command{
-		usage: "[--date D] [--json] [--wait DURATION]",
-		help:  "run the nightly jobs in order (the crontab entry)",
+		usage: "[--date D] [--no-catch-up] [--json] [--wait DURATION]",
+		help:  "run the nightly jobs in order (the crontab entry); without --date, every day missed since the last nightly",
 		run:   cmdNightly,
 	})
 }
 
 func cmdNightly(ctx context.Context, a *app, args []string) int {
 	var opt jobs.RunOptions
-	var asJSON bool
+	var asJSON, noCatchUp bool
 	fs := flag.NewFlagSet("nightly", flag.ContinueOnError)
 	runFlags(fs, &opt, &asJSON)
+	fs.BoolVar(&noCatchUp, "no-catch-up", false, "run yesterday only, even if earlier nights were missed")
 	if _, ok := a.parse("nightly", fs, args, 0, 0); !ok {
 		return exitUsage
 	}
@@ -28,7 +30,15 @@ func cmdNightly(ctx context.Context, a *app, args []string) int {
 		return exitFail
 	}
 	defer s.Close()
-	results, err := a.runner(s).RunNightly(ctx, opt)
+	r := a.runner(s)
+	var results []jobs.Result
+	var err error
+	if opt.Date.IsZero() && !noCatchUp {
+		// After an outage, each missed day runs in order, up to catchUpDays of them.
+		results, err = r.CatchUp(ctx, opt, settle.Day{}, false)
+	} else {
+		results, err = r.RunNightly(ctx, opt)
+	}
 	code := exitOK
 	for _, res := range results {
 		a.printResult(res, asJSON)

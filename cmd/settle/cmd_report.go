@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"settle"
 	"slices"
 	"strings"
-	"time"
 
 	"settle/jobs"
 	"settle/ledger"
@@ -24,9 +24,10 @@ func init() {
 }
 
 func cmdReport(ctx context.Context, a *app, args []string) int {
-	var date, out string
+	var out string
+	var date settle.Day
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.StringVar(&date, "date", "", "the day, YYYY-MM-DD (default: yesterday in the configured time zone)")
+	dateFlag(fs, &date, "the day (default: yesterday in the configured time zone)")
 	fs.StringVar(&out, "out", "", "file to write, - for standard output (default: REPORTS/DATE/NAME.csv)")
 	pos, ok := a.parse("report", fs, args, 1, 1)
 	if !ok {
@@ -36,7 +37,7 @@ func cmdReport(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "settle: report: %q is not a report (%s)\n", pos[0], strings.Join(reports.Names(), ", "))
 		return exitUsage
 	}
-	write := func(ctx context.Context, s *ledger.Store, date string, w io.Writer) error {
+	write := func(ctx context.Context, s *ledger.Store, date settle.Day, w io.Writer) error {
 		return reports.WriteNamed(ctx, s, pos[0], date, w)
 	}
 	s, ok := a.open()
@@ -44,11 +45,8 @@ func cmdReport(ctx context.Context, a *app, args []string) int {
 		return exitFail
 	}
 	defer s.Close()
-	if date == "" {
-		date = a.cfg.Yesterday(time.Now())
-	} else if _, err := time.Parse(time.DateOnly, date); err != nil {
-		fmt.Fprintf(a.stderr, "settle: report: --date %q is not YYYY-MM-DD\n", date)
-		return exitUsage
+	if date.IsZero() {
+		date = a.today().AddDays(-1)
 	}
 	if out == "-" {
 		if err := write(ctx, s, date, a.stdout); err != nil {
@@ -57,7 +55,7 @@ func cmdReport(ctx context.Context, a *app, args []string) int {
 		return exitOK
 	}
 	if out == "" {
-		out = filepath.Join(a.reports, date, pos[0]+".csv")
+		out = filepath.Join(a.reports, date.String(), pos[0]+".csv")
 	}
 	wf, err := jobs.WriteFileAtomic(out, func(w io.Writer) error { return write(ctx, s, date, w) })
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"settle"
 	"strconv"
-	"time"
 )
 
 func init() {
@@ -14,11 +14,12 @@ func init() {
 }
 
 func cmdReverse(ctx context.Context, a *app, args []string) int {
-	var reason, by, date string
+	var reason, by string
+	var date settle.Day
 	fs := flag.NewFlagSet("reverse", flag.ContinueOnError)
 	fs.StringVar(&reason, "reason", "", "why (required; journaled)")
 	fs.StringVar(&by, "by", os.Getenv("USER"), "who asks (journaled)")
-	fs.StringVar(&date, "date", "", "booking date of the reversal (default: today in the configured time zone)")
+	dateFlag(fs, &date, "booking date of the reversal (default: today in the configured time zone)")
 	pos, ok := a.parse("reverse", fs, args, 1, 1)
 	if !ok {
 		return exitUsage
@@ -37,8 +38,8 @@ func cmdReverse(ctx context.Context, a *app, args []string) int {
 		return exitFail
 	}
 	defer s.Close()
-	if date == "" {
-		date = time.Now().In(a.cfg.Location()).Format(time.DateOnly)
+	if date.IsZero() {
+		date = a.today()
 	}
 	rev, existed, err := s.Reverse(context.WithoutCancel(ctx), id, reason, by, date)
 	if err != nil {

@@ -17,7 +17,7 @@ func init() {
 }
 
 func runFlags(fs *flag.FlagSet, opt *jobs.RunOptions, asJSON *bool) {
-	fs.StringVar(&opt.Date, "date", "", "the day to work on, YYYY-MM-DD (default: yesterday in the configured time zone)")
+	dateFlag(fs, &opt.Date, "the day to work on (default: yesterday in the configured time zone)")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "compute and report, but commit and write nothing")
 	fs.BoolVar(asJSON, "json", false, "print the result as one JSON object")
 	fs.DurationVar(&opt.Wait, "wait", 0, "wait up to this long for another run holding the lease")

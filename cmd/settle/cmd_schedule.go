@@ -22,7 +22,7 @@ func cmdSchedule(ctx context.Context, a *app, args []string) int {
 	defer s.Close()
 	r := a.runner(s)
 	r.Progress = jobs.NoProgress // a daemon draws no bars
-	if err := jobs.Schedule(ctx, r); err != nil {
+	if err := jobs.Schedule(ctx, r, jobs.SleepWall); err != nil {
 		return a.fail(err)
 	}
 	return exitOK

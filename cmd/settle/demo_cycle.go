@@ -5,13 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"time"
+	"settle"
 
 	"settle/gen"
 	"settle/jobs"
 	"settle/ledger"
 	"settle/reports/api"
-	"settle/sepa"
 )
 
 // demoBankAnswers plays the rest of the cycle: the bank answers the night's batches
@@ -25,15 +24,15 @@ func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 		return a.fail(err)
 	}
 	printAnswers(a, files, "   ")
-	var collected string
-	if err := s.R.GetContext(ctx, &collected, `SELECT COALESCE(MAX(collection_date), '') FROM direct_debits`); err != nil {
+	var collected settle.Day
+	if err := s.R.GetContext(ctx, &collected, `SELECT MAX(collection_date) FROM direct_debits`); err != nil {
 		return a.fail(err)
 	}
-	if collected == "" {
+	if collected.IsZero() {
 		return exitOK
 	}
 	code := exitOK
-	run := func(job, date string) {
+	run := func(job string, date settle.Day) {
 		res, err := a.runner(s).Run(ctx, job, jobs.RunOptions{Date: date})
 		fmt.Fprintf(out, "   %-13s %s: %s\n", res.Job, res.Status, res.Line)
 		if err != nil || !res.OK() {
@@ -46,8 +45,7 @@ func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 	if err := a.demoPaymentStates(ctx, s); err != nil {
 		return a.fail(err)
 	}
-	day, _ := time.Parse(time.DateOnly, collected)
-	release := sepa.AddTARGET2Days(day, a.cfg.ReleaseDays+2).Format(time.DateOnly) // after the returns, too
+	release := collected.AddTARGET2(a.cfg.ReleaseDays + 2) // after the returns, too
 	fmt.Fprintf(out, "11. Release of the collected money once its return window (%d TARGET2 days) has passed, on %s\n", a.cfg.ReleaseDays, release)
 	run("release-funds", release)
 	v, err := s.Verify(ctx, 5)
@@ -100,7 +98,7 @@ func (a *app) demoPaymentStates(ctx context.Context, s *ledger.Store) error {
 
 // demoSettlement prints the day's fees and its reconciliation: the statements'
 // findings (the planted breaks) and each partner's safeguarding.
-func (a *app) demoSettlement(ctx context.Context, s *ledger.Store, day string) error {
+func (a *app) demoSettlement(ctx context.Context, s *ledger.Store, day settle.Day) error {
 	out := a.stdout
 	var fees []struct {
 		Type   string `db:"operation_type"`

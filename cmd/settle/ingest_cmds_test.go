@@ -24,11 +24,11 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // golden files say (go test ./cmd/settle -run Golden -update rewrites them).
 func TestDemoGolden(t *testing.T) {
 	dir := t.TempDir()
-	if r := settle(t, dir, "demo"); r.code != 0 {
+	if r := runSettle(t, dir, "demo"); r.code != 0 {
 		t.Fatalf("demo: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	golden := map[string][]byte{"demo-exceptions.golden.txt": []byte(settle(t, dir, "exceptions", "list").stdout)}
-	csvs, _ := filepath.Glob(filepath.Join(dir, "reports", gen.DefaultDate, "*.csv"))
+	golden := map[string][]byte{"demo-exceptions.golden.txt": []byte(runSettle(t, dir, "exceptions", "list").stdout)}
+	csvs, _ := filepath.Glob(filepath.Join(dir, "reports", gen.DefaultDate.String(), "*.csv"))
 	if len(csvs) != 10 {
 		t.Fatalf("reports: %v", csvs)
 	}
@@ -49,17 +49,17 @@ func TestDemoGolden(t *testing.T) {
 			t.Errorf("%s differs from the golden file:\n%s", name, got)
 		}
 	}
-	if r := settle(t, dir, "verify"); r.code != 0 {
+	if r := runSettle(t, dir, "verify"); r.code != 0 {
 		t.Fatal(r.stdout)
 	}
 }
 
 func TestExceptionsCLI(t *testing.T) {
 	dir := t.TempDir()
-	if r := settle(t, dir, "demo"); r.code != 0 {
+	if r := runSettle(t, dir, "demo"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	r := settle(t, dir, "exceptions", "list", "--json")
+	r := runSettle(t, dir, "exceptions", "list", "--json")
 	var xs []ledger.Exception
 	sc := bufio.NewScanner(strings.NewReader(r.stdout))
 	for sc.Scan() {
@@ -78,30 +78,30 @@ func TestExceptionsCLI(t *testing.T) {
 		t.Fatalf("exceptions: %s", r.stdout)
 	}
 	id := strconv.FormatInt(mismatch.ID, 10)
-	if r := settle(t, dir, "exceptions", "refund", id, "--by", "anna", "--reason", "sender asked"); r.code != 0 {
+	if r := runSettle(t, dir, "exceptions", "refund", id, "--by", "anna", "--reason", "sender asked"); r.code != 0 {
 		t.Fatalf("refund: %s", r.stderr)
 	}
-	if r := settle(t, dir, "exceptions", "refund", id); r.code != exitFail || !strings.Contains(r.stderr, "refunded already") {
+	if r := runSettle(t, dir, "exceptions", "refund", id); r.code != exitFail || !strings.Contains(r.stderr, "refunded already") {
 		t.Fatalf("refund twice: %d %s", r.code, r.stderr)
 	}
 	fid := strconv.FormatInt(foreign.ID, 10)
-	if r := settle(t, dir, "exceptions", "write-off", fid); r.code != exitUsage {
+	if r := runSettle(t, dir, "exceptions", "write-off", fid); r.code != exitUsage {
 		t.Fatalf("write-off without reason: %d", r.code)
 	}
-	if r := settle(t, dir, "exceptions", "assign", fid, "a1b2c3d4-e5f6-7890-abcd-ef1234567890"); r.code != exitFail {
+	if r := runSettle(t, dir, "exceptions", "assign", fid, "a1b2c3d4-e5f6-7890-abcd-ef1234567890"); r.code != exitFail {
 		t.Fatalf("assigning a foreign-currency entry: %d %s", r.code, r.stderr)
 	}
-	if r := settle(t, dir, "exceptions", "write-off", fid, "--reason", "returned by the bank"); r.code != 0 {
+	if r := runSettle(t, dir, "exceptions", "write-off", fid, "--reason", "returned by the bank"); r.code != 0 {
 		t.Fatalf("write-off: %s", r.stderr)
 	}
-	if r := settle(t, dir, "exceptions", "frobnicate"); r.code != exitUsage {
+	if r := runSettle(t, dir, "exceptions", "frobnicate"); r.code != exitUsage {
 		t.Fatal("bad verb")
 	}
-	all := settle(t, dir, "exceptions", "list", "--all").stdout
+	all := runSettle(t, dir, "exceptions", "list", "--all").stdout
 	if !strings.Contains(all, "refunded") || !strings.Contains(all, "written_off") {
 		t.Fatalf("%s", all)
 	}
-	if r := settle(t, dir, "verify"); r.code != 0 {
+	if r := runSettle(t, dir, "verify"); r.code != 0 {
 		t.Fatal(r.stdout)
 	}
 }
@@ -149,14 +149,14 @@ func TestKilledIngestLeavesNothingOfTheFile(t *testing.T) {
 	if entries != 0 || txs != 0 {
 		t.Fatalf("after the kill: %d entries, %d transactions of an uncommitted file", entries, txs)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "inbox", "camt.053."+gen.DefaultDate+".xml")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "inbox", "camt.053."+gen.DefaultDate.String()+".xml")); err != nil {
 		t.Fatal("the file left the inbox without being ingested")
 	}
-	r := settle(t, dir, "--config", "settle.json", "run", "ingest", "--wait", "5s")
+	r := runSettle(t, dir, "--config", "settle.json", "run", "ingest", "--wait", "5s")
 	if r.code != 0 || !strings.Contains(r.stdout, "ingested 2 bank files") {
 		t.Fatalf("rerun: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if r := settle(t, dir, "verify"); r.code != 0 {
+	if r := runSettle(t, dir, "verify"); r.code != 0 {
 		t.Fatal(r.stdout)
 	}
 }

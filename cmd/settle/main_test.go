@@ -39,7 +39,7 @@ type result struct {
 	stdout, stderr string
 }
 
-func settle(t *testing.T, dir string, args ...string) result {
+func runSettle(t *testing.T, dir string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
@@ -59,11 +59,11 @@ func TestUsageErrorsExit2(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{{}, {"frobnicate"}, {"run"}, {"run", "nosuchjob"}, {"reverse", "abc", "--reason", "x"},
 		{"reverse", "1"}, {"import", "wallets"}, {"gen"}, {"run", "reports", "--bogus"}} {
-		if r := settle(t, dir, args...); r.code != exitUsage {
+		if r := runSettle(t, dir, args...); r.code != exitUsage {
 			t.Errorf("settle %v: exit %d; want 2\n%s", args, r.code, r.stderr)
 		}
 	}
-	if r := settle(t, dir, "help"); r.code != 0 || !strings.Contains(r.stderr, "nightly") {
+	if r := runSettle(t, dir, "help"); r.code != 0 || !strings.Contains(r.stderr, "nightly") {
 		t.Errorf("help: %d %s", r.code, r.stderr)
 	}
 }
@@ -78,7 +78,7 @@ func TestRunWhileAnotherProcessHoldsTheLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	r := settle(t, dir, "run", "reports", "--date", "2026-11-20")
+	r := runSettle(t, dir, "run", "reports", "--date", "2026-11-20")
 	if r.code != exitFail || !strings.Contains(r.stderr, "cron-host:777") || !strings.Contains(r.stderr, "--wait") {
 		t.Fatalf("exit %d; want 1 naming the holder\n%s", r.code, r.stderr)
 	}
@@ -86,14 +86,14 @@ func TestRunWhileAnotherProcessHoldsTheLease(t *testing.T) {
 		t.Fatal("the refused run wrote its report")
 	}
 	// --wait gives up after the duration and still names the holder.
-	if r := settle(t, dir, "run", "reports", "--wait", "700ms"); r.code != exitFail || !strings.Contains(r.stderr, "cron-host:777") {
+	if r := runSettle(t, dir, "run", "reports", "--wait", "700ms"); r.code != exitFail || !strings.Contains(r.stderr, "cron-host:777") {
 		t.Fatalf("--wait: exit %d\n%s", r.code, r.stderr)
 	}
 }
 
 func TestRunJSONSummary(t *testing.T) {
 	dir := t.TempDir()
-	r := settle(t, dir, "run", "reports", "--date", "2026-11-20", "--json")
+	r := runSettle(t, dir, "run", "reports", "--date", "2026-11-20", "--json")
 	var res map[string]any
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil || res["status"] != "succeeded" || res["amounts"] == nil {
 		t.Fatalf("exit %d stdout %q", r.code, r.stdout)
@@ -111,7 +111,7 @@ func bigWorld(t *testing.T, wallets int) (dir, walletsCSV string) {
 		t.Fatal(err)
 	}
 	for _, f := range files[:3] {
-		if r := settle(t, dir, "import", f.Kind, f.Path); r.code != 0 {
+		if r := runSettle(t, dir, "import", f.Kind, f.Path); r.code != 0 {
 			t.Fatalf("import %s: %s", f.Kind, r.stderr)
 		}
 	}
@@ -165,13 +165,13 @@ func TestKilledImportKeepsWholeChunksAndRerunCompletes(t *testing.T) {
 		t.Fatalf("after kill: %d wallets, %d bucket accounts; want whole chunks of 500, two accounts each", wallets, accounts)
 	}
 	// The killed process's lease is still there: a rerun queues until it expires.
-	if r := settle(t, dir, "--config", "settle.json", "import", "wallets", path, "--wait", "5s"); r.code != 0 {
+	if r := runSettle(t, dir, "--config", "settle.json", "import", "wallets", path, "--wait", "5s"); r.code != 0 {
 		t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
 	}
 	if wallets, accounts = counts(t, dir); wallets != 30000 || accounts != 60000 {
 		t.Fatalf("after rerun: %d wallets, %d accounts", wallets, accounts)
 	}
-	if r := settle(t, dir, "verify"); r.code != 0 {
+	if r := runSettle(t, dir, "verify"); r.code != 0 {
 		t.Fatalf("verify: %s", r.stdout)
 	}
 }
@@ -193,12 +193,12 @@ func TestSIGTERMStopsBetweenChunks(t *testing.T) {
 	if wallets%500 != 0 || accounts != 2*wallets {
 		t.Fatalf("after SIGTERM: %d wallets, %d accounts; want whole chunks", wallets, accounts)
 	}
-	r := settle(t, dir, "jobs", "--json", "--limit", "1")
+	r := runSettle(t, dir, "jobs", "--json", "--limit", "1")
 	if !strings.Contains(r.stdout, `"status":"interrupted"`) {
 		t.Fatalf("journal: %s", r.stdout)
 	}
 	// The lease was released on the way out: a rerun starts at once and completes.
-	if r := settle(t, dir, "--config", "settle.json", "import", "wallets", path); r.code != 0 {
+	if r := runSettle(t, dir, "--config", "settle.json", "import", "wallets", path); r.code != 0 {
 		t.Fatalf("rerun: %s", r.stderr)
 	}
 	if wallets, _ = counts(t, dir); wallets != 30000 {
@@ -213,7 +213,7 @@ func TestImportReportsRowsAndExits1(t *testing.T) {
 	lines[3] = strings.Replace(lines[3], "@example", "@@example", 1)
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644)
-	r := settle(t, dir, "import", "wallets", bad)
+	r := runSettle(t, dir, "import", "wallets", bad)
 	if r.code != exitFail || !strings.Contains(r.stderr, "bad.csv:4: email:") || !strings.Contains(r.stdout, "9 imported, 1 rejected") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
@@ -221,7 +221,7 @@ func TestImportReportsRowsAndExits1(t *testing.T) {
 
 func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 	dir := t.TempDir()
-	r := settle(t, dir, "demo")
+	r := runSettle(t, dir, "demo")
 	if r.code != 0 || !strings.Contains(r.stdout, "0 violations") || !strings.Contains(r.stdout, "Try next") {
 		t.Fatalf("demo: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -233,7 +233,7 @@ func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 		}
 	}
 	reports := func() map[string]string {
-		files, _ := filepath.Glob(filepath.Join(dir, "reports", gen.DefaultDate, "*.csv"))
+		files, _ := filepath.Glob(filepath.Join(dir, "reports", gen.DefaultDate.String(), "*.csv"))
 		out := map[string]string{}
 		for _, f := range files {
 			b, _ := os.ReadFile(f)
@@ -243,7 +243,7 @@ func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 	}
 	before := reports()
 	first := []byte(before["trial-balance.csv"])
-	if r := settle(t, dir, "demo"); r.code != 0 {
+	if r := runSettle(t, dir, "demo"); r.code != 0 {
 		t.Fatalf("second demo: %s", r.stderr)
 	}
 	after := reports()
@@ -255,7 +255,7 @@ func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 			t.Errorf("the second demo changed %s: a day's report must not change", name)
 		}
 	}
-	if r := settle(t, dir, "report", "trial-balance", "--date", gen.DefaultDate, "--out", "-"); r.stdout != string(first) {
+	if r := runSettle(t, dir, "report", "trial-balance", "--date", gen.DefaultDate.String(), "--out", "-"); r.stdout != string(first) {
 		t.Fatal("settle report differs from the nightly report")
 	}
 }
@@ -263,7 +263,7 @@ func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 func TestBackupWhileImporting(t *testing.T) {
 	dir, path := bigWorld(t, 30000)
 	cmd := startImport(t, dir, path)
-	r := settle(t, dir, "backup", "copy.db")
+	r := runSettle(t, dir, "backup", "copy.db")
 	cmd.Wait()
 	if r.code != 0 {
 		t.Fatalf("backup: %s", r.stderr)
@@ -279,14 +279,14 @@ func TestBackupWhileImporting(t *testing.T) {
 	if wallets == 0 || wallets%500 != 0 || accounts != 2*wallets {
 		t.Fatalf("backup holds %d wallets, %d accounts: not one consistent snapshot", wallets, accounts)
 	}
-	if r := settle(t, dir, "backup", "copy.db"); r.code != exitFail {
+	if r := runSettle(t, dir, "backup", "copy.db"); r.code != exitFail {
 		t.Fatal("backup overwrote an existing file")
 	}
 }
 
 func TestVerifyExits1NamingViolations(t *testing.T) {
 	dir := t.TempDir()
-	if r := settle(t, dir, "verify"); r.code != 0 || !strings.Contains(r.stdout, "verify: ok") {
+	if r := runSettle(t, dir, "verify"); r.code != 0 || !strings.Contains(r.stdout, "verify: ok") {
 		t.Fatalf("empty ledger: %d %s", r.code, r.stdout)
 	}
 	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
@@ -297,7 +297,7 @@ func TestVerifyExits1NamingViolations(t *testing.T) {
 		VALUES ('P', 'P', 'IT60X0542811101000000123456', 'P', '', '')`)
 	s.W.Exec(`INSERT INTO accounts (code, partner_key, name, balance_cents, created_at) VALUES ('partner:P:bank', 'P', 'bank', 500, '')`)
 	s.Close()
-	r := settle(t, dir, "verify")
+	r := runSettle(t, dir, "verify")
 	if r.code != exitFail || !strings.Contains(r.stdout, "violation: balance partner:P:bank: stored balance 5.00 but postings sum to 0.00") {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}

@@ -11,11 +11,11 @@ import (
 
 func TestCheck(t *testing.T) {
 	dir := t.TempDir()
-	r := settle(t, dir, "check", "iban", "IT60 X054 2811 1010 0000 0123 456", "GB29NWBK60161331926819")
+	r := runSettle(t, dir, "check", "iban", "IT60 X054 2811 1010 0000 0123 456", "GB29NWBK60161331926819")
 	if r.code != 0 || !strings.Contains(r.stdout, "valid: IT60X0542811101000000123456 (SEPA)") {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
-	r = settle(t, dir, "check", "iban", "IT60X0542811101000000123456", "IT61X0542811101000000123456")
+	r = runSettle(t, dir, "check", "iban", "IT60X0542811101000000123456", "IT61X0542811101000000123456")
 	if r.code != exitFail || !strings.Contains(r.stdout, "invalid: IBAN \"IT61X0542811101000000123456\" has wrong check digits 61") {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
@@ -25,13 +25,13 @@ func TestCheck(t *testing.T) {
 	if err != nil || strings.Count(string(out), "valid: ") != 2 {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if r := settle(t, dir, "check", "ci", "DE98ZZZ09999999999"); r.code != 0 {
+	if r := runSettle(t, dir, "check", "ci", "DE98ZZZ09999999999"); r.code != 0 {
 		t.Fatal(r.stdout)
 	}
-	if r := settle(t, dir, "check", "bic", "BCITXXMM"); r.code != exitFail || !strings.Contains(r.stdout, "not an ISO 3166 country") {
+	if r := runSettle(t, dir, "check", "bic", "BCITXXMM"); r.code != exitFail || !strings.Contains(r.stdout, "not an ISO 3166 country") {
 		t.Fatal(r.stdout)
 	}
-	if r := settle(t, dir, "check", "tax", "X"); r.code != exitUsage {
+	if r := runSettle(t, dir, "check", "tax", "X"); r.code != exitUsage {
 		t.Fatalf("unknown kind: exit %d", r.code)
 	}
 }
@@ -54,7 +54,7 @@ func TestInspect(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "stmt.xml")
 	os.WriteFile(path, []byte(inspectSample), 0o644)
-	r := settle(t, dir, "inspect", path)
+	r := runSettle(t, dir, "inspect", path)
 	for _, want := range []string{"account IT60X0542811101000000123456 EUR", "balance OPBD 2026-11-20 1000000.00 EUR",
 		"entry 1: CRDT 10.50 EUR BOOK booked 2026-11-20 value 2026-11-20 ref BANK-REF-1 code PMNT/RCDT/ESCT",
 		"e2e E2E-7", "debtor Mario Rossi IT27X0300203280335719971372", "remittance H69ZUC",
@@ -63,7 +63,7 @@ func TestInspect(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, r.stdout)
 		}
 	}
-	r = settle(t, dir, "inspect", path, "--json")
+	r = runSettle(t, dir, "inspect", path, "--json")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if r.code != 0 || len(lines) != 2 {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
@@ -87,7 +87,7 @@ func TestInspect(t *testing.T) {
 	// A truncated copy is refused, naming the file; nothing is printed as if read.
 	cut := filepath.Join(dir, "cut.xml")
 	os.WriteFile(cut, []byte(inspectSample[:len(inspectSample)-40]), 0o644)
-	r = settle(t, dir, "inspect", cut)
+	r = runSettle(t, dir, "inspect", cut)
 	if r.code != exitFail || !strings.Contains(r.stderr, cut+": ") || !strings.Contains(r.stderr, "truncated") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}

@@ -10,11 +10,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"settle"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"settle/gen"
 	"settle/ledger"
 )
 
@@ -49,14 +51,14 @@ func newWorld(t *testing.T) *world {
 		polifemo + ",ACME,MCLPFM57L24F839R,Polifemo,Micillo,IT27X0300203280335719971372,,true,AB2EFG,+39.3338765432,Polifemo.Micillo@example.com,2026-01-10T11:30:00+01:00,2026-01-10T11:30:00+01:00,,,,NOME_DEALER,,,,,,,Suspended,,K7PQ2M\n" +
 		other + ",OTHER,VRDGPP80A01H501U,Giuseppe,Verdi,,,false,,+39.3330000000,g.verdi@example.com,2026-02-01T10:00:00+01:00,2026-02-01T10:00:00+01:00,,,,OTHER_D1,,,,,,,Active,,ZZ9ZZZ\n"
 	for _, f := range [][2]string{{"partners", partners}, {"dealers", dealers}, {"wallets", wallets}} {
-		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{}); err != nil || res.Rejected > 0 {
+		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatal(err, res.Errors)
 		}
 	}
 	bank, _ := s.AccountByCode(ctx, "partner:ACME:bank")
 	wd, _ := s.AccountByCode(ctx, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
-	if _, _, err := s.Post(ctx, &ledger.Transaction{Key: "t1", Type: "SctDeposit", PartnerKey: "ACME", WalletID: mario, ValueDate: "2026-11-20",
-		BookingDate: "2026-11-20", Description: "top-up", Postings: []ledger.Posting{{AccountID: bank.ID, AmountCents: 12345}, {AccountID: wd.ID, AmountCents: -12345}}}); err != nil {
+	if _, _, err := s.Post(ctx, &ledger.Transaction{Key: "t1", Type: "SctDeposit", PartnerKey: "ACME", WalletID: mario, ValueDate: settle.MustParseDay("2026-11-20"),
+		BookingDate: settle.MustParseDay("2026-11-20"), Description: "top-up", Postings: []ledger.Posting{{AccountID: bank.ID, AmountCents: 12345}, {AccountID: wd.ID, AmountCents: -12345}}}); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{}

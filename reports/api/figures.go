@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"settle"
 	"time"
 
 	"settle/ledger"
@@ -49,7 +50,7 @@ func (s *Server) walletLimits(ctx context.Context, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	from := time.Now().AddDate(0, 0, -29).Format(time.DateOnly)
+	from := settle.DayOf(s.now(), time.UTC).AddDays(-29) // the rolling 30 days ending today
 	used := map[string]int64{}
 	var rows []struct {
 		Type  string `db:"operation_type"`

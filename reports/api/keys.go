@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"settle/ledger"
 )
@@ -52,7 +51,7 @@ func CreateKey(ctx context.Context, s *ledger.Store, serverKey []byte, partner, 
 	if _, err := rand.Read(secret); err != nil {
 		return Key{}, "", err
 	}
-	k := Key{KeyID: "k_" + hex.EncodeToString(id), Label: label, CreatedAt: time.Now().UTC().Format(time.RFC3339)}
+	k := Key{KeyID: "k_" + hex.EncodeToString(id), Label: label, CreatedAt: s.NowText()}
 	if partner != "" {
 		k.PartnerKey = &partner
 	}
@@ -86,7 +85,7 @@ func ListKeys(ctx context.Context, s *ledger.Store) ([]Key, error) {
 // RevokeKey revokes a key: requests signed with it are refused from now on.
 func RevokeKey(ctx context.Context, s *ledger.Store, keyID string) error {
 	return s.Write(ctx, func(w *ledger.Writer) error {
-		res, err := w.Exec(`UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL`, time.Now().UTC().Format(time.RFC3339), keyID)
+		res, err := w.Exec(`UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL`, w.NowText(), keyID)
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ type Server struct {
 
 // NewServer returns the API over s; serverKey decrypts the API secrets.
 func NewServer(s *ledger.Store, serverKey []byte, log *slog.Logger, version string) *Server {
-	srv := &Server{store: s, serverKey: serverKey, log: log, now: time.Now, mux: http.NewServeMux(), version: version}
+	srv := &Server{store: s, serverKey: serverKey, log: log, now: s.Clock.Now, mux: http.NewServeMux(), version: version}
 	for _, r := range srv.routes() {
 		srv.mux.Handle(r.method+" "+r.pattern, srv.wrap(r))
 	}
