@@ -62,19 +62,26 @@ func Acquire(ctx context.Context, s *ledger.Store, name, holder string, ttl time
 	return l, err
 }
 
-// AcquireWait is Acquire, retrying until the lease is free or wait has passed.
+// AcquireWait is Acquire, retrying until the lease is free or wait has passed
+// (measured by a timer: the clock only stamps the lease).
 func AcquireWait(ctx context.Context, s *ledger.Store, name, holder string, ttl, wait time.Duration) (Lease, error) {
-	deadline := time.Now().Add(wait)
+	waited := time.NewTimer(wait)
+	defer waited.Stop()
 	for {
 		l, err := Acquire(ctx, s, name, holder, ttl)
 		var held *LeaseHeldError
-		if !errors.As(err, &held) || time.Now().After(deadline) {
+		if !errors.As(err, &held) || wait <= 0 {
 			return l, err
 		}
+		retry := time.NewTimer(500 * time.Millisecond)
 		select {
 		case <-ctx.Done():
+			retry.Stop()
 			return l, err
-		case <-time.After(min(500*time.Millisecond, time.Until(deadline)+time.Millisecond)):
+		case <-waited.C:
+			retry.Stop()
+			return Acquire(ctx, s, name, holder, ttl) // a last try at the deadline
+		case <-retry.C:
 		}
 	}
 }

@@ -29,6 +29,7 @@ const (
 var serverKey = bytes.Repeat([]byte{7}, 32)
 
 type world struct {
+	clock                  *settle.FakeClock // the server's and the callers' clock
 	srv                    *Server
 	h                      http.Handler
 	acme, otherKey, platfm [2]string // key id, secret
@@ -41,6 +42,8 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	clock := settle.NewFakeClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)) // the morning after the world's day
+	s.Clock = clock
 	ctx := context.Background()
 	partners := "partnerKey,name,settlementIban,settlementBic,creditorId,destinationOwner,maximum,maximumLastMonthCashDeposit,maximumLastMonthCashWithdrawal,maximumLastMonthSddDeposit\n" +
 		"ACME,Acme Pay,IT60X0542811101000000123456,,,Partner Company Name Inc.,5000.00,1000,1000,2500\n" +
@@ -74,6 +77,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ro.Close() })
+	ro.Clock, w.clock = clock, clock
 	w.srv = NewServer(ro, serverKey, slog.New(slog.NewTextHandler(os.Stderr, nil)), "test")
 	w.h = w.srv.Handler()
 	return w
@@ -87,7 +91,15 @@ type answer struct {
 // call signs a request with key (or sends it unsigned with key [2]string{}).
 func (w *world) call(t *testing.T, method, target string, body string, key [2]string) answer {
 	t.Helper()
-	return w.callAt(t, method, target, body, key, time.Now())
+	return w.callAt(t, method, target, body, key, w.now())
+}
+
+// now reads the world's clock and moves it on a millisecond, so that two calls are
+// never signed with the same timestamp (which the server would take for a replay).
+func (w *world) now() time.Time {
+	at := w.clock.Now()
+	w.clock.Advance(time.Millisecond)
+	return at
 }
 
 func (w *world) callAt(t *testing.T, method, target string, body string, key [2]string, at time.Time) answer {
@@ -142,7 +154,7 @@ func TestUnauthenticatedRequestsAllLookTheSame(t *testing.T) {
 	}
 	req := func(mod func(r *http.Request)) answer {
 		r := httptest.NewRequest("GET", target, nil)
-		ts := fmt.Sprint(time.Now().UnixMilli())
+		ts := fmt.Sprint(w.now().UnixMilli())
 		r.Header.Set("Key", w.acme[0])
 		r.Header.Set("Timestamp", ts)
 		r.Header.Set("Sign", Sign(w.acme[1], "GET", target, ts, nil))
@@ -152,7 +164,7 @@ func TestUnauthenticatedRequestsAllLookTheSame(t *testing.T) {
 		return answer{rec.Code, rec.Body.String()}
 	}
 	replayed := httptest.NewRequest("GET", target, nil)
-	ts := fmt.Sprint(time.Now().UnixMilli())
+	ts := fmt.Sprint(w.now().UnixMilli())
 	replayed.Header.Set("Key", w.acme[0])
 	replayed.Header.Set("Timestamp", ts)
 	replayed.Header.Set("Sign", Sign(w.acme[1], "GET", target, ts, nil))
@@ -163,8 +175,8 @@ func TestUnauthenticatedRequestsAllLookTheSame(t *testing.T) {
 		"other secret": req(func(r *http.Request) {
 			r.Header.Set("Sign", Sign(w.otherKey[1], "GET", target, r.Header.Get("Timestamp"), nil))
 		}),
-		"stale":          w.callAt(t, "GET", target, "", w.acme, time.Now().Add(-4*time.Minute)),
-		"future":         w.callAt(t, "GET", target, "", w.acme, time.Now().Add(4*time.Minute)),
+		"stale":          w.callAt(t, "GET", target, "", w.acme, w.clock.Now().Add(-4*time.Minute)),
+		"future":         w.callAt(t, "GET", target, "", w.acme, w.clock.Now().Add(4*time.Minute)),
 		"unknown key":    w.call(t, "GET", target, "", [2]string{"k_0000000000000000", w.acme[1]}),
 		"path changed":   req(func(r *http.Request) { r.URL.Path += "/balance"; r.RequestURI = r.URL.Path }),
 		"replay":         req(func(r *http.Request) { r.Header = replayed.Header }),
