@@ -25,7 +25,7 @@ func cycleWorld(t *testing.T) (s *ledger.Store, dir, outbox string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err = ledger.Open(filepath.Join(t.TempDir(), "settle.db"))
+	s, err = ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

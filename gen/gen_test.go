@@ -51,7 +51,7 @@ func TestWorldImportsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

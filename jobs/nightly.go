@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"settle"
@@ -16,6 +17,17 @@ var NightlyOrder = []string{"ingest", "sdd-batch", "sct-batch", "release-funds",
 // NightlyJob is the name under which the journal records each nightly run, dated
 // with the day it ran for: catch-up reads it to know which days have run.
 const NightlyJob = "nightly"
+
+// JobNames lists the jobs this build has, sorted (the CLI checks a name before it
+// opens the database).
+func JobNames() []string {
+	var ns []string
+	for _, j := range builtJobs() {
+		ns = append(ns, j.Name)
+	}
+	sort.Strings(ns)
+	return ns
+}
 
 // builtJobs lists the jobs this build has.
 func builtJobs() []Job {

@@ -21,7 +21,7 @@ import (
 func testRunner(t *testing.T) (*Runner, *ledger.Store) {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ var testDay = settle.MustParseDay("2026-11-20")
 // the evening of testDay.
 func openTest(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "settle.db"))
+	s, err := Create(filepath.Join(t.TempDir(), "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,10 +156,11 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// A malformed row (a stray quote, a wrong number of fields) is that row's
+			// rejection; the reader goes on at the next line.
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrFieldCount) || errors.Is(pe.Err, csv.ErrBareQuote)) {
+			if errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrFieldCount) || errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote)) {
 				res.Rows++
 				reject(pe.Line, pe.Err)
 				continue
@@ -169,6 +170,7 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 			}
 			return res, FieldError("csv", "%s: %v", file, err)
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful read
 		res.Rows++
 		chunk = append(chunk, lineRow[R]{line, *v.(*R)})
 		if len(chunk) == opt.ChunkSize {

@@ -19,7 +19,7 @@ func BenchmarkImportWallets(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -104,3 +104,18 @@ func TestWalletCannotMoveToAnotherPartner(t *testing.T) {
 		t.Fatalf("moving wallets: %v %+v", err, res.Errors)
 	}
 }
+
+// Regression: a stray quote in a row's first field panicked ("out of range index
+// passed to FieldPos") and blocked the inbox. It is that row's rejection.
+func TestImportStrayQuoteRejectsTheRow(t *testing.T) {
+	s := openTest(t)
+	seedWorld(t, s)
+	for _, bad := range []string{`"TU-X"x`, `TU"X`} {
+		doc := testMandates + bad + ",0ecad4a2-3549-43fb-807e-9ff033247480,Polifemo,IT27X0300203280335719971372,,2026-01-15,Active,\n" +
+			"MND-AFTER,0ecad4a2-3549-43fb-807e-9ff033247480,Polifemo,IT27X0300203280335719971372,,2026-01-15,Active,\n"
+		res, err := s.Import(context.Background(), "mandates", "m.csv", strings.NewReader(doc), ImportOptions{Day: testDay})
+		if err != nil || res.Rejected != 1 || res.Imported != 3 || len(res.Errors) != 1 || res.Errors[0].Line != 4 {
+			t.Errorf("%s: %+v %v; want line 4 rejected and the three other rows imported", bad, res, err)
+		}
+	}
+}

@@ -47,7 +47,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.SetBytes(st.Size())
 		for i := range b.N {
 			b.StopTimer()
-			s, err := ledger.Open(filepath.Join(dir, "settle"+string(rune('a'+i))+".db"))
+			s, err := ledger.Create(filepath.Join(dir, "settle"+string(rune('a'+i))+".db"))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -55,6 +55,26 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Read first, without the write lock: a neighbour writing a long file must not
+	// stop a command that has nothing to migrate.
+	var have []int
+	var exists int
+	if err := s.W.GetContext(ctx, &exists, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`); err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	if exists > 0 {
+		if err := s.W.SelectContext(ctx, &have, `SELECT version FROM schema_migrations ORDER BY version`); err != nil {
+			return 0, fmt.Errorf("migrate: %w", err)
+		}
+	}
+	latest := ms[len(ms)-1]
+	if n := len(have); n > 0 && have[n-1] > latest.Version {
+		return 0, Errorf(Conflict, "the database's schema is version %d, newer than this settle's %d (%s): use a newer settle",
+			have[n-1], latest.Version, latest.Name)
+	}
+	if exists > 0 && len(have) == len(ms) {
+		return 0, nil // nothing pending: no write lock taken
+	}
 	applied := 0
 	err = s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -54,8 +54,29 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + esc + "?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_cache_size=-65536&" + q
 }
 
-// Open opens (creating if needed) the database at path and applies pending migrations.
+// ErrNoDatabase is returned by Open for a path with no database: a typo'd --db must
+// not become a new, empty ledger.
+var ErrNoDatabase = errors.New("no database")
+
+// Open opens the existing database at path and applies pending migrations (taking
+// the write lock only when some are pending). A missing or empty file is refused
+// with ErrNoDatabase: only Create makes a database.
 func Open(path string) (*Store, error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist) || (err == nil && st.Size() == 0):
+		return nil, fmt.Errorf("%w at %s: run 'settle migrate' first (or check --db)", ErrNoDatabase, path)
+	case err != nil:
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return open(path)
+}
+
+// Create opens the database at path, creating it if needed, and applies pending
+// migrations: for `settle migrate` and `settle demo`.
+func Create(path string) (*Store, error) { return open(path) }
+
+func open(path string) (*Store, error) {
 	w, err := sqlx.Open("sqlite3", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)

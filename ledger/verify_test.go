@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Verify finds what a broken database holds: a stored balance that is not the sum of
@@ -43,5 +44,39 @@ func TestVerifyNamesViolations(t *testing.T) {
 	}
 	if res.Count != 4 {
 		t.Errorf("%d violations; want 4", res.Count)
+	}
+}
+
+// Opening a database with nothing to migrate takes no write lock: a neighbour in
+// the middle of a long write does not stop it. A schema newer than the binary is
+// refused naming both versions.
+func TestOpenTakesNoWriteLockAndRefusesNewerSchema(t *testing.T) {
+	s := openTest(t)
+	tx, err := s.W.Beginx() // BEGIN IMMEDIATE: holds the write lock, as a long ingest does
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		s2, err := Open(s.Path)
+		if err == nil {
+			s2.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("open during a write: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("open waited for the writer's lock")
+	}
+	tx.Rollback()
+	if _, err := s.W.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(s.Path); err == nil || !strings.Contains(err.Error(), "9999") || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("newer schema: %v", err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 // duplicates, one of them a cent off.
 func statementWorld(b *testing.B, n int) *ledger.Store {
 	b.Helper()
-	s, err := ledger.Open(filepath.Join(b.TempDir(), "settle.db"))
+	s, err := ledger.Create(filepath.Join(b.TempDir(), "settle.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

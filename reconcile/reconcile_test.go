@@ -22,7 +22,7 @@ func world(t testing.TB, entries int, breaks bool) *ledger.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // A debtor name or remittance a spreadsheet would run as a formula is written as
 // text ('=...); amounts stay plain numbers, negative ones included.
 func TestReportsDefuseFormulas(t *testing.T) {
-	s, err := ledger.Open(filepath.Join(t.TempDir(), "settle.db"))
+	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestReportsDefuseFormulas(t *testing.T) {
 // Regression: an exception written off without money in suspense (no resolution
 // transaction) shows written_off from its day on, not open forever.
 func TestExceptionStatusAsOfTheDay(t *testing.T) {
-	s, err := ledger.Open(filepath.Join(t.TempDir(), "settle.db"))
+	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ const (
 )
 
 func TestTrialBalanceAsOfDate(t *testing.T) {
-	s, err := ledger.Open(filepath.Join(t.TempDir(), "settle.db"))
+	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,15 +132,21 @@ func (a *app) parse(name string, fs *flag.FlagSet, args []string, nPos ...int) (
 	return pos, true
 }
 
-// open loads the configuration and opens the database, applying migrations.
-func (a *app) open() (*ledger.Store, bool) {
+// open loads the configuration and opens the existing database, applying pending
+// migrations; a missing database is refused (only migrate and demo create one).
+func (a *app) open() (*ledger.Store, bool) { return a.openWith(ledger.Open) }
+
+// create is open for the commands that may make a database: migrate and demo.
+func (a *app) create() (*ledger.Store, bool) { return a.openWith(ledger.Create) }
+
+func (a *app) openWith(openDB func(string) (*ledger.Store, error)) (*ledger.Store, bool) {
 	cfg, err := jobs.LoadConfig(a.config)
 	if err != nil {
 		a.fail(err)
 		return nil, false
 	}
 	a.cfg = cfg
-	s, err := ledger.Open(a.db)
+	s, err := openDB(a.db)
 	if err != nil {
 		a.fail(err)
 		return nil, false

@@ -12,6 +12,7 @@ import (
 // batches wait in the outbox, unanswered.
 func nightWorld(t *testing.T, dir string) {
 	t.Helper()
+	migrate(t, dir)
 	if r := runSettle(t, dir, "gen", "--out", filepath.Join(dir, "inbox"), "--wallets", "200", "--entries", "300"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}

@@ -31,7 +31,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	if _, ok := a.parse("demo", fs, args, 0, 0); !ok {
 		return exitUsage
 	}
-	s, ok := a.open()
+	s, ok := a.create()
 	if !ok {
 		return exitFail
 	}

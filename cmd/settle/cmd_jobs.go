@@ -19,8 +19,8 @@ func init() {
 	})
 }
 
-func errUnknownJob(name string, r *jobs.Runner) error {
-	return fmt.Errorf("%q is not a job; jobs: %s", name, strings.Join(r.Names(), ", "))
+func errUnknownJob(name string) error {
+	return fmt.Errorf("%q is not a job; jobs: %s", name, strings.Join(jobs.JobNames(), ", "))
 }
 
 func cmdJobs(ctx context.Context, a *app, args []string) int {

@@ -20,8 +20,8 @@ func cmdMigrate(ctx context.Context, a *app, args []string) int {
 	if _, err := jobs.LoadConfig(a.config); err != nil {
 		return a.fail(err)
 	}
-	// Open applies pending migrations; report what the database now has.
-	s, err := ledger.Open(a.db)
+	// Create makes the database if needed and applies pending migrations; report what the database now has.
+	s, err := ledger.Create(a.db)
 	if err != nil {
 		return a.fail(err)
 	}

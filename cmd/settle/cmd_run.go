@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
 
 	"settle/jobs"
 )
@@ -41,16 +42,16 @@ func cmdRun(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "settle: run %s: --wallet, --partner, --closed, --reason and --by are reset-balances' flags\n", pos[0])
 		return exitUsage
 	}
+	if !slices.Contains(jobs.JobNames(), pos[0]) {
+		a.fail(errUnknownJob(pos[0]))
+		return exitUsage
+	}
 	s, ok := a.open()
 	if !ok {
 		return exitFail
 	}
 	defer s.Close()
 	r := a.runner(s)
-	if _, ok := r.Job(pos[0]); !ok {
-		a.fail(errUnknownJob(pos[0], r))
-		return exitUsage
-	}
 	res, err := r.Run(ctx, pos[0], opt)
 	if res.RunID == 0 && err != nil {
 		return a.fail(err)

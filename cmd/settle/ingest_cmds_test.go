@@ -110,6 +110,7 @@ func TestExceptionsCLI(t *testing.T) {
 // ingests it whole.
 func TestKilledIngestLeavesNothingOfTheFile(t *testing.T) {
 	dir := t.TempDir()
+	migrate(t, dir)
 	if _, err := gen.Generate(filepath.Join(dir, "inbox"), gen.Options{Wallets: 3000, Entries: 60_000}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 
 func TestRunWhileAnotherProcessHoldsTheLease(t *testing.T) {
 	dir := t.TempDir()
-	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +91,17 @@ func TestRunWhileAnotherProcessHoldsTheLease(t *testing.T) {
 	}
 }
 
+// migrate creates the database in dir, as an operator does first.
+func migrate(t *testing.T, dir string) {
+	t.Helper()
+	if r := runSettle(t, dir, "migrate"); r.code != 0 {
+		t.Fatalf("migrate: %s", r.stderr)
+	}
+}
+
 func TestRunJSONSummary(t *testing.T) {
 	dir := t.TempDir()
+	migrate(t, dir)
 	r := runSettle(t, dir, "run", "reports", "--date", "2026-11-20", "--json")
 	var res map[string]any
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil || res["status"] != "succeeded" || res["amounts"] == nil {
@@ -106,6 +115,7 @@ func TestRunJSONSummary(t *testing.T) {
 // bigWorld generates a world and imports its partners and dealers.
 func bigWorld(t *testing.T, wallets int) (dir, walletsCSV string) {
 	dir = t.TempDir()
+	migrate(t, dir)
 	files, err := gen.Generate(filepath.Join(dir, "world"), gen.Options{Wallets: wallets}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -286,10 +296,11 @@ func TestBackupWhileImporting(t *testing.T) {
 
 func TestVerifyExits1NamingViolations(t *testing.T) {
 	dir := t.TempDir()
+	migrate(t, dir)
 	if r := runSettle(t, dir, "verify"); r.code != 0 || !strings.Contains(r.stdout, "verify: ok") {
 		t.Fatalf("empty ledger: %d %s", r.code, r.stdout)
 	}
-	s, err := ledger.Open(filepath.Join(dir, "settle.db"))
+	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	s, err := ledger.Open(filepath.Join(t.TempDir(), "settle.db"))
+	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
