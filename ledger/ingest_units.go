@@ -15,11 +15,12 @@ const (
 	ExcIBANNotValidated  = "IBAN_NOT_VALIDATED" // a wallet's SCT reason before its IBAN was validated
 	ExcWalletSuspended   = "WALLET_SUSPENDED"
 	ExcWalletClosed      = "WALLET_CLOSED"
-	ExcLimitExceeded     = "LIMIT_EXCEEDED"   // crediting would take the wallet over the partner's maximum balance
-	ExcForeignCurrency   = "FOREIGN_CURRENCY" // not EUR: not posted
-	ExcNotOurAccount     = "NOT_OUR_ACCOUNT"  // not a partner's settlement account: not posted
-	ExcUnexpectedDebit   = "UNEXPECTED_DEBIT" // a debit that is no booking of ours: not posted
-	ExcAmountNotCents    = "AMOUNT_NOT_CENTS" // a EUR amount with more than two decimals: not posted
+	ExcLimitExceeded     = "LIMIT_EXCEEDED"      // crediting would take the wallet over the partner's maximum balance
+	ExcForeignCurrency   = "FOREIGN_CURRENCY"    // not EUR: not posted
+	ExcNotOurAccount     = "NOT_OUR_ACCOUNT"     // not a partner's settlement account: not posted
+	ExcUnexpectedDebit   = "UNEXPECTED_DEBIT"    // a debit that is no booking of ours: not posted
+	ExcAmountNotCents    = "AMOUNT_NOT_CENTS"    // a EUR amount with more than two decimals: not posted
+	ExcAmountOutOfRange  = "AMOUNT_OUT_OF_RANGE" // zero, or over 999,999,999.99: not posted
 	ExcUnsplittableBatch = "UNSPLITTABLE_BATCH"
 )
 
@@ -206,8 +207,9 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 		ReturnReason: nullable(u.d.ReturnReason), DebtorIBAN: nullable(sepa.NormalizeIBAN(u.d.DebtorIBAN)),
 		DebtorName: nullable(u.d.DebtorName), CreditorIBAN: nullable(sepa.NormalizeIBAN(u.d.CreditorIBAN)),
 		Remittance: nullable(remittanceOf(&u.d))}
-	if amtErr != nil {
-		row.AmountCents = 0 // not whole cents: kept exactly in Amount, never posted
+	rangeErr := amtErr == nil && (cents <= 0 || cents > MaxAmountCents)
+	if amtErr != nil || rangeErr {
+		row.AmountCents = 0 // not whole cents, or out of range: kept exactly in Amount, never posted
 	}
 	if u.e.Batch != nil && row.PmtInfID == nil {
 		row.PmtInfID = nullable(u.e.Batch.PmtInfID)
@@ -238,6 +240,8 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 		return exc(ExcNotOurAccount, fmt.Sprintf("account %q is no partner's settlement account", u.e.Account), false)
 	case u.e.Currency != "EUR":
 		return exc(ExcForeignCurrency, "the entry is in "+u.e.Currency, false)
+	case amtErr != nil && strings.Contains(amtErr.Error(), "out of range"), rangeErr:
+		return exc(ExcAmountOutOfRange, fmt.Sprintf("%s is not between 0.01 and 999999999.99", u.amount.Text()), false)
 	case amtErr != nil:
 		return exc(ExcAmountNotCents, amtErr.Error(), false)
 	case u.e.Status != "BOOK" || ours(*u):

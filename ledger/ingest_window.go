@@ -145,7 +145,9 @@ func (wr *writes) post(w *Writer, t *Transaction) (int64, error) {
 		t.Source.FileID, t.Source.Entry, t.Description, t.CreatedBy, w.createdAt)
 	for _, p := range t.Postings {
 		wr.postings.add(id, p.AccountID, p.AmountCents)
-		w.deltas[p.AccountID] += p.AmountCents
+	}
+	if err := w.addDeltas(t); err != nil {
+		return 0, err
 	}
 	return id, nil
 }

@@ -74,7 +74,9 @@ func (t *Transaction) Validate() error {
 	return nil
 }
 
-// MaxBalanceCents bounds any single posting so that sums of postings cannot overflow.
+// MaxBalanceCents bounds any single posting and every account balance (2^53 cents,
+// about 90 trillion EUR): a sum of a thousand balances still fits an int64, so
+// verify and the reports cannot overflow.
 const MaxBalanceCents = 1 << 53
 
 // Writer is a write transaction: it posts transactions and upserts reference data,
@@ -191,16 +193,42 @@ func (w *Writer) FlushBalances() error {
 		if d == 0 {
 			continue
 		}
-		res, err := w.Exec(`UPDATE accounts SET balance_cents = balance_cents + ? WHERE id = ?`, d, id)
+		// Checked where the balance changes: SQLite would silently turn an overflowing
+		// integer sum into a float. The bound leaves room for any sum of balances.
+		res, err := w.Exec(`UPDATE accounts SET balance_cents = balance_cents + ? WHERE id = ?
+			AND balance_cents + ? BETWEEN ? AND ?`, d, id, d, -MaxBalanceCents, MaxBalanceCents)
 		if err != nil {
 			return fmt.Errorf("balance of account %d: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return Errorf(NotFound, "account %d does not exist", id)
+			var exists int
+			if err := w.Get(&exists, `SELECT COUNT(*) FROM accounts WHERE id = ?`, id); err != nil || exists == 0 {
+				return Errorf(NotFound, "account %d does not exist", id)
+			}
+			return Errorf(Invalid, "the balance of account %d would leave ±%s: refused", id, FormatCents(MaxBalanceCents))
 		}
 	}
 	clear(w.deltas)
 	return nil
+}
+
+// addDeltas adds a transaction's postings to the pending balance changes, with
+// checked arithmetic.
+func (w *Writer) addDeltas(t *Transaction) error {
+	for _, p := range t.Postings {
+		d, ok := addChecked(w.deltas[p.AccountID], p.AmountCents)
+		if !ok || d > MaxBalanceCents || d < -MaxBalanceCents {
+			return Errorf(Invalid, "transaction %s: the balance change of account %d would overflow", t.Key, p.AccountID)
+		}
+		w.deltas[p.AccountID] = d
+	}
+	return nil
+}
+
+// addChecked returns a+b and whether it fits an int64.
+func addChecked(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (b >= 0 && s >= a) || (b < 0 && s < a)
 }
 
 // Balance returns the balance of an account as this transaction sees it, pending
@@ -259,8 +287,8 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 		}
 		return 0, false, fmt.Errorf("transaction %s: postings: %w", t.Key, err)
 	}
-	for _, p := range t.Postings {
-		w.deltas[p.AccountID] += p.AmountCents
+	if err := w.addDeltas(t); err != nil {
+		return 0, false, err
 	}
 	t.ID = id
 	return id, false, nil
