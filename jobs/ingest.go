@@ -12,9 +12,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"settle/ledger"
 	"settle/sepa"
@@ -56,6 +58,9 @@ type ingestTally struct {
 
 func runIngest(ctx context.Context, env *Env) (Summary, error) {
 	t := &ingestTally{sum: Summary{Counts: map[string]int64{}}, amounts: map[string]ledger.Money{}}
+	if err := freeSubdirs(env); err != nil {
+		return t.sum, err
+	}
 	names, err := inboxFiles(env.Dirs.Inbox)
 	if err != nil {
 		return t.sum, err
@@ -90,7 +95,7 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 		if f.err != nil {
 			err = t.reject(env, f.path, f.err)
 		} else {
-			err = t.file(env, f.path, f.kind)
+			err = t.fileSafely(env, f.path, f.kind)
 		}
 		if err != nil {
 			return t.finish(env), err
@@ -106,6 +111,59 @@ func sniffFile(path string) (kind string, statement bool, err error) {
 	}
 	defer f.Close()
 	return sniff(f)
+}
+
+// fileSafely is file, with every failure specific to the file (a panic while
+// handling it, a value the ledger refuses) turned into the file's rejection, so
+// that the files after it are processed. Only a failure of the system itself (the
+// database, the disk) is returned and stops the job.
+func (t *ingestTally) fileSafely(env *Env, path, kind string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			env.Log.Error("panic while handling a file", "file", path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			err = t.reject(env, path, fmt.Errorf("settle failed on this file (%v): it is kept here for a developer; the rest of the inbox was processed", p))
+		}
+	}()
+	err = t.file(env, path, kind)
+	if err != nil && fileSpecific(err) {
+		return t.reject(env, path, err)
+	}
+	return err
+}
+
+// fileSpecific tells whether err is about the file's content (invalid, naming
+// what does not exist, conflicting) rather than a failure of the system.
+func fileSpecific(err error) bool {
+	switch ledger.CodeOf(err) {
+	case ledger.Invalid, ledger.NotFound, ledger.Conflict:
+		return true
+	}
+	return false
+}
+
+// freeSubdirs makes room for inbox/processed and inbox/rejected when a file holds
+// one of those names: the file is renamed aside (and then read like any other).
+func freeSubdirs(env *Env) error {
+	if env.DryRun {
+		return nil
+	}
+	for _, sub := range []string{"processed", "rejected"} {
+		p := filepath.Join(env.Dirs.Inbox, sub)
+		if st, err := os.Lstat(p); err == nil && !st.IsDir() {
+			aside := p + ".file"
+			for i := 2; ; i++ {
+				if _, err := os.Lstat(aside); errors.Is(err, os.ErrNotExist) {
+					break
+				}
+				aside = fmt.Sprintf("%s.file.%d", p, i)
+			}
+			env.Log.Warn("a file had the name of an inbox folder: renamed aside", "file", p, "to", aside)
+			if err := os.Rename(p, aside); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // file ingests one inbox file of a known kind; only an internal failure is returned.
@@ -184,7 +242,11 @@ func (t *ingestTally) reject(env *Env, path string, why error) error {
 	t.sum.Counts["rejectedFiles"]++
 	t.sum.Rejected++
 	env.Log.Error("file rejected", "file", path, "reason", why.Error())
-	return t.move(env, path, "rejected", why.Error()+"\n")
+	reason := why.Error() + "\n"
+	if fitName(filepath.Base(path)) != filepath.Base(path) {
+		reason = "original name: " + filepath.Base(path) + "\n" + reason
+	}
+	return t.move(env, path, "rejected", reason)
 }
 
 // move puts a file into inbox/<to>/ (never overwriting), with a .reason beside a rejected one.
@@ -196,7 +258,7 @@ func (t *ingestTally) move(env *Env, path, to, reason string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	base := filepath.Base(path)
+	base := fitName(filepath.Base(path))
 	dst := filepath.Join(dir, base)
 	for i := 2; ; i++ {
 		if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
@@ -210,6 +272,22 @@ func (t *ingestTally) move(env *Env, path, to, reason string) error {
 		}
 	}
 	return os.Rename(path, dst)
+}
+
+// fitName shortens a file name so that it, its ".reason" and a temporary name
+// beside it stay within the file system's 255 bytes: a long name keeps its start
+// and gains a hash of the whole, so two long names never collide.
+func fitName(name string) string {
+	const most = 200
+	if len(name) <= most {
+		return name
+	}
+	h := sha256.Sum256([]byte(name))
+	cut := most - 18
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut] + "~" + hex.EncodeToString(h[:8])
 }
 
 func (t *ingestTally) finish(env *Env) Summary {

@@ -106,3 +106,53 @@ func mustFind(t *testing.T, files []gen.File, kind string) gen.File {
 	}
 	return f
 }
+
+// Regression: one bad file stopped all ingestion, on every run: a CSV row with a
+// stray quote panicked, a zero-amount entry failed as internal, a 250-character
+// name could not get its .reason, a file named "processed" broke the move. Each is
+// quarantined or handled, and the good bank file after them is ingested.
+func TestBadFilesNeverBlockTheInbox(t *testing.T) {
+	r, s := testRunner(t)
+	r.Dirs.Inbox = filepath.Join(t.TempDir(), "inbox")
+	files := worldInbox(t, r, 50, 40)
+	in := r.Dirs.Inbox
+	long := strings.Repeat("è", 120) + ".xml" // 244 bytes
+	os.WriteFile(filepath.Join(in, long), []byte("<?xml version='1.0'?><Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.054.001.08'><Bk"), 0o644)
+	os.WriteFile(filepath.Join(in, "processed"), []byte("not a folder\n"), 0o644)
+	mandates, _ := os.ReadFile(mustFind(t, files, "mandates").Path)
+	os.WriteFile(filepath.Join(in, "stray.csv"), append(mandates, []byte(`"M-X"x,w,n,IT27X0300203280335719971372,,2026-01-15,Active,`+"\n")...), 0o644)
+	camt, _ := os.ReadFile(mustFind(t, files, "camt.054").Path)
+	zero := strings.Replace(string(camt), "<MsgId>", "<MsgId>Z", 1)
+	zero = strings.Replace(zero, `<Amt Ccy="EUR">`, `<Amt Ccy="EUR">0.00</Amt><!--`, 1)
+	zero = strings.Replace(zero, `</Amt><CdtDbtInd>`, `--><CdtDbtInd>`, 1)
+	zero = strings.Replace(zero, `<AcctSvcrRef>`, `<AcctSvcrRef>Z`, 1) // a new entry, not a duplicate
+	os.WriteFile(filepath.Join(in, "zero.xml"), []byte(zero), 0o644)
+
+	res, err := r.Run(context.Background(), "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")})
+	if err != nil {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if left := ls(t, in); len(left) != 0 {
+		t.Fatalf("left in the inbox: %v", left)
+	}
+	// The file named "processed" was renamed aside and, being no feed or bank file, rejected.
+	rejected := ls(t, filepath.Join(in, "rejected"))
+	if len(rejected) != 4 || rejected[0] != "processed.file" || !strings.HasSuffix(rejected[3], ".reason") || len(rejected[3]) > 255 {
+		t.Fatalf("rejected %v", rejected)
+	}
+	reason, _ := os.ReadFile(filepath.Join(in, "rejected", rejected[3]))
+	if !strings.Contains(string(reason), "original name: "+long) {
+		t.Fatalf("reason %q", reason)
+	}
+	if res.Counts["files"] != 3 || res.Counts["feedRowsRejected"] != 1 || res.Counts["rejectedFiles"] != 2 {
+		t.Fatalf("%s %v", res.Line, res.Counts)
+	}
+	var n int
+	s.R.Get(&n, `SELECT COUNT(*) FROM exceptions WHERE reason = 'AMOUNT_OUT_OF_RANGE'`)
+	if n != 1 {
+		t.Fatalf("%d AMOUNT_OUT_OF_RANGE exceptions", n)
+	}
+	if v, err := s.Verify(context.Background(), 5); err != nil || v.Count != 0 {
+		t.Fatalf("verify: %+v %v", v, err)
+	}
+}
