@@ -51,6 +51,11 @@ func (r *Runner) RunNightly(ctx context.Context, opt RunOptions) ([]Result, erro
 	}
 	work := context.WithoutCancel(ctx)
 	defer lease.Release(work, r.Store)
+	if lease.TookOver != "" {
+		if err := r.markInterrupted(work, NightlyJob, lease.TookOver); err != nil {
+			return nil, err
+		}
+	}
 	stop := r.keepLease(ctx, lease, ttl, func(error) {}, r.Log)
 	defer stop()
 	started := r.Clock.Now()

@@ -185,6 +185,9 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	log := r.Log.With("job", j.Name, "date", date)
 	if lease.TookOver != "" {
 		log.Warn("took over an expired lease", "previousHolder", lease.TookOver)
+		if err := r.markInterrupted(work, j.Name, lease.TookOver); err != nil {
+			return Result{Job: j.Name, Date: date, Status: StatusFailed, Error: err.Error()}, err
+		}
 	}
 	res := Result{Job: j.Name, Date: date, DryRun: opt.DryRun, Status: StatusRunning}
 	started := r.Clock.Now()
@@ -273,6 +276,17 @@ func (r *Runner) journalStart(ctx context.Context, job string, date settle.Day, 
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, job, r.Holder, date, dry, StatusRunning, at.UTC().Format(time.RFC3339Nano))
 	})
 	return id, err
+}
+
+// markInterrupted closes the runs a dead holder left "running": its lease expired
+// and was taken over, so they will never finish.
+func (r *Runner) markInterrupted(ctx context.Context, job, holder string) error {
+	return r.Store.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE job_runs SET status = ?, finished_at = ?, error = ?
+			WHERE job = ? AND holder = ? AND status = ?`, StatusInterrupted, r.Clock.Now().UTC().Format(time.RFC3339Nano),
+			"its process ("+holder+") stopped: the lease expired and was taken over by "+r.Holder, job, holder, StatusRunning)
+		return err
+	})
 }
 
 func (r *Runner) journalFinish(ctx context.Context, res Result) error {

@@ -271,3 +271,26 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("yesterday %s", got)
 	}
 }
+
+// Regression: a run whose process was killed stayed "running" in the journal for
+// ever. The run that takes its expired lease over marks it interrupted.
+func TestTakeoverMarksTheDeadRunInterrupted(t *testing.T) {
+	r, s := testRunner(t)
+	ctx := context.Background()
+	r.Register(Job{Name: "x", Run: func(context.Context, *Env) (Summary, error) { return Summary{Line: "done"}, nil }})
+	// A crashed process: its journaled run and its lease, expired.
+	if _, err := s.W.Exec(`INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at) VALUES ('x', 'crashed:1', '2026-11-20', 0, 'running', '2026-11-21T02:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.W.Exec(`INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('job:x', 'crashed:1', 0, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := r.Run(ctx, "x", RunOptions{Date: settle.MustParseDay("2026-11-20")}); err != nil || !res.OK() {
+		t.Fatalf("%+v %v", res, err)
+	}
+	var status, why string
+	s.R.QueryRow(`SELECT status, error FROM job_runs WHERE holder = 'crashed:1'`).Scan(&status, &why)
+	if status != StatusInterrupted || !strings.Contains(why, "crashed:1") {
+		t.Fatalf("the dead run is %s (%s)", status, why)
+	}
+}
