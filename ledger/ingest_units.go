@@ -196,6 +196,9 @@ func remittanceOf(d *sepa.TxDetails) string {
 	return strings.TrimSpace(d.Remittance + " " + d.CreditorRef)
 }
 
+// maxItem is the largest amount of one item, 999,999,999.99.
+var maxItem = FromCents(MaxAmountCents)
+
 // unit decides one unit: duplicate, exception, recorded or credited.
 func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 	cents, amtErr := ToCents(u.amount.Decimal)
@@ -207,8 +210,10 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 		ReturnReason: nullable(u.d.ReturnReason), DebtorIBAN: nullable(sepa.NormalizeIBAN(u.d.DebtorIBAN)),
 		DebtorName: nullable(u.d.DebtorName), CreditorIBAN: nullable(sepa.NormalizeIBAN(u.d.CreditorIBAN)),
 		Remittance: nullable(remittanceOf(&u.d))}
-	rangeErr := amtErr == nil && (cents <= 0 || cents > MaxAmountCents)
-	if amtErr != nil || rangeErr {
+	// Out of range is decided on the amount itself (ToCents also fails on amounts
+	// too large for cents, and on sub-cent ones, which are AMOUNT_NOT_CENTS).
+	outOfRange := !u.amount.Decimal.IsPositive() || u.amount.Decimal.GreaterThan(maxItem)
+	if amtErr != nil || outOfRange {
 		row.AmountCents = 0 // not whole cents, or out of range: kept exactly in Amount, never posted
 	}
 	if u.e.Batch != nil && row.PmtInfID == nil {
@@ -240,7 +245,7 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 		return exc(ExcNotOurAccount, fmt.Sprintf("account %q is no partner's settlement account", u.e.Account), false)
 	case u.e.Currency != "EUR":
 		return exc(ExcForeignCurrency, "the entry is in "+u.e.Currency, false)
-	case amtErr != nil && strings.Contains(amtErr.Error(), "out of range"), rangeErr:
+	case outOfRange:
 		return exc(ExcAmountOutOfRange, fmt.Sprintf("%s is not between 0.01 and 999999999.99", u.amount.Text()), false)
 	case amtErr != nil:
 		return exc(ExcAmountNotCents, amtErr.Error(), false)
