@@ -63,15 +63,16 @@ func Acquire(ctx context.Context, s *ledger.Store, name, holder string, ttl time
 }
 
 // AcquireWait is Acquire, retrying until the lease is free or wait has passed
-// (measured by a timer: the clock only stamps the lease).
+// (measured by a timer: the clock only stamps the lease). A database another process
+// keeps locked past the busy timeout is waited for in the same way.
 func AcquireWait(ctx context.Context, s *ledger.Store, name, holder string, ttl, wait time.Duration) (Lease, error) {
 	waited := time.NewTimer(wait)
 	defer waited.Stop()
 	for {
 		l, err := Acquire(ctx, s, name, holder, ttl)
 		var held *LeaseHeldError
-		if !errors.As(err, &held) || wait <= 0 {
-			return l, err
+		if !(errors.As(err, &held) || ledger.IsBusy(err)) || wait <= 0 {
+			return l, busy(name, err)
 		}
 		retry := time.NewTimer(500 * time.Millisecond)
 		select {
@@ -80,7 +81,8 @@ func AcquireWait(ctx context.Context, s *ledger.Store, name, holder string, ttl,
 			return l, err
 		case <-waited.C:
 			retry.Stop()
-			return Acquire(ctx, s, name, holder, ttl) // a last try at the deadline
+			l, err = Acquire(ctx, s, name, holder, ttl) // a last try at the deadline
+			return l, busy(name, err)
 		case <-retry.C:
 		}
 	}
@@ -88,16 +90,17 @@ func AcquireWait(ctx context.Context, s *ledger.Store, name, holder string, ttl,
 
 // Renew extends the lease by ttl; it returns ErrLeaseLost if another holder has it.
 func (l Lease) Renew(ctx context.Context, s *ledger.Store, ttl time.Duration) error {
-	var n int64
-	err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?`,
-			s.Now().Add(ttl).UnixMilli(), l.Name, l.Holder)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+	return s.WriteTx(ctx, func(tx *sqlx.Tx) error { return l.renewIn(ctx, tx, s.Now().Add(ttl)) })
+}
+
+// renewIn extends the lease to until inside tx.
+func (l Lease) renewIn(ctx context.Context, tx *sqlx.Tx, until time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?`,
+		until.UnixMilli(), l.Name, l.Holder)
+	if err != nil {
 		return err
-	})
+	}
+	n, err := res.RowsAffected()
 	if err == nil && n == 0 {
 		return ErrLeaseLost
 	}
@@ -110,4 +113,13 @@ func (l Lease) Release(ctx context.Context, s *ledger.Store) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, l.Name, l.Holder)
 		return err
 	})
+}
+
+// busy explains SQLite's "database is locked" to the one who waited for it.
+func busy(name string, err error) error {
+	if !ledger.IsBusy(err) {
+		return err
+	}
+	return fmt.Errorf("%s: another process has held the database's write lock for over %s (a long file?); --wait waits for it: %w",
+		name, ledger.BusyTimeout, err)
 }

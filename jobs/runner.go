@@ -11,6 +11,7 @@ import (
 	"settle"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -238,9 +239,23 @@ func runSafely(ctx context.Context, j Job, env *Env) (sum Summary, err error) {
 	return j.Run(ctx, env)
 }
 
-// keepLease renews the lease every ttl/3 until stopped; if renewal fails the job's
-// context is cancelled with ErrLeaseLost so that it stops at its next chunk.
+// keepLease renews the lease every ttl/3 until stopped. The renewal is the store's
+// heartbeat: while a write transaction of this process is open (a long file, say) it
+// runs inside it, so the lease cannot expire under a holder that is alive and working.
+// If the lease was taken over, or could not be renewed before it expired (another
+// process kept the database locked), the job's context is cancelled with ErrLeaseLost
+// so that it stops at its next chunk.
 func (r *Runner) keepLease(ctx context.Context, l Lease, ttl time.Duration, cancel context.CancelCauseFunc, log *slog.Logger) (stop func()) {
+	var until atomic.Int64 // the expiry last written, in Unix ms
+	until.Store(r.Store.Now().Add(ttl).UnixMilli())
+	beat, unhook := r.Store.OnHeartbeat(func(ctx context.Context, tx *sqlx.Tx) error {
+		next := r.Store.Now().Add(ttl)
+		if err := l.renewIn(ctx, tx, next); err != nil {
+			return err
+		}
+		until.Store(next.UnixMilli())
+		return nil
+	})
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -252,15 +267,20 @@ func (r *Runner) keepLease(ctx context.Context, l Lease, ttl time.Duration, canc
 			case <-done:
 				return
 			case <-t.C:
-				if err := l.Renew(context.WithoutCancel(ctx), r.Store, ttl); err != nil {
-					log.Error("lease renewal failed; stopping after this chunk", "error", err)
+				err := beat(context.WithoutCancel(ctx))
+				switch {
+				case err == nil:
+				case !errors.Is(err, ErrLeaseLost) && r.Store.Now().UnixMilli() < until.Load():
+					log.Warn("lease renewal failed; retrying", "error", err)
+				default:
+					log.Error("lease lost; stopping after this chunk", "error", err)
 					cancel(fmt.Errorf("%w: %w", ErrLeaseLost, err))
 					return
 				}
 			}
 		}
 	}()
-	return func() { close(done); <-finished }
+	return func() { close(done); <-finished; unhook() }
 }
 
 // Today is the day it is now on the runner's clock, in the configured time zone.

@@ -95,6 +95,7 @@ type Writer struct {
 	accountIDs map[string]int64 // by code, see accountByCode
 	now        time.Time        // the store clock when the transaction began
 	createdAt  string           // now as stored
+	store      *Store           // for its heartbeat, which runs between statements
 }
 
 // Write runs fn with a Writer in one write transaction: everything fn writes, and
@@ -102,6 +103,7 @@ type Writer struct {
 func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		w := newWriter(ctx, tx, s.Now())
+		w.store = s
 		defer w.close()
 		if err := fn(w); err != nil {
 			return err
@@ -129,6 +131,9 @@ func (w *Writer) close() {
 
 // stmt returns the prepared statement for q, preparing it on first use.
 func (w *Writer) stmt(q string) (*sqlx.Stmt, error) {
+	if err := w.heartbeat(); err != nil {
+		return nil, err
+	}
 	if st, ok := w.stmts[q]; ok {
 		return st, nil
 	}
@@ -138,6 +143,15 @@ func (w *Writer) stmt(q string) (*sqlx.Stmt, error) {
 	}
 	w.stmts[q] = st
 	return st, nil
+}
+
+// heartbeat runs the store's heartbeat if it is due (a lease renewal inside a long
+// transaction); it costs one atomic load otherwise.
+func (w *Writer) heartbeat() error {
+	if w.store == nil {
+		return nil
+	}
+	return w.store.beatIn(w.ctx, w.Tx)
 }
 
 // Exec runs q with positional arguments through a prepared statement.
@@ -169,6 +183,9 @@ func (w *Writer) Select(dest any, q string, args ...any) error {
 
 // NamedExec runs q with :name arguments taken from arg's db tags.
 func (w *Writer) NamedExec(q string, arg any) (sql.Result, error) {
+	if err := w.heartbeat(); err != nil {
+		return nil, err
+	}
 	st, ok := w.named[q]
 	if !ok {
 		var err error

@@ -31,6 +31,7 @@ type Store struct {
 	// clock; the job runner and tests replace it. Business days never come from it:
 	// they are passed in.
 	Clock settle.Clock
+	ws    writeState
 }
 
 // BusyTimeout is how long a connection waits for a lock held by another process.
@@ -143,6 +144,21 @@ func (s *Store) Close() error {
 // mid-chunk (database/sql rolls back a transaction whose context is cancelled):
 // jobs pass context.WithoutCancel and check for a stop between chunks.
 func (s *Store) WriteTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	s.ws.mu.Lock()
+	defer s.ws.mu.Unlock()
+	err := s.writeTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.beatIn(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+	if berr := s.afterTx(ctx, err == nil); berr != nil && err == nil {
+		err = berr
+	}
+	return err
+}
+
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if s.W == nil {
 		return Errorf(Internal, "the database is open read-only")
 	}
