@@ -168,6 +168,11 @@ func freeSubdirs(env *Env) error {
 
 // file ingests one inbox file of a known kind; only an internal failure is returned.
 func (t *ingestTally) file(env *Env, path, kind string) error {
+	if st, err := os.Stat(path); err != nil {
+		return err
+	} else if st.Size() > env.Config.MaxFileBytes {
+		return t.reject(env, path, fmt.Errorf("%s: %d bytes, over maxFileBytes (%d)", path, st.Size(), env.Config.MaxFileBytes))
+	}
 	sha, size, err := hashFile(path)
 	if err != nil {
 		return err

@@ -156,3 +156,27 @@ func TestBadFilesNeverBlockTheInbox(t *testing.T) {
 		t.Fatalf("verify: %+v %v", v, err)
 	}
 }
+
+// Regression (issue 14): maxFileBytes was applied to bank files only.
+func TestMaxFileBytesAppliesToEveryInboxFile(t *testing.T) {
+	r, _ := testRunner(t)
+	r.Dirs.Inbox = filepath.Join(t.TempDir(), "inbox")
+	files := worldInbox(t, r, 50, 40)
+	mandates := mustFind(t, files, "mandates")
+	st, err := os.Stat(mandates.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Config.MaxFileBytes = st.Size() - 1
+	res, err := r.Run(context.Background(), "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")})
+	if err != nil {
+		t.Fatalf("%+v %v", res, err)
+	}
+	reason, err := os.ReadFile(filepath.Join(r.Dirs.Inbox, "rejected", filepath.Base(mandates.Path)+".reason"))
+	if err != nil || !strings.Contains(string(reason), "over maxFileBytes") {
+		t.Fatalf("reason %q %v; rejected: %v", reason, err, ls(t, filepath.Join(r.Dirs.Inbox, "rejected")))
+	}
+	if res.Counts["rejectedFiles"] < 1 || res.Status != StatusPartial {
+		t.Fatalf("%s %v", res.Line, res.Counts)
+	}
+}

@@ -56,7 +56,7 @@ var blockFields = map[string]bool{"PmtInfId": true, "SeqTp": true, "ReqdColltnDt
 // streams: a block of a million transactions is never held whole. Errors name the
 // file, the transaction's position and the field.
 func ReadInitiation(r io.Reader, file string, each func(InitBlock, InitTx) error) (Initiation, error) {
-	dec := xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+	dec := newBoundedDecoder(bufio.NewReaderSize(r, 64<<10))
 	var (
 		head  Initiation
 		block *InitBlock

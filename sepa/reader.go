@@ -105,8 +105,7 @@ func NewReader(r io.Reader, file string, opt Options) (*Reader, error) {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		br.Discard(3) // a UTF-8 byte order mark, which some banks write
 	}
-	dec := xml.NewDecoder(br)
-	dec.CharsetReader = charsetReader
+	dec := newBoundedDecoder(br)
 	rd := &Reader{doc: Document{File: file}, dec: dec, lim: lim}
 	root, err := rd.root()
 	if err != nil {
@@ -172,10 +171,6 @@ func (r *Reader) root() (xml.StartElement, error) {
 			return xml.StartElement{}, r.syntax(err)
 		}
 		switch t := tok.(type) {
-		case xml.Directive:
-			if bytes.HasPrefix(bytes.TrimSpace(t), []byte("DOCTYPE")) {
-				return xml.StartElement{}, fmt.Errorf("a DOCTYPE is not allowed in a bank file")
-			}
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) > 0 {
 				return xml.StartElement{}, fmt.Errorf("not an XML file: text before the first element")

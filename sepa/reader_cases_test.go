@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -116,25 +117,30 @@ const camtTail = `</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>`
 func TestRefusals(t *testing.T) {
 	good := camtHead + camtEntry + camtTail
 	for name, tc := range map[string]struct{ in, want string }{
-		"empty":          {"", "empty file"},
-		"not XML":        {"hello, this is a CSV,1,2\n", "not an XML file"},
-		"DOCTYPE":        {`<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY x "y">]>` + strings.TrimPrefix(good, `<?xml version="1.0" encoding="UTF-8"?>`), "DOCTYPE is not allowed"},
-		"no namespace":   {`<Document><BkToCstmrStmt/></Document>`, "no namespace"},
-		"unknown ns":     {`<Document xmlns="urn:example:foo"><X/></Document>`, `unknown namespace "urn:example:foo"`},
-		"version":        {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.06"><BkToCstmrStmt/></Document>`, "camt.053.001.06 (namespace"},
-		"wrong root":     {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrDbtCdtNtfctn/></Document>`, "message element is <BkToCstmrStmt>"},
-		"not Document":   {`<Foo xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"/>`, "root element is <Foo>"},
-		"bad amount":     {strings.Replace(good, ">1250.50</Amt><CdtDbtInd>", ">1.250,50</Amt><CdtDbtInd>", 1), "entry 1: Ntry/Amt: amount \"1.250,50\" is not a decimal number"},
-		"negative":       {strings.Replace(good, ">1250.50</Amt><CdtDbtInd>", ">-5.00</Amt><CdtDbtInd>", 1), "entry 1: Ntry/Amt"},
-		"exponent":       {strings.Replace(good, ">1250.50</Amt><CdtDbtInd>", ">1e6</Amt><CdtDbtInd>", 1), "entry 1: Ntry/Amt"},
-		"currency":       {strings.Replace(good, `<Amt Ccy="EUR">1250.50</Amt><CdtDbtInd>`, `<Amt Ccy="euro">1250.50</Amt><CdtDbtInd>`, 1), "entry 1: Ntry/Amt/@Ccy"},
-		"direction":      {strings.Replace(good, "<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>IN</CdtDbtInd>", 1), "entry 1: Ntry/CdtDbtInd: \"IN\" is neither"},
-		"bad date":       {strings.Replace(good, "<BookgDt><Dt>2026-11-20", "<BookgDt><Dt>20/11/2026", 1), "entry 1: Ntry/BookgDt"},
-		"detail amount":  {strings.Replace(good, `</Refs><Amt Ccy="EUR">1250.50</Amt>`, `</Refs><Amt Ccy="EUR">x</Amt>`, 1), "entry 1: Ntry/NtryDtls[1]/TxDtls[1]/Amt"},
-		"mismatched tag": {strings.Replace(good, "</AcctSvcrRef>", "</AcctSvcrReff>", 1), "malformed XML"},
-		"trailing junk":  {good + "<Document/>", "a second element after the document"},
-		"encoding":       {strings.Replace(good, "UTF-8", "KOI8-R", 1), "encoding \"KOI8-R\" is not supported"},
-		"pain.008":       {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"><CstmrDrctDbtInitn/></Document>`, "payment initiation we send"},
+		"empty":                            {"", "empty file"},
+		"not XML":                          {"hello, this is a CSV,1,2\n", "not an XML file"},
+		"DOCTYPE":                          {`<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY x "y">]>` + strings.TrimPrefix(good, `<?xml version="1.0" encoding="UTF-8"?>`), "DOCTYPE is not allowed"},
+		"no namespace":                     {`<Document><BkToCstmrStmt/></Document>`, "no namespace"},
+		"unknown ns":                       {`<Document xmlns="urn:example:foo"><X/></Document>`, `unknown namespace "urn:example:foo"`},
+		"version":                          {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.06"><BkToCstmrStmt/></Document>`, "camt.053.001.06 (namespace"},
+		"wrong root":                       {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrDbtCdtNtfctn/></Document>`, "message element is <BkToCstmrStmt>"},
+		"not Document":                     {`<Foo xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"/>`, "root element is <Foo>"},
+		"bad amount":                       {strings.Replace(good, ">1250.50</Amt><CdtDbtInd>", ">1.250,50</Amt><CdtDbtInd>", 1), "entry 1: Ntry/Amt: amount \"1.250,50\" is not a decimal number"},
+		"negative":                         {strings.Replace(good, ">1250.50</Amt><CdtDbtInd>", ">-5.00</Amt><CdtDbtInd>", 1), "entry 1: Ntry/Amt"},
+		"exponent":                         {strings.Replace(good, ">1250.50</Amt><CdtDbtInd>", ">1e6</Amt><CdtDbtInd>", 1), "entry 1: Ntry/Amt"},
+		"currency":                         {strings.Replace(good, `<Amt Ccy="EUR">1250.50</Amt><CdtDbtInd>`, `<Amt Ccy="euro">1250.50</Amt><CdtDbtInd>`, 1), "entry 1: Ntry/Amt/@Ccy"},
+		"direction":                        {strings.Replace(good, "<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>IN</CdtDbtInd>", 1), "entry 1: Ntry/CdtDbtInd: \"IN\" is neither"},
+		"bad date":                         {strings.Replace(good, "<BookgDt><Dt>2026-11-20", "<BookgDt><Dt>20/11/2026", 1), "entry 1: Ntry/BookgDt"},
+		"detail amount":                    {strings.Replace(good, `</Refs><Amt Ccy="EUR">1250.50</Amt>`, `</Refs><Amt Ccy="EUR">x</Amt>`, 1), "entry 1: Ntry/NtryDtls[1]/TxDtls[1]/Amt"},
+		"mismatched tag":                   {strings.Replace(good, "</AcctSvcrRef>", "</AcctSvcrReff>", 1), "malformed XML"},
+		"trailing junk":                    {good + "<Document/>", "a second element after the document"},
+		"encoding":                         {strings.Replace(good, "UTF-8", "KOI8-R", 1), "encoding \"KOI8-R\" is not supported"},
+		"doctype, lower case, in the body": {strings.Replace(good, "<Ntry>", `<!doctype x><Ntry>`, 1), "DOCTYPE is not allowed"},
+		"nested 101 deep":                  {strings.Replace(good, "AB2EFG", strings.Repeat("<a>", 100)+strings.Repeat("</a>", 100), 1), "entry 1: Ntry: malformed XML: XML syntax error on line 9: elements nested more than 100 deep"},
+		"a text of 1 MiB and 1 byte":       {strings.Replace(good, "AB2EFG", strings.Repeat("x", MaxText+1), 1), "a text of more than 1048576 bytes"},
+		"a comment of 1 MiB and 1 byte":    {strings.Replace(good, "AB2EFG", "<!--"+strings.Repeat("x", MaxText+1)+"-->", 1), "a comment of more than 1048576 bytes"},
+		"end tag of another prefix":        {strings.Replace(good, "</AcctSvcrRef>", "</x:AcctSvcrRef>", 1), "element <AcctSvcrRef> closed by </x:AcctSvcrRef>"},
+		"pain.008":                         {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"><CstmrDrctDbtInitn/></Document>`, "payment initiation we send"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, _, err := readAll(t, "f.xml", strings.NewReader(tc.in))
@@ -146,6 +152,26 @@ func TestRefusals(t *testing.T) {
 	}
 	if _, items, err := readAll(t, "f.xml", strings.NewReader(good)); err != nil || len(items) != 2 {
 		t.Fatalf("the good file: %v, %d items", err, len(items))
+	}
+}
+
+// Regression (issue 14): a file nested five million levels deep inside <Ustrd> took
+// 1.2 GB. It is refused at depth 100, having held no more than a few pages.
+func TestDeepNestingIsRefusedEarly(t *testing.T) {
+	levels := 5_000_000
+	head, tail, _ := strings.Cut(camtHead+camtEntry+camtTail, "AB2EFG")
+	deep := io.MultiReader(strings.NewReader(head), strings.NewReader(strings.Repeat("<Ustrd>", levels)),
+		strings.NewReader(strings.Repeat("</Ustrd>", levels)+tail))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, _, err := readAll(t, "deep.xml", deep)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "nested more than 100 deep") || !strings.Contains(err.Error(), "deep.xml") {
+		t.Fatalf("%v; want a refusal of the nesting naming the file", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Fatalf("refusing the file allocated %d bytes; want under 8 MiB", grew)
 	}
 }
 

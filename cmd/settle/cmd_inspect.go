@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"settle/jobs"
 	"settle/sepa"
 )
 
@@ -32,12 +33,16 @@ func cmdInspect(ctx context.Context, a *app, args []string) int {
 	if !ok {
 		return exitUsage
 	}
+	cfg, err := jobs.LoadConfig(a.config)
+	if err != nil {
+		return a.fail(err)
+	}
 	f, err := os.Open(pos[0])
 	if err != nil {
 		return a.fail(err)
 	}
 	defer f.Close()
-	if err := inspect(f, pos[0], a.stdout, asJSON); err != nil {
+	if err := inspect(f, pos[0], a.stdout, asJSON, cfg.MaxFileBytes); err != nil {
 		return a.fail(err)
 	}
 	return exitOK
@@ -45,8 +50,8 @@ func cmdInspect(ctx context.Context, a *app, args []string) int {
 
 // inspect prints every item of a bank file; it stops at the first error, which
 // names the file, the entry and the field.
-func inspect(r io.Reader, file string, out io.Writer, asJSON bool) error {
-	rd, err := sepa.NewReader(r, file, sepa.Options{})
+func inspect(r io.Reader, file string, out io.Writer, asJSON bool, maxBytes int64) error {
+	rd, err := sepa.NewReader(r, file, sepa.Options{MaxBytes: maxBytes})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,7 +104,7 @@ func TestInspectCorpus(t *testing.T) {
 	read := 0
 	for _, f := range files {
 		var out strings.Builder
-		err := inspect(mustOpen(t, f), f, &out, false)
+		err := inspect(mustOpen(t, f), f, &out, false, 0)
 		switch {
 		case err == nil:
 			read++
@@ -126,4 +127,25 @@ func mustOpen(t *testing.T, path string) *os.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// Regression (issue 14): inspect read files of any size; it keeps to maxFileBytes.
+func TestInspectKeepsToMaxFileBytes(t *testing.T) {
+	dir := t.TempDir()
+	camt := `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>
+<GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-11-20T08:00:00</CreDtTm></GrpHdr>
+<Ntfctn><Id>N1</Id><Acct><Id><IBAN>IT60X0542811101000000123456</IBAN></Id></Acct></Ntfctn>
+</BkToCstmrDbtCdtNtfctn></Document>
+`
+	abs := filepath.Join(dir, "camt.xml")
+	os.WriteFile(abs, []byte(camt), 0o644)
+	os.WriteFile(filepath.Join(dir, "small.json"), []byte(fmt.Sprintf(`{"maxFileBytes": %d}`, len(camt)-1)), 0o644)
+	r := runSettle(t, dir, "--config", "small.json", "inspect", abs)
+	if r.code != 1 || !strings.Contains(r.stderr, "exceeds the configured maximum size") || !strings.Contains(r.stderr, abs) {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if r := runSettle(t, dir, "inspect", abs); r.code != 0 {
+		t.Fatalf("without the limit: exit %d: %s", r.code, r.stderr)
+	}
 }
