@@ -31,32 +31,43 @@ type caller struct {
 // mayAccess tells whether the caller may see what belongs to partner.
 func (c caller) mayAccess(partner string) bool { return c.partner == nil || *c.partner == partner }
 
-// replays remembers the signatures seen inside the window, so each is accepted once.
+// replays remembers the signatures accepted, so each is accepted once. A signature
+// matters only while its timestamp is inside the window, so they are kept in buckets by
+// the minute of their timestamp and a bucket is dropped whole once all its timestamps
+// are outside the window: each request costs O(1) at any rate (a full scan of every
+// signature, past 10,000 of them, made a burst slow the server down for minutes).
 type replays struct {
-	mu   sync.Mutex
-	seen map[string]time.Time // signature → when it stops mattering
+	mu      sync.Mutex
+	buckets map[int64]map[[sha256.Size]byte]struct{} // by the minute of the request's timestamp
 }
 
-// first records sig and tells whether it was not seen before; old ones are dropped.
-func (r *replays) first(sig string, now time.Time) bool {
+// first records the signature sig of a request stamped ts and tells whether it was
+// not seen before; ts is within Window of now (authenticate checks it first).
+func (r *replays) first(sig [sha256.Size]byte, ts, now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.seen == nil {
-		r.seen = map[string]time.Time{}
+	if r.buckets == nil {
+		r.buckets = map[int64]map[[sha256.Size]byte]struct{}{}
 	}
-	if len(r.seen) > 10_000 {
-		for s, until := range r.seen {
-			if now.After(until) {
-				delete(r.seen, s)
-			}
+	stale := minute(now.Add(-Window)) // every timestamp of older buckets is outside the window
+	for m := range r.buckets {        // at most 2·Window/1m + 2 buckets
+		if m < stale {
+			delete(r.buckets, m)
 		}
 	}
-	if until, ok := r.seen[sig]; ok && now.Before(until) {
+	b := r.buckets[minute(ts)]
+	if b == nil {
+		b = map[[sha256.Size]byte]struct{}{}
+		r.buckets[minute(ts)] = b
+	}
+	if _, seen := b[sig]; seen {
 		return false
 	}
-	r.seen[sig] = now.Add(2 * Window)
+	b[sig] = struct{}{}
 	return true
 }
+
+func minute(t time.Time) int64 { return t.Unix() / 60 }
 
 // authenticate checks the Key, Timestamp and Sign headers of a request whose body
 // was read. Any failure is the same 401: the caller learns nothing of why.
@@ -68,8 +79,8 @@ func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQue
 	if err != nil {
 		return caller{}, false
 	}
-	now := s.now()
-	if d := now.Sub(time.UnixMilli(ms)); d > Window || d < -Window {
+	now, stamped := s.now(), time.UnixMilli(ms)
+	if d := now.Sub(stamped); d > Window || d < -Window {
 		return caller{}, false
 	}
 	partner, secret, err := s.keys.get(ctx, key, now, func() (*string, []byte, error) { return keySecret(ctx, s.store, s.serverKey, key) })
@@ -83,7 +94,8 @@ func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQue
 	if !hmac.Equal([]byte(want), []byte(sig)) {
 		return caller{}, false
 	}
-	if !s.replays.first(sig, now) {
+	var raw [sha256.Size]byte
+	if _, err := hex.Decode(raw[:], []byte(sig)); err != nil || !s.replays.first(raw, stamped, now) {
 		return caller{}, false
 	}
 	return caller{keyID: key, partner: partner}, true
