@@ -69,6 +69,26 @@ func WriteFileAtomic(path string, write func(w io.Writer) error) (WrittenFile, e
 	return wf, nil
 }
 
+// removeOrphanTemps deletes the temporary files WriteFileAtomic leaves in dir when
+// its process is killed mid-write. Only the job that writes dir calls it, under its
+// lease, so no live writer's file is removed.
+func removeOrphanTemps(dir string, env *Env) error {
+	orphans, err := filepath.Glob(filepath.Join(dir, ".*.tmp"))
+	if err != nil {
+		return err
+	}
+	for _, o := range orphans {
+		if env.DryRun {
+			continue
+		}
+		env.Log.Warn("removing a temporary file left by an interrupted run", "file", o)
+		if err := os.Remove(o); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}
+
 type countWriter struct {
 	w io.Writer
 	n int64

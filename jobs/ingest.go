@@ -61,6 +61,9 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 	if err := freeSubdirs(env); err != nil {
 		return t.sum, err
 	}
+	if err := removeOrphanTemps(filepath.Join(env.Dirs.Inbox, "rejected"), env); err != nil {
+		return t.sum, err
+	}
 	names, err := inboxFiles(env.Dirs.Inbox)
 	if err != nil {
 		return t.sum, err

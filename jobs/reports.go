@@ -24,6 +24,9 @@ func ReportsJob() Job {
 func runReports(ctx context.Context, env *Env) (Summary, error) {
 	sum := Summary{Counts: map[string]int64{}}
 	dir := filepath.Join(env.Dirs.Reports, env.Date.String())
+	if err := removeOrphanTemps(dir, env); err != nil {
+		return sum, err
+	}
 	var tb reports.TrialBalance
 	for _, name := range reports.Names() {
 		write := func(w io.Writer) error { return reports.WriteNamed(env.Work, env.Store, name, env.Date, w) }

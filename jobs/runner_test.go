@@ -196,6 +196,25 @@ func TestReportsJobWritesOnceAndDryRunWritesNothing(t *testing.T) {
 	}
 }
 
+// Regression (issue 14): a nightly killed while writing reports left
+// reports/DAY/.X.csv.NNN.tmp behind for good. The next reports run removes them.
+func TestReportsRunRemovesTheTemporaryFilesOfAKilledOne(t *testing.T) {
+	r, _ := testRunner(t)
+	dir := filepath.Join(r.Dirs.Reports, "2026-11-20")
+	os.MkdirAll(dir, 0o755)
+	orphan := filepath.Join(dir, ".summary.csv.123456.tmp")
+	os.WriteFile(orphan, []byte("account,partn"), 0o644)
+	if res, err := r.Run(context.Background(), "reports", RunOptions{Date: settle.MustParseDay("2026-11-20")}); err != nil || !res.OK() {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Fatalf("the orphan is still there: %v", err)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(dir, ".*")); len(tmps) != 0 {
+		t.Fatalf("hidden files left: %v", tmps)
+	}
+}
+
 func TestNightlyRunsRegisteredJobsInOrder(t *testing.T) {
 	r, _ := testRunner(t)
 	delete(r.jobs, "sdd-batch")

@@ -82,8 +82,9 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 	var out *outFile
 	var bf BatchFile
 	var candidates int
+	var part BatchRun // counted into run once committed
 	err := s.Write(ctx, func(w *Writer) error {
-		out = nil
+		out, part = nil, BatchRun{}
 		p, err := partnerByKey(w, partner)
 		if err != nil {
 			return err
@@ -119,7 +120,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 				return err
 			}
 			if !ok {
-				run.Cancelled++
+				part.Cancelled++
 				continue
 			}
 			count, cents = count+1, cents+c.Cents
@@ -129,8 +130,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 				return err
 			}
 		}
-		run.Txs += count
-		run.Cents += cents
+		part.Txs, part.Cents = count, cents
 		if opt.DryRun {
 			bf = BatchFile{MsgID: msgID, PartnerKey: partner, NbOfTxs: count, CtrlSum: MoneyFromCents(cents)}
 			return errDryRun
@@ -162,11 +162,15 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 		return nil
 	})
 	if errors.Is(err, errDryRun) {
+		run.add(part)
 		return false, nil
 	}
 	var files []*outFile
 	if out != nil {
 		files = []*outFile{out}
+	}
+	if err == nil {
+		run.add(part) // committed, even if a rename below fails (the next run finishes it)
 	}
 	if err := afterCommit(err, files, opt); err != nil {
 		return false, err

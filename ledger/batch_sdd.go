@@ -70,9 +70,10 @@ type sddRow struct {
 func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon settle.Day, opt BatchOptions, run *BatchRun) (bool, error) {
 	var files []*outFile
 	var bf BatchFile
+	var part BatchRun // counted into run once committed
 	made := false
 	err := s.Write(ctx, func(w *Writer) error {
-		files = files[:0]
+		files, part = files[:0], BatchRun{}
 		p, err := partnerByKey(w, partner)
 		if err != nil {
 			return err
@@ -84,7 +85,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 		if err != nil {
 			return err
 		}
-		run.Cancelled += n
+		part.Cancelled += n
 		cut, count, cents, err := sddCut(w, partner, horizon, opt)
 		if err != nil || count == 0 {
 			return err
@@ -96,8 +97,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 		}
 		msgID := fmt.Sprintf("STL-SDD-%s-%d", opt.Today.Compact(), id)
 		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: MoneyFromCents(cents)}
-		run.Txs += count
-		run.Cents += cents
+		part.Txs, part.Cents = count, cents
 		if opt.DryRun {
 			return errDryRun
 		}
@@ -148,10 +148,17 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 		return nil
 	})
 	if errors.Is(err, errDryRun) {
+		run.add(part)
 		return made, nil
 	}
-	if err := afterCommit(err, files, opt); err != nil || !made {
+	if err == nil {
+		run.add(part) // committed, even if a rename below fails (the next run finishes it)
+	}
+	if err := afterCommit(err, files, opt); err != nil {
 		return false, err
+	}
+	if !made {
+		return false, nil
 	}
 	run.Files = append(run.Files, bf)
 	return true, nil

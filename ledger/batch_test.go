@@ -289,8 +289,9 @@ func TestBatchCrashLeavesNoOrphanAndNoDouble(t *testing.T) {
 		}
 		return nil
 	}
-	if _, err := s.MakeSDDBatches(ctx, opt); !errors.Is(err, crash) {
-		t.Fatal(err)
+	// Regression (issue 14): the failed run's summary counted the rolled-back file.
+	if run, err := s.MakeSDDBatches(ctx, opt); !errors.Is(err, crash) || run.Txs != 0 || run.Cents != 0 {
+		t.Fatalf("%+v %v; want the crash and nothing counted", run, err)
 	}
 	if names := outbox(t, opt.Outbox); len(names) != 0 {
 		t.Fatalf("orphans: %v", names)
@@ -302,8 +303,8 @@ func TestBatchCrashLeavesNoOrphanAndNoDouble(t *testing.T) {
 		}
 		return nil
 	}
-	if _, err := s.MakeSDDBatches(ctx, opt); !errors.Is(err, crash) {
-		t.Fatal(err)
+	if run, err := s.MakeSDDBatches(ctx, opt); !errors.Is(err, crash) || run.Txs == 0 {
+		t.Fatalf("%+v %v; want the crash and the committed file counted", run, err)
 	}
 	opt.failAfterWrite = nil
 	run, err := s.MakeSDDBatches(ctx, opt)

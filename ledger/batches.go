@@ -75,6 +75,15 @@ type BatchRun struct {
 	Cancelled int         `json:"cancelled"` // requests dropped with a reason (mandate no longer usable, no money)
 }
 
+// add counts one committed (or, in a dry run, computed) file's work: a file whose
+// transaction failed is never counted, so a failed run's summary says only what was
+// committed.
+func (r *BatchRun) add(part BatchRun) {
+	r.Txs += part.Txs
+	r.Cents += part.Cents
+	r.Cancelled += part.Cancelled
+}
+
 // Batch is a row of batches.
 type Batch struct {
 	ID           int64   `db:"id" json:"batchId"`
