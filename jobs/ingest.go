@@ -30,24 +30,29 @@ func IngestJob() Job {
 	return Job{Name: "ingest", Description: "ingest the inbox: bank files and CSV feeds", Run: runIngest}
 }
 
-// inboxFiles lists the files waiting in the inbox, by name.
-func inboxFiles(dir string) ([]string, error) {
+// inboxFiles lists the files waiting in the inbox, by name: regular files, and apart
+// the entries that are neither files nor folders (symbolic links, named pipes), which
+// the ingest moves aside unread.
+func inboxFiles(dir string) (names, odd []string, err error) {
 	des, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var names []string
 	for _, de := range des {
 		n := de.Name()
-		if de.Type().IsRegular() && !strings.HasPrefix(n, ".") && !strings.HasSuffix(n, ".reason") && !strings.HasSuffix(n, ".tmp") {
+		switch {
+		case strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".reason") || strings.HasSuffix(n, ".tmp") || de.IsDir():
+		case de.Type().IsRegular():
 			names = append(names, n)
+		default:
+			odd = append(odd, n)
 		}
 	}
 	sort.Strings(names)
-	return names, nil
+	return names, odd, nil
 }
 
 // ingestTally adds up the files of one run.
@@ -64,9 +69,16 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 	if err := removeOrphanTemps(filepath.Join(env.Dirs.Inbox, "rejected"), env); err != nil {
 		return t.sum, err
 	}
-	names, err := inboxFiles(env.Dirs.Inbox)
+	names, odd, err := inboxFiles(env.Dirs.Inbox)
 	if err != nil {
 		return t.sum, err
+	}
+	for _, name := range odd {
+		// A link could lead out of the inbox and a pipe would block the reader: neither is read.
+		path := filepath.Join(env.Dirs.Inbox, name)
+		if err := t.reject(env, path, fmt.Errorf("%s: not a regular file (a symbolic link, a pipe or a device): settle reads only files put in the inbox itself", path)); err != nil {
+			return t.finish(env), err
+		}
 	}
 	// Reference feeds first, in the order they depend on each other, then bank files,
 	// then the payment requests (a withdrawal draws on money the bank files credit),
@@ -170,7 +182,7 @@ func freeSubdirs(env *Env) error {
 }
 
 // file ingests one inbox file of a known kind; only an internal failure is returned.
-func (t *ingestTally) file(env *Env, path, kind string) error {
+func (t *ingestTally) file(env *Env, path, kind string) (err error) {
 	if st, err := os.Stat(path); err != nil {
 		return err
 	} else if st.Size() > env.Config.MaxFileBytes {
@@ -188,6 +200,22 @@ func (t *ingestTally) file(env *Env, path, kind string) error {
 		t.sum.Counts["duplicateFiles"]++
 		env.Log.Info("duplicate file: ingested before", "file", path, "sha256", sha)
 		return t.move(env, path, "processed", "")
+	}
+	if !env.DryRun {
+		// A file whose handling killed the process twice is not tried a third time.
+		died, err := env.Store.StartAttempt(env.Work, sha, path, fmt.Sprintf("run %d", env.RunID))
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if ferr := env.Store.FinishAttempt(env.Work, sha); ferr != nil && err == nil {
+				err = ferr
+			}
+		}()
+		if died >= 2 {
+			return t.reject(env, path, fmt.Errorf("%s: the process died %d times while handling this file: quarantined "+
+				"so that the rest of the inbox goes on; move it back into the inbox to try again", path, died))
+		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -348,6 +376,9 @@ func hashFile(path string) (string, int64, error) {
 // namespace) from a CSV feed (its import kind) by its first bytes.
 func sniff(f *os.File) (string, bool, error) {
 	head, _ := bufio.NewReader(f).Peek(4096)
+	if ledger.IsUTF16(head) {
+		return "", false, fmt.Errorf("%s: the file is UTF-16 text: settle reads UTF-8 (XML bank files, CSV feeds saved as CSV UTF-8)", f.Name())
+	}
 	trimmed := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
 	if strings.HasPrefix(trimmed, "<") {
 		return "xml", strings.Contains(trimmed, ":camt.053."), nil

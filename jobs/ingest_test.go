@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"settle"
 	"strings"
+	"syscall"
 	"testing"
 
 	"settle/gen"
@@ -178,5 +179,91 @@ func TestMaxFileBytesAppliesToEveryInboxFile(t *testing.T) {
 	}
 	if res.Counts["rejectedFiles"] < 1 || res.Status != StatusPartial {
 		t.Fatalf("%s %v", res.Line, res.Counts)
+	}
+}
+
+// A file that killed the process twice is quarantined on the next run instead of
+// killing it a third time; the attempts of files dealt with are not kept.
+func TestAFileThatKilledTheProcessTwiceIsQuarantined(t *testing.T) {
+	r, s := testRunner(t)
+	r.Dirs.Inbox = filepath.Join(t.TempDir(), "inbox")
+	files := worldInbox(t, r, 50, 40)
+	camt := mustFind(t, files, "camt.054")
+	sha, _, err := hashFile(camt.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < 2; i++ { // two runs that died inside the file
+		if _, err := s.StartAttempt(ctx, sha, camt.Path, "a run that died"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := r.Run(ctx, "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")})
+	if err != nil || res.Counts["rejectedFiles"] != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	reason, _ := os.ReadFile(filepath.Join(r.Dirs.Inbox, "rejected", filepath.Base(camt.Path)+".reason"))
+	if !strings.Contains(string(reason), "died 2 times while handling this file") {
+		t.Fatalf("reason %q", reason)
+	}
+	var left int
+	s.R.Get(&left, `SELECT COUNT(*) FROM inbox_attempts`)
+	if left != 0 {
+		t.Fatalf("%d attempts kept after the run", left)
+	}
+	// Moved back by an operator, it is tried again.
+	os.Rename(filepath.Join(r.Dirs.Inbox, "rejected", filepath.Base(camt.Path)), camt.Path)
+	if res, err := r.Run(ctx, "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")}); err != nil || res.Counts["files"] != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
+
+// Regression (issue 14): symbolic links were skipped without a word, a CSV saved by
+// Excel with a byte order mark was told "missing column", a UTF-16 one got a byte
+// dump as its reason.
+func TestLinksPipesBOMsAndUTF16(t *testing.T) {
+	r, s := testRunner(t)
+	r.Dirs.Inbox = filepath.Join(t.TempDir(), "inbox")
+	files := worldInbox(t, r, 50, 40)
+	in := r.Dirs.Inbox
+	outside := filepath.Join(t.TempDir(), "secret.xml")
+	os.WriteFile(outside, []byte("<x/>"), 0o644)
+	if err := os.Symlink(outside, filepath.Join(in, "link.xml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(in, "pipe.csv"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wallets := mustFind(t, files, "wallets")
+	body, _ := os.ReadFile(wallets.Path)
+	os.WriteFile(wallets.Path, append([]byte("\xef\xbb\xbf"), body...), 0o644)
+	utf16 := []byte{0xff, 0xfe}
+	for _, c := range "dealerKey,partnerKey,name\n" {
+		utf16 = append(utf16, byte(c), 0)
+	}
+	os.WriteFile(filepath.Join(in, "excel.csv"), utf16, 0o644)
+
+	res, err := r.Run(context.Background(), "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")})
+	if err != nil {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if left := ls(t, in); len(left) != 0 {
+		t.Fatalf("left in the inbox: %v", left)
+	}
+	rejected := filepath.Join(in, "rejected")
+	for name, want := range map[string]string{"link.xml": "not a regular file", "pipe.csv": "not a regular file", "excel.csv": "UTF-16"} {
+		reason, err := os.ReadFile(filepath.Join(rejected, name+".reason"))
+		if err != nil || !strings.Contains(string(reason), want) || strings.Contains(string(reason), `\x00`) {
+			t.Errorf("%s: reason %q %v; want %q", name, reason, err, want)
+		}
+	}
+	if got, _ := os.ReadFile(outside); string(got) != "<x/>" {
+		t.Fatalf("the link's target changed: %q", got)
+	}
+	var n int
+	s.R.Get(&n, `SELECT COUNT(*) FROM wallets`)
+	if n != 50 || res.Counts["rejectedFiles"] != 3 {
+		t.Fatalf("%d wallets imported from the file with a BOM; %s", n, res.Line)
 	}
 }

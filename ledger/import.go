@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -98,6 +100,10 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 		opt.MaxErrors = 1000
 	}
 	res := ImportResult{Kind: kind, File: file}
+	r, err := utf8Text(r)
+	if err != nil {
+		return res, FieldError("encoding", "%s: %v", file, err)
+	}
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = false
 	um, err := gocsv.NewUnmarshaller(cr, new(R))
@@ -183,6 +189,27 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 		}
 	}
 	return res, flush()
+}
+
+// utf8Text skips the UTF-8 byte order mark Excel writes and refuses UTF-16 (which
+// Excel's "Unicode text" writes) with a reason a person can act on.
+func utf8Text(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
+		br.Discard(3)
+	case IsUTF16(head):
+		return nil, errors.New("the file is UTF-16 text: save it as CSV UTF-8")
+	}
+	return br, nil
+}
+
+// IsUTF16 tells UTF-16 text by its byte order mark, or by a zero byte among the
+// first two (ASCII in UTF-16 without a mark).
+func IsUTF16(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")) ||
+		(len(head) >= 2 && (head[0] == 0 || head[1] == 0))
 }
 
 // KindOfHeader tells which import kind a CSV header row is: the one whose columns

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"settle/sepa"
@@ -254,4 +256,28 @@ func fingerprint(parts ...string) string {
 func summaryJSON(s *FileSummary) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// StartAttempt notes that this process starts on the inbox file with this sha256 and
+// returns how many earlier attempts on it never finished (their process died).
+func (s *Store) StartAttempt(ctx context.Context, sha, name, holder string) (unfinished int, err error) {
+	err = s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &unfinished, `SELECT attempts FROM inbox_attempts WHERE sha256 = ?`, sha); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO inbox_attempts (sha256, name, attempts, last_at, holder) VALUES (?, ?, 1, ?, ?)
+			ON CONFLICT (sha256) DO UPDATE SET attempts = attempts + 1, name = excluded.name, last_at = excluded.last_at,
+			holder = excluded.holder`, sha, name, s.NowText(), holder)
+		return err
+	})
+	return unfinished, err
+}
+
+// FinishAttempt notes that the inbox file with this sha256 was dealt with (ingested,
+// a duplicate or rejected).
+func (s *Store) FinishAttempt(ctx context.Context, sha string) error {
+	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM inbox_attempts WHERE sha256 = ?`, sha)
+		return err
+	})
 }

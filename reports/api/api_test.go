@@ -329,7 +329,7 @@ func TestPaginationAndBadParameters(t *testing.T) {
 		target, param string
 	}{
 		{"/wallets?pageSize=0", "pageSize"}, {"/wallets?pageSize=501", "pageSize"}, {"/wallets?pageSize=x", "pageSize"},
-		{"/wallets?pageNumber=-1", "pageNumber"}, {"/wallets?fromDate=yesterday", "fromDate"},
+		{"/wallets?pageNumber=-1", "pageNumber"}, {"/wallets?pageNumber=9223372036854775807", "pageNumber"}, {"/wallets?fromDate=yesterday", "fromDate"},
 		{"/wallets/" + mario + "/statements?direction=sideways", "direction"},
 		{"/fees/totals?operationStatus=Completed&fromDate=2026-11-01&toDate=2026-11-30&feeDebtor=Customer", "operationType"},
 		{"/fees/totals?operationType=CashDeposit&operationStatus=Completed&toDate=2026-11-30&feeDebtor=Customer", "fromDate"},

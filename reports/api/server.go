@@ -22,6 +22,7 @@ const (
 	MaxBody         = 64 << 10 // bytes
 	DefaultPageSize = 50
 	MaxPageSize     = 500
+	MaxPageNumber   = 10_000_000 // pageSize × pageNumber stays far from overflowing
 	RequestTimeout  = 10 * time.Second
 )
 
@@ -175,8 +176,8 @@ func paging(r *request) (size, number int, err error) {
 		}
 	}
 	if v := q.Get("pageNumber"); v != "" {
-		if number, err = strconv.Atoi(v); err != nil || number < 0 {
-			return 0, 0, ledger.FieldError("pageNumber", "%q must be a whole number from 0", v)
+		if number, err = strconv.Atoi(v); err != nil || number < 0 || number > MaxPageNumber {
+			return 0, 0, ledger.FieldError("pageNumber", "%q must be a whole number from 0 to %d", v, MaxPageNumber)
 		}
 	}
 	return size, number, nil
