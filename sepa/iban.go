@@ -63,6 +63,11 @@ func CheckIBAN(s string) (string, error) {
 	if iban[2] < '0' || iban[2] > '9' || iban[3] < '0' || iban[3] > '9' {
 		return iban, fmt.Errorf("IBAN %q: check digits %q must be two digits", iban, iban[2:4])
 	}
+	if cd := iban[2:4]; cd == "00" || cd == "01" || cd == "99" {
+		// 98 - (n mod 97) runs from 02 to 98 (ISO 13616, ISO 7064 MOD 97-10): 00, 01 and
+		// 99 pass the remainder test only as aliases of 97, 98 and 02.
+		return iban, fmt.Errorf("IBAN %q: check digits %s are never issued (they run from 02 to 98)", iban, cd)
+	}
 	bban := iban[4:]
 	segs := parseSpec(spec)
 	want := 0
