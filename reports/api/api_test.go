@@ -31,6 +31,7 @@ var serverKey = bytes.Repeat([]byte{7}, 32)
 type world struct {
 	clock                  *settle.FakeClock // the server's and the callers' clock
 	srv                    *Server
+	rw                     *ledger.Store // the writable store behind the read-only server
 	h                      http.Handler
 	acme, otherKey, platfm [2]string // key id, secret
 }
@@ -64,7 +65,7 @@ func newWorld(t *testing.T) *world {
 		BookingDate: settle.MustParseDay("2026-11-20"), Description: "top-up", Postings: []ledger.Posting{{AccountID: bank.ID, AmountCents: 12345}, {AccountID: wd.ID, AmountCents: -12345}}}); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{}
+	w := &world{rw: s}
 	for i, p := range []string{"ACME", "OTHER", ""} {
 		k, secret, err := CreateKey(ctx, s, serverKey, p, "test")
 		if err != nil {
@@ -398,5 +399,23 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 	}
 	if a := w.call(t, "GET", "/healthz", "", [2]string{}); a.code != 200 {
 		t.Fatalf("healthz %d", a.code)
+	}
+}
+
+// Regression (issue 15): closed wallets were counted as IBAN validated, pending and
+// without IBAN; seed 001 leaves them out of those three counts.
+func TestStatisticsLeaveClosedWalletsOutOfTheIBANCounts(t *testing.T) {
+	w := newWorld(t)
+	head := "walletId,partnerKey,taxId,firstName,lastName,iban,bic,isIbanValidated,ibanValidationCode,phoneNumber,email,creationDate,lastUpdateDate,lastUsageDate,closureDate,suspensionDate,originatingDealerKey,addressStreet,addressNumber,zipCode,city,province,country,status,metadata,reason\n"
+	closed := head +
+		"2b1f6c7e-0000-4000-8000-000000000001,ACME,BNCNNA80A41H501R,Anna,Bianchi,IT60X0542811101000000123456,,true,,+39.3331111111,a@example.com,2026-01-16T11:30:00+01:00,2026-01-16T11:30:00+01:00,,2026-03-01T10:00:00+01:00,,NOME_DEALER,,,,,,,Closed,,C1AAAA\n" +
+		"2b1f6c7e-0000-4000-8000-000000000002,ACME,BNCBRN80A01H501C,Bruno,Bianchi,IT27X0300203280335719971372,,false,XY7QRS,+39.3332222222,b@example.com,2026-01-16T11:30:00+01:00,2026-01-16T11:30:00+01:00,,2026-03-01T10:00:00+01:00,,NOME_DEALER,,,,,,,Closed,,C2BBBB\n" +
+		"2b1f6c7e-0000-4000-8000-000000000003,ACME,BNCCRL80A41H501F,Carla,Bianchi,,,false,,+39.3333333333,c@example.com,2026-01-16T11:30:00+01:00,2026-01-16T11:30:00+01:00,,2026-03-01T10:00:00+01:00,,NOME_DEALER,,,,,,,Closed,,C3CCCC\n"
+	if res, err := w.rw.Import(context.Background(), "wallets", "closed.csv", strings.NewReader(closed), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	a := w.call(t, "GET", "/statistics/wallets", "", w.acme)
+	if !strings.Contains(a.body, `"walletsCount":5,"walletsOpen":1,"walletsSuspended":1,"walletsClosed":3,"walletsIbanValidated":1,"walletsPendingIbanValidation":0,"walletsWithoutIban":1`) {
+		t.Fatalf("statistics %s", a.body)
 	}
 }

@@ -7,7 +7,8 @@ import (
 	"settle/ledger"
 )
 
-// statistics is the seeds' WalletsStatisticsResult.
+// statistics is the seeds' WalletsStatisticsResult. The IBAN counts leave closed
+// wallets out (seed 001).
 type statistics struct {
 	WalletsCount                 int64        `db:"n" json:"walletsCount"`
 	WalletsOpen                  int64        `db:"open" json:"walletsOpen"`
@@ -30,8 +31,9 @@ func (s *Server) stats(ctx context.Context, where string, args []any) (*statisti
 	var st statistics
 	err := s.store.R.GetContext(ctx, &st, `SELECT COUNT(*) AS n,
 		COALESCE(SUM(status = 'Active'), 0) AS open, COALESCE(SUM(status = 'Suspended'), 0) AS suspended,
-		COALESCE(SUM(status = 'Closed'), 0) AS closed, COALESCE(SUM(is_iban_validated), 0) AS validated,
-		COALESCE(SUM(iban IS NOT NULL AND NOT is_iban_validated), 0) AS pending, COALESCE(SUM(iban IS NULL), 0) AS no_iban,
+		COALESCE(SUM(status = 'Closed'), 0) AS closed, COALESCE(SUM(status <> 'Closed' AND is_iban_validated), 0) AS validated,
+		COALESCE(SUM(status <> 'Closed' AND iban IS NOT NULL AND NOT is_iban_validated), 0) AS pending,
+		COALESCE(SUM(status <> 'Closed' AND iban IS NULL), 0) AS no_iban,
 		COALESCE(-(SELECT SUM(a.balance_cents) FROM accounts a WHERE a.wallet_id IN (SELECT wallet_id FROM wallets w WHERE `+where+`)), 0) AS total,
 		MIN(creation_date) AS min_created, MAX(creation_date) AS max_created, MIN(last_usage_date) AS min_used,
 		MAX(last_usage_date) AS max_used, MIN(last_update_date) AS min_updated, MAX(last_update_date) AS max_updated
