@@ -119,3 +119,43 @@ func TestImportStrayQuoteRejectsTheRow(t *testing.T) {
 		}
 	}
 }
+
+// Regression (issue 15): re-importing a wallet's original row set is_iban_validated
+// back to false and its last usage back to the feed's. What settle learned stays;
+// a new IBAN starts from what the feed says.
+func TestWalletFeedKeepsWhatSettleLearned(t *testing.T) {
+	s := openTest(t)
+	seedWorld(t, s)
+	ctx := context.Background()
+	pending := strings.Replace(testWallets, "Rossi,,,false,,", "Rossi,IT60X0542811101000000123456,,false,XY7QRS,", 1)
+	if res, err := s.Import(ctx, "wallets", "w.csv", strings.NewReader(pending), ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	// settle validates the IBAN with the first transfer carrying the code, and notes the use.
+	mario := "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
+	if _, err := s.W.Exec(`UPDATE wallets SET is_iban_validated = TRUE, last_usage_date = '2026-11-20T00:00:00Z',
+		last_update_date = '2026-11-20T00:00:00Z' WHERE wallet_id = ?`, mario); err != nil {
+		t.Fatal(err)
+	}
+	state := func() (validated bool, used, updated string) {
+		t.Helper()
+		row := s.W.QueryRow(`SELECT is_iban_validated, COALESCE(last_usage_date, ''), COALESCE(last_update_date, '') FROM wallets WHERE wallet_id = ?`, mario)
+		if err := row.Scan(&validated, &used, &updated); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if res, err := s.Import(ctx, "wallets", "w.csv", strings.NewReader(pending), ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	if v, used, updated := state(); !v || used != "2026-11-20T00:00:00Z" || updated != "2026-11-20T00:00:00Z" {
+		t.Fatalf("after re-importing the same row: validated %v, last usage %q, last update %q", v, used, updated)
+	}
+	moved := strings.Replace(pending, "IT60X0542811101000000123456", "IT27X0300203280335719971372", 1)
+	if res, err := s.Import(ctx, "wallets", "w.csv", strings.NewReader(moved), ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	if v, _, _ := state(); v {
+		t.Fatal("a new IBAN kept the old one's validation")
+	}
+}

@@ -135,6 +135,10 @@ func UpsertStore(w *Writer, s *RetailStore) error {
 
 // UpsertWallet inserts or updates a wallet and makes sure its bucket accounts exist.
 // A wallet cannot move to another partner: its accounts belong to the first one.
+// What settle itself learns survives any re-import of the platform's feed: an IBAN
+// validated (by the first transfer carrying its code) stays validated while the IBAN
+// is the same (a feed may validate, never un-validate; a new IBAN starts from what
+// the feed says), and the last usage and update dates only move forward.
 func UpsertWallet(w *Writer, wl *Wallet) error {
 	res, err := w.NamedExec(`INSERT INTO wallets (wallet_id, partner_key, tax_id, first_name, last_name,
 		iban, bic, is_iban_validated, iban_validation_code, phone_number, email, creation_date, last_update_date,
@@ -146,9 +150,15 @@ func UpsertWallet(w *Writer, wl *Wallet) error {
 		:city, :province, :country, :status, :metadata, :sct_reason)
 		ON CONFLICT (wallet_id) DO UPDATE SET tax_id = excluded.tax_id, first_name = excluded.first_name,
 		last_name = excluded.last_name, iban = excluded.iban, bic = excluded.bic,
-		is_iban_validated = excluded.is_iban_validated, iban_validation_code = excluded.iban_validation_code,
-		phone_number = excluded.phone_number, email = excluded.email, last_update_date = excluded.last_update_date,
-		last_usage_date = excluded.last_usage_date, closure_date = excluded.closure_date,
+		is_iban_validated = CASE WHEN excluded.iban IS wallets.iban THEN wallets.is_iban_validated OR excluded.is_iban_validated
+			ELSE excluded.is_iban_validated END,
+		iban_validation_code = excluded.iban_validation_code,
+		phone_number = excluded.phone_number, email = excluded.email,
+		last_update_date = CASE WHEN wallets.last_update_date IS NULL OR excluded.last_update_date > wallets.last_update_date
+			THEN excluded.last_update_date ELSE wallets.last_update_date END,
+		last_usage_date = CASE WHEN wallets.last_usage_date IS NULL OR excluded.last_usage_date > wallets.last_usage_date
+			THEN excluded.last_usage_date ELSE wallets.last_usage_date END,
+		closure_date = excluded.closure_date,
 		suspension_date = excluded.suspension_date, originating_dealer_key = excluded.originating_dealer_key,
 		address_street = excluded.address_street, address_number = excluded.address_number,
 		zip_code = excluded.zip_code, city = excluded.city, province = excluded.province,
