@@ -121,7 +121,7 @@ func (w *world) callAt(t *testing.T, method, target string, body string, key [2]
 func TestAnotherPartnersDataIsForbidden(t *testing.T) {
 	w := newWorld(t)
 	for _, target := range []string{"/wallets/" + mario, "/wallets/" + mario + "/balance", "/wallets/" + mario + "/limits",
-		"/wallets/" + mario + "/sct/instructions", "/wallets/" + mario + "/statements", "/buckets/" + mario,
+		"/wallets/" + polifemo + "/sct/instructions", "/wallets/" + mario + "/statements", "/buckets/" + mario,
 		"/statistics/wallets/NOME_DEALER", "/statistics/wallets?partnerKey=ACME", "/stores/totals?dealerKey=NOME_DEALER", "/jobs/runs"} {
 		a := w.call(t, "GET", target, "", w.otherKey)
 		if a.code != http.StatusForbidden || strings.Contains(a.body, "Rossi") || strings.Contains(a.body, "123.45") || strings.Contains(a.body, "H69ZUC") {
@@ -216,12 +216,29 @@ func TestWalletIsTheSeedsWalletResponse(t *testing.T) {
 	if a := w.call(t, "GET", "/wallets/"+mario+"/balance", "", w.acme); a.body != `{"availableBalance":123.45}`+"\n" {
 		t.Errorf("balance %s", a.body)
 	}
-	if a := w.call(t, "GET", "/wallets/"+mario+"/sct/instructions", "", w.acme); a.body != `{"amountFirstDeposit":null,"destinationIban":"IT60X0542811101000000123456",`+
-		`"destinationOwner":"Partner Company Name Inc.","partnerKey":"ACME","reason":"H69ZUC","walletId":"`+mario+`"}`+"\n" {
-		t.Errorf("sct instructions %s", a.body)
+	// Regression (issue 15): instructions gave the SCT reason while the IBAN was pending
+	// (a transfer made as told became IBAN_NOT_VALIDATED), and 200 for a wallet with no IBAN.
+	if a := w.call(t, "GET", "/wallets/"+polifemo+"/sct/instructions", "", w.acme); a.body != `{"amountFirstDeposit":null,"destinationIban":"IT60X0542811101000000123456",`+
+		`"destinationOwner":"Partner Company Name Inc.","partnerKey":"ACME","reason":"K7PQ2M","walletId":"`+polifemo+`"}`+"\n" {
+		t.Errorf("sct instructions of a validated IBAN %s", a.body)
+	}
+	if a := w.call(t, "GET", "/wallets/"+mario+"/sct/instructions", "", w.acme); a.code != 400 || !strings.Contains(a.body, `"parameter":"walletId"`) ||
+		!strings.Contains(a.body, "no IBAN") {
+		t.Errorf("sct instructions of a wallet with no IBAN: %d %s", a.code, a.body)
+	}
+	if _, err := w.rw.W.Exec(`UPDATE wallets SET iban = 'IT27X0300203280335719971372', iban_validation_code = 'XY7QRS', is_iban_validated = FALSE
+		WHERE wallet_id = ?`, mario); err != nil {
+		t.Fatal(err)
+	}
+	if a := w.call(t, "GET", "/wallets/"+mario+"/sct/instructions", "", w.acme); a.body != `{"amountFirstDeposit":0.01,"destinationIban":"IT60X0542811101000000123456",`+
+		`"destinationOwner":"Partner Company Name Inc.","partnerKey":"ACME","reason":"XY7QRS","walletId":"`+mario+`"}`+"\n" {
+		t.Errorf("sct instructions of an IBAN pending validation %s", a.body)
 	}
 	if a := w.call(t, "GET", "/wallets/00000000-0000-4000-8000-000000000000", "", w.acme); a.code != 404 || !strings.Contains(a.body, `"errorCode":"not_found"`) {
 		t.Errorf("no such wallet: %d %s", a.code, a.body)
+	}
+	if a := w.call(t, "GET", "/wallets/not-a-uuid/balance", "", w.acme); a.code != 400 || !strings.Contains(a.body, `"parameter":"walletId"`) {
+		t.Errorf("a malformed wallet id: %d %s", a.code, a.body)
 	}
 	var lim map[string]map[string]any
 	a = w.call(t, "GET", "/wallets/"+mario+"/limits", "", w.acme)

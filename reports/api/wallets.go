@@ -48,6 +48,9 @@ const walletCols = `wallet_id, partner_key, tax_id, first_name, last_name, iban,
 // is another partner's.
 func (s *Server) walletFor(ctx context.Context, r *request) (*wallet, error) {
 	id := strings.ToLower(r.PathValue("walletId"))
+	if !isUUID(id) {
+		return nil, ledger.FieldError("walletId", "%q is not a wallet id (a UUID)", r.PathValue("walletId"))
+	}
 	var w wallet
 	if err := s.store.R.GetContext(ctx, &w, `SELECT `+walletCols+` FROM wallets WHERE wallet_id = ?`, id); err != nil {
 		if isNoRows(err) {
@@ -238,10 +241,18 @@ func nameUUID(name string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
+// sctInstructions tells a wallet's owner how to top it up by SCT (seed 001): while
+// the IBAN is pending validation the transfer must carry the validation code (the
+// ingest validates the IBAN with it, whatever the amount: amountFirstDeposit is the
+// least that does, one cent); once validated, the wallet's SCT reason. A wallet with
+// no IBAN has no instructions (400).
 func (s *Server) sctInstructions(ctx context.Context, r *request) (any, error) {
 	w, err := s.walletFor(ctx, r)
 	if err != nil {
 		return nil, err
+	}
+	if w.IBAN == nil {
+		return nil, ledger.FieldError("walletId", "wallet %s has no IBAN set: it cannot be topped up by SCT", w.WalletID)
 	}
 	var p struct {
 		Owner  string  `db:"destination_owner"`
@@ -250,8 +261,19 @@ func (s *Server) sctInstructions(ctx context.Context, r *request) (any, error) {
 	}
 	err = s.store.R.GetContext(ctx, &p, `SELECT p.destination_owner, p.settlement_iban, w.sct_reason FROM partners p
 		JOIN wallets w ON w.partner_key = p.partner_key WHERE w.wallet_id = ?`, w.WalletID)
+	if err != nil {
+		return nil, err
+	}
+	reason, first := p.Reason, (*ledger.Money)(nil)
+	if !w.IsIBANValidated {
+		if w.IBANValidationCode == nil {
+			return nil, ledger.Errorf(ledger.NotFound, "wallet %s has an IBAN pending validation but no validation code: no instructions", w.WalletID)
+		}
+		cent := ledger.MoneyFromCents(1)
+		reason, first = w.IBANValidationCode, &cent
+	}
 	return map[string]any{"walletId": w.WalletID, "partnerKey": w.PartnerKey, "destinationOwner": p.Owner, "destinationIban": p.IBAN,
-		"reason": p.Reason, "amountFirstDeposit": nil}, err
+		"reason": reason, "amountFirstDeposit": first}, nil
 }
 
 func parseTime(v string) (time.Time, error) {
@@ -259,4 +281,22 @@ func parseTime(v string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Parse(time.DateOnly, v)
+}
+
+// isUUID tells the 8-4-4-4-12 hex form of a wallet id.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f'):
+			return false
+		}
+	}
+	return true
 }
