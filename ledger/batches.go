@@ -102,6 +102,12 @@ type Batch struct {
 	CreatedAt    string  `db:"created_at" json:"createdAt"`
 	SentAt       *string `db:"sent_at" json:"sentAt"`
 	CancelledAt  *string `db:"cancelled_at" json:"cancelledAt"`
+	// What became of its transactions; a batch with none left Batched or Sent is
+	// Settled (Rejected when none was paid) as of SettledAt.
+	SettledTxs  int     `db:"settled_txs" json:"settledTxs"`
+	RejectedTxs int     `db:"rejected_txs" json:"rejectedTxs"`
+	ReturnedTxs int     `db:"returned_txs" json:"returnedTxs"`
+	SettledAt   *string `db:"settled_at" json:"settledAt"`
 }
 
 // Batches lists batches, newest first; status "" lists all.
@@ -112,6 +118,17 @@ func (s *Store) Batches(ctx context.Context, status string) ([]Batch, error) {
 		bs[i].CtrlSum = MoneyFromCents(bs[i].CtrlSumCents)
 	}
 	return bs, err
+}
+
+// BatchByMsgID returns the batch with this message id; NotFound if there is none.
+func (s *Store) BatchByMsgID(ctx context.Context, msgID string) (Batch, error) {
+	var b Batch
+	err := s.R.GetContext(ctx, &b, `SELECT * FROM batches WHERE msg_id = ?`, msgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, Errorf(NotFound, "no batch %s", msgID)
+	}
+	b.CtrlSum = MoneyFromCents(b.CtrlSumCents)
+	return b, err
 }
 
 // Payment is a direct debit or credit transfer as the lifecycle commands show it.

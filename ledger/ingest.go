@@ -43,6 +43,7 @@ type FileSummary struct {
 	Amounts   map[string]map[string]Money `json:"amounts"` // outcome → currency → amount
 	AmountsIn map[string]Money            `json:"amountsIn"`
 	Acted     int                         `json:"statusesActedOn"` // pain.002 statuses that changed a batch of ours
+	batches   map[int64]bool              // batches whose transactions this file settled, returned or rejected
 }
 
 func newFileSummary(file string) *FileSummary {
@@ -165,7 +166,10 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		if err := settleOurs(w, in.fileID, opt.Day, sum); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if sum.Acted, err = applyStatuses(w, in.fileID, opt.Day); err != nil {
+		if sum.Acted, err = applyStatuses(w, in.fileID, opt.Day, sum); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := refreshBatches(w, sum.batches); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		sum.Kind, sum.MessageID = rd.Document().Kind, rd.Document().MessageID

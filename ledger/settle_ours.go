@@ -43,6 +43,7 @@ type ourPayment struct {
 	Refund   *int64  `db:"refund_request_id"`
 	Mandate  *string `db:"mandate_id"`
 	Back     *int64  `db:"back_account_id"` // where a fee payout's or a reset's money goes back
+	Batch    *int64  `db:"batch_id"`
 }
 
 // settleOurs acts on the units of a file that the ingest recorded as bookings or
@@ -93,6 +94,7 @@ func settleEntry(w *Writer, e ourEntry, sum *FileSummary) error {
 		sent += p.Cents
 	}
 	if e.Reason != nil {
+		sum.touchBatch(ps[0].Batch)
 		return returned(w, e, ps[0], sdd, sum)
 	}
 	if sent != e.Cents {
@@ -103,6 +105,7 @@ func settleEntry(w *Writer, e ourEntry, sum *FileSummary) error {
 		if txID, err = booked(w, e, p, sdd); err != nil {
 			return err
 		}
+		sum.touchBatch(p.Batch)
 	}
 	return markPosted(w, e, txID, sum)
 }
@@ -110,7 +113,7 @@ func settleEntry(w *Writer, e ourEntry, sum *FileSummary) error {
 // paymentsOf finds what an entry books or returns: one transaction by EndToEndId,
 // or a whole block or batch by PmtInfId or MsgId.
 func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
-	cols := `id, partner_key, wallet_id, amount_cents, status, `
+	cols := `id, partner_key, wallet_id, amount_cents, status, batch_id, `
 	if table == "direct_debits" {
 		cols += `'SddCollection' AS kind, NULL AS refund_request_id, mandate_id, NULL AS back_account_id`
 	} else {

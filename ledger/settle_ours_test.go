@@ -190,3 +190,40 @@ func TestCorpusGermanReturnIsAReturn(t *testing.T) {
 	}
 	mustVerify(t, s)
 }
+
+// Regression (issue 15): a batch never reached Settled. Once none of its
+// transactions is Batched or Sent it shows its final state and counts, and a later
+// return updates the counts.
+func TestABatchWhoseTransactionsAreAllFinalIsSettled(t *testing.T) {
+	s, msg := sddWorld(t)
+	ctx := context.Background()
+	batch := func() Batch {
+		t.Helper()
+		b, err := s.BatchByMsgID(ctx, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if _, err := ingest(t, s, "book1.xml", camt054(ntry{ref: "B1", amount: "1999.00", code: "PMNT/IDDT/ESDD", pmtInf: msg + "-B0002"})); err != nil {
+		t.Fatal(err)
+	}
+	if b := batch(); b.Status != BatchBatched || b.SettledTxs != 1 || b.SettledAt != nil {
+		t.Fatalf("one of three booked: %+v", b)
+	}
+	book2 := strings.Replace(camt054(ntry{ref: "B2", amount: "100.00", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-1"},
+		ntry{ref: "B3", amount: "250.50", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-2"}), "<MsgId>T1</MsgId>", "<MsgId>T2</MsgId>", 1)
+	if _, err := ingest(t, s, "book2.xml", book2); err != nil {
+		t.Fatal(err)
+	}
+	if b := batch(); b.Status != BatchSettled || b.SettledTxs != 3 || b.ReturnedTxs != 0 || b.SettledAt == nil {
+		t.Fatalf("all booked: %+v", b)
+	}
+	ret := camt054(ntry{ref: "R1", amount: "100.00", dir: "DBIT", code: "PMNT/IDDT/UPDD", e2e: "STL-DD-1", returnReason: "AM04"})
+	if _, err := ingest(t, s, "return.xml", strings.Replace(ret, "<MsgId>T1</MsgId>", "<MsgId>T3</MsgId>", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if b := batch(); b.Status != BatchSettled || b.SettledTxs != 2 || b.ReturnedTxs != 1 {
+		t.Fatalf("after a return: %+v", b)
+	}
+}

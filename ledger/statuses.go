@@ -41,7 +41,7 @@ type paymentStatus struct {
 // its exception reopened, a direct debit's mandate is revoked or suspended as its
 // reason code says. Only transactions still Batched or Sent are touched, so a
 // status told twice changes nothing the second time.
-func applyStatuses(w *Writer, fileID int64, date settle.Day) (int, error) {
+func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (int, error) {
 	var sts []paymentStatus
 	if err := w.Tx.SelectContext(w.ctx, &sts, `SELECT position, level, orig_msg_id, orig_pmt_inf_id, orig_e2e_id, status,
 		reason_code FROM payment_statuses WHERE file_id = ? AND orig_msg_id IN (SELECT msg_id FROM batches) ORDER BY position`, fileID); err != nil {
@@ -74,6 +74,7 @@ func applyStatuses(w *Writer, fileID int64, date settle.Day) (int, error) {
 			if n == 0 {
 				continue
 			}
+			sum.touchBatch(&b.ID)
 		case slices.Contains(acceptedStatuses, st.Status):
 			n, err := acceptPayments(w, b, st)
 			if err != nil {

@@ -47,10 +47,10 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 			return a.jsonLines(bs)
 		}
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "MSGID\tKIND\tPARTNER\tSTATUS\tTXS\tCTRLSUM\tCREATED\tFILE")
+		fmt.Fprintln(tw, "MSGID\tKIND\tPARTNER\tSTATUS\tTXS\tSETTLED\tREJECTED\tRETURNED\tCTRLSUM\tCREATED\tFILE")
 		for _, b := range bs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", b.MsgID, b.Kind, b.PartnerKey, b.Status, b.NbOfTxs,
-				b.CtrlSum.StringFixed(2), b.CreatedAt, b.FileName)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", b.MsgID, b.Kind, b.PartnerKey, b.Status, b.NbOfTxs,
+				b.SettledTxs, b.RejectedTxs, b.ReturnedTxs, b.CtrlSum.StringFixed(2), b.CreatedAt, b.FileName)
 		}
 		tw.Flush()
 		fmt.Fprintf(a.stdout, "%d batches\n", len(bs))
@@ -65,6 +65,10 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 		}
 		if asJSON {
 			return a.jsonLines(ps)
+		}
+		if b, err := s.BatchByMsgID(ctx, pos[1]); err == nil {
+			fmt.Fprintf(a.stdout, "batch %s: %s; %d transactions: %d settled, %d rejected, %d returned, %d still open\n", b.MsgID, b.Status,
+				b.NbOfTxs, b.SettledTxs, b.RejectedTxs, b.ReturnedTxs, b.NbOfTxs-b.SettledTxs-b.RejectedTxs-b.ReturnedTxs)
 		}
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "KIND\tREQUEST\tENDTOENDID\tAMOUNT\tSTATUS\tDATE\tMSGID\tREASON")

@@ -149,9 +149,14 @@ type batch struct {
 	Flagged    *string      `db:"flagged" json:"flagged"`
 	CreatedAt  string       `db:"created_at" json:"createdAt"`
 	SentAt     *string      `db:"sent_at" json:"sentAt"`
+	Settled    int64        `db:"settled_txs" json:"settledTxs"`
+	Rejected   int64        `db:"rejected_txs" json:"rejectedTxs"`
+	Returned   int64        `db:"returned_txs" json:"returnedTxs"`
+	SettledAt  *string      `db:"settled_at" json:"settledAt"`
 }
 
-const batchCols = `SELECT msg_id, kind, partner_key, message, file_name, sha256, nb_of_txs, ctrl_sum_cents, status, flagged, created_at, sent_at`
+const batchCols = `SELECT msg_id, kind, partner_key, message, file_name, sha256, nb_of_txs, ctrl_sum_cents, status, flagged, created_at, sent_at,
+	settled_txs, rejected_txs, returned_txs, settled_at`
 
 func (s *Server) listBatches(ctx context.Context, r *request) (any, error) {
 	where, args := mustScope(r, "partner_key"), partnerArgs(r)

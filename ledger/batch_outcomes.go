@@ -1,0 +1,48 @@
+package ledger
+
+import "sort"
+
+// touchBatch notes that a transaction of batch id changed status in this file, so
+// that refreshBatches brings the batch's outcome up to date before the commit.
+func (s *FileSummary) touchBatch(id *int64) {
+	if id == nil {
+		return
+	}
+	if s.batches == nil {
+		s.batches = map[int64]bool{}
+	}
+	s.batches[*id] = true
+}
+
+// refreshBatches counts what became of the touched batches' transactions (settled,
+// rejected, returned or refunded) and closes a batch none of whose transactions is
+// still Batched or Sent: Settled when any was paid, Rejected when none was.
+func refreshBatches(w *Writer, touched map[int64]bool) error {
+	ids := make([]int64, 0, len(touched))
+	for id := range touched {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		var kind string
+		if err := w.Get(&kind, `SELECT kind FROM batches WHERE id = ?`, id); err != nil {
+			return err
+		}
+		table := paymentTable(kind)
+		if _, err := w.Exec(`UPDATE batches SET
+			settled_txs = (SELECT COUNT(*) FROM `+table+` p WHERE p.batch_id = batches.id AND p.status = 'Settled'),
+			rejected_txs = (SELECT COUNT(*) FROM `+table+` p WHERE p.batch_id = batches.id AND p.status = 'Rejected'),
+			returned_txs = (SELECT COUNT(*) FROM `+table+` p WHERE p.batch_id = batches.id AND p.status IN ('Returned', 'Refunded'))
+			WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := w.Exec(`UPDATE batches SET settled_at = ?,
+			status = CASE WHEN settled_txs + returned_txs > 0 THEN 'Settled' ELSE 'Rejected' END
+			WHERE id = ? AND status IN ('Batched', 'Sent')
+			AND NOT EXISTS (SELECT 1 FROM `+table+` p WHERE p.batch_id = batches.id AND p.status IN ('Batched', 'Sent'))`,
+			w.createdAt, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
