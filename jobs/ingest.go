@@ -266,6 +266,7 @@ func (t *ingestTally) feed(env *Env, path, kind string, f *os.File, sha string, 
 	}
 	t.sum.Counts["feeds"]++
 	t.sum.Counts["feedRows"] += int64(res.Imported)
+	t.sum.Counts["feedRowsUnchanged"] += int64(res.Unchanged)
 	t.sum.Counts["feedRowsRejected"] += int64(res.Rejected)
 	t.sum.Rejected += int64(res.Rejected)
 	if err := env.Store.RecordInputFile(env.Work, path, "csv:"+kind, sha, size, env.RunID, res.Imported); err != nil {

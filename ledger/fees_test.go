@@ -240,3 +240,17 @@ func TestFeePayoutsPayEachShareOnce(t *testing.T) {
 	}
 	mustVerify(t, s)
 }
+
+// Regression (issue 15): re-importing an operations feed said "imported" for rows
+// that posted nothing. Rows done before are unchanged; a pending one still counts.
+func TestReimportedOperationsAreUnchanged(t *testing.T) {
+	s := feeWorld(t)
+	feed := opHeader + "OP-1," + polifemo + "," + store1 + ",CashDeposit,200.00,2026-11-20,Completed\n" +
+		"OP-2," + polifemo + "," + store1 + ",CashDeposit,10.00,2026-11-20,Pending\n"
+	if res := importCSV(t, s, "operations", feed); res.Imported != 2 || res.Unchanged != 0 {
+		t.Fatalf("first import: %+v", res)
+	}
+	if res := importCSV(t, s, "operations", feed); res.Imported != 1 || res.Unchanged != 1 || res.Rejected != 0 {
+		t.Fatalf("second import: %+v; want the completed one unchanged, the pending one looked at again", res)
+	}
+}

@@ -33,12 +33,13 @@ func (e RowError) Error() string {
 
 // ImportResult counts what an import did.
 type ImportResult struct {
-	Kind     string     `json:"kind"`
-	File     string     `json:"file"`
-	Rows     int        `json:"rows"`
-	Imported int        `json:"imported"`
-	Rejected int        `json:"rejected"`
-	Errors   []RowError `json:"errors"`
+	Kind      string     `json:"kind"`
+	File      string     `json:"file"`
+	Rows      int        `json:"rows"`
+	Imported  int        `json:"imported"`  // rows that added or changed something
+	Unchanged int        `json:"unchanged"` // rows of requests or operations imported before: nothing to do
+	Rejected  int        `json:"rejected"`
+	Errors    []RowError `json:"errors"`
 }
 
 // ImportOptions tune an import. Zero values are sensible.
@@ -132,10 +133,16 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 			return nil
 		}
 		var rejected []lineRow[error]
+		unchanged := 0
 		err := s.Write(ctx, func(w *Writer) error {
-			rejected = rejected[:0]
+			rejected, unchanged = rejected[:0], 0
 			for i := range chunk {
-				if err := upsert(w, refs, &chunk[i].row); err != nil {
+				err := upsert(w, refs, &chunk[i].row)
+				if errors.Is(err, errUnchanged) {
+					unchanged++
+					continue
+				}
+				if err != nil {
 					if CodeOf(err) == Internal {
 						return fmt.Errorf("%s:%d: %w", file, chunk[i].line, err)
 					}
@@ -150,7 +157,8 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 		for _, rj := range rejected {
 			reject(rj.line, rj.row)
 		}
-		res.Imported += len(chunk) - len(rejected)
+		res.Imported += len(chunk) - len(rejected) - unchanged
+		res.Unchanged += unchanged
 		if opt.Progress != nil {
 			opt.Progress(len(chunk))
 		}
@@ -189,6 +197,19 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 		}
 	}
 	return res, flush()
+}
+
+// errUnchanged is an upsert's answer for a row that was imported before and has
+// nothing left to do (a request or an operation is imported once): counted as
+// unchanged, not imported.
+var errUnchanged = errors.New("imported before")
+
+// unchangedIf is errUnchanged when a row exists, else err.
+func unchangedIf(exists bool, err error) error {
+	if err == nil && exists {
+		return errUnchanged
+	}
+	return err
 }
 
 // utf8Text skips the UTF-8 byte order mark Excel writes and refuses UTF-16 (which

@@ -175,7 +175,7 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 		return c.err
 	}
 	if exists, err := rowExists(w, `SELECT 1 FROM direct_debits WHERE topup_id = ?`, id); err != nil || exists {
-		return err // imported before: nothing to do
+		return unchangedIf(exists, err) // imported before: nothing to do
 	}
 	wf, err := walletFactsOf(w, "walletId", walletID)
 	if err != nil {
@@ -245,7 +245,7 @@ func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
 		return c.err
 	}
 	if exists, err := rowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, id); err != nil || exists {
-		return err
+		return unchangedIf(exists, err) // imported before: nothing to do
 	}
 	wf, err := walletFactsOf(w, "walletId", walletID)
 	if err != nil {

@@ -14,6 +14,18 @@ const (
 	ResetWriteOff  = "write-off" // a negative balance (a debt) written off to bad_debt
 )
 
+// Check tells what is wrong with a reset's request itself: which wallets (a wallet,
+// a partner's or the closed ones) and why must be said.
+func (o ResetOptions) Check() error {
+	switch {
+	case o.WalletID == "" && o.PartnerKey == "" && !o.Closed:
+		return FieldError("selector", "choose the wallets: --wallet ID, --partner KEY or --closed")
+	case o.Reason != ResetRedeem && o.Reason != ResetUnclaimed && o.Reason != ResetWriteOff:
+		return FieldError("reason", "%q is not redeem, unclaimed or write-off", o.Reason)
+	}
+	return nil
+}
+
 // ResetOptions choose the wallets to reset and why. At least one selector and a
 // reason are required.
 type ResetOptions struct {
@@ -66,11 +78,8 @@ func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResul
 	if opt.Closed {
 		where = append(where, "w.status = 'Closed'")
 	}
-	switch {
-	case len(where) == 0:
-		return res, FieldError("selector", "choose the wallets: --wallet ID, --partner KEY or --closed")
-	case opt.Reason != ResetRedeem && opt.Reason != ResetUnclaimed && opt.Reason != ResetWriteOff:
-		return res, FieldError("reason", "%q is not redeem, unclaimed or write-off", opt.Reason)
+	if err := opt.Check(); err != nil {
+		return res, err
 	}
 	if opt.Day.IsZero() {
 		return res, FieldError("date", "a day is required")

@@ -63,7 +63,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 	var before string
 	switch err := w.Get(&before, `SELECT operation_status FROM operations WHERE operation_id = ?`, id); {
 	case err == nil && before != StatusPending:
-		return nil // imported before: nothing to do
+		return errUnchanged // imported before: nothing to do
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return err
 	}

@@ -127,7 +127,8 @@ func TestResetAndReconcileCLI(t *testing.T) {
 	if r := runSettle(t, dir, "demo"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := runSettle(t, dir, "run", "reset-balances", "--date", "2026-11-21"); r.code != exitFail || !strings.Contains(r.stdout+r.stderr, "--wallet ID, --partner KEY or --closed") {
+	// Regression (issue 15): no selector exited 1; it is bad usage.
+	if r := runSettle(t, dir, "run", "reset-balances", "--date", "2026-11-21"); r.code != exitUsage || !strings.Contains(r.stdout+r.stderr, "--wallet ID, --partner KEY or --closed") {
 		t.Fatalf("no selector: %d %s", r.code, r.stderr)
 	}
 	if r := runSettle(t, dir, "run", "ingest", "--reason", "redeem"); r.code != exitUsage {

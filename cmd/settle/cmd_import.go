@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"settle/jobs"
 	"settle/ledger"
@@ -14,7 +15,7 @@ import (
 func init() {
 	register("import", command{
 		usage: "KIND FILE.csv [--json] [--wait DURATION]",
-		help:  "import reference data: partners, dealers, stores, wallets",
+		help:  "import a CSV feed: " + strings.Join(ledger.ImportKinds, ", "),
 		run:   cmdImport,
 	})
 }
@@ -89,8 +90,8 @@ func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string,
 			Stop:      func() bool { return ctx.Err() != nil },
 		})
 		sum := jobs.Summary{
-			Line:     fmt.Sprintf("%s: %d rows, %d imported, %d rejected", path, ir.Rows, ir.Imported, ir.Rejected),
-			Counts:   map[string]int64{"rows": int64(ir.Rows), "imported": int64(ir.Imported), "rejected": int64(ir.Rejected)},
+			Line:     fmt.Sprintf("%s: %d rows, %d imported, %d unchanged, %d rejected", path, ir.Rows, ir.Imported, ir.Unchanged, ir.Rejected),
+			Counts:   map[string]int64{"rows": int64(ir.Rows), "imported": int64(ir.Imported), "unchanged": int64(ir.Unchanged), "rejected": int64(ir.Rejected)},
 			Rejected: int64(ir.Rejected),
 		}
 		return sum, err

@@ -42,6 +42,10 @@ func cmdRun(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "settle: run %s: --wallet, --partner, --closed, --reason and --by are reset-balances' flags\n", pos[0])
 		return exitUsage
 	}
+	if err := opt.Reset.Check(); pos[0] == "reset-balances" && err != nil {
+		a.fail(err)
+		return exitUsage
+	}
 	if !slices.Contains(jobs.JobNames(), pos[0]) {
 		a.fail(errUnknownJob(pos[0]))
 		return exitUsage

@@ -224,7 +224,7 @@ func TestImportReportsRowsAndExits1(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644)
 	r := runSettle(t, dir, "import", "wallets", bad)
-	if r.code != exitFail || !strings.Contains(r.stderr, "bad.csv:4: email:") || !strings.Contains(r.stdout, "9 imported, 1 rejected") {
+	if r.code != exitFail || !strings.Contains(r.stderr, "bad.csv:4: email:") || !strings.Contains(r.stdout, "9 imported, 0 unchanged, 1 rejected") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 }
