@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -16,11 +17,13 @@ import (
 type LeaseHeldError struct {
 	Name   string
 	Holder string
+	Since  time.Time
 	Until  time.Time
 }
 
 func (e *LeaseHeldError) Error() string {
-	return fmt.Sprintf("%s is running in %s (lease held until %s)", e.Name, e.Holder, e.Until.UTC().Format(time.RFC3339))
+	return fmt.Sprintf("%s is running: held by %s since %s (lease until %s)", e.Name, e.Holder,
+		e.Since.UTC().Format(time.RFC3339), e.Until.UTC().Format(time.RFC3339))
 }
 
 // ErrLeaseLost cancels a job whose lease was taken over or could not be renewed.
@@ -41,16 +44,17 @@ func Acquire(ctx context.Context, s *ledger.Store, name, holder string, ttl time
 	now := s.Now()
 	err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		var cur struct {
-			Holder    string `db:"holder"`
-			ExpiresAt int64  `db:"expires_at"`
+			Holder     string `db:"holder"`
+			AcquiredAt int64  `db:"acquired_at"`
+			ExpiresAt  int64  `db:"expires_at"`
 		}
-		err := tx.GetContext(ctx, &cur, `SELECT holder, expires_at FROM leases WHERE name = ?`, name)
+		err := tx.GetContext(ctx, &cur, `SELECT holder, acquired_at, expires_at FROM leases WHERE name = ?`, name)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return err
 		case cur.Holder != holder && cur.ExpiresAt > now.UnixMilli():
-			return &LeaseHeldError{Name: name, Holder: cur.Holder, Until: time.UnixMilli(cur.ExpiresAt)}
+			return &LeaseHeldError{Name: name, Holder: cur.Holder, Since: time.UnixMilli(cur.AcquiredAt), Until: time.UnixMilli(cur.ExpiresAt)}
 		case cur.Holder != holder:
 			l.TookOver = cur.Holder
 		}
@@ -72,7 +76,7 @@ func AcquireWait(ctx context.Context, s *ledger.Store, name, holder string, ttl,
 		l, err := Acquire(ctx, s, name, holder, ttl)
 		var held *LeaseHeldError
 		if !(errors.As(err, &held) || ledger.IsBusy(err)) || wait <= 0 {
-			return l, busy(name, err)
+			return l, busy(ctx, s, name, err)
 		}
 		retry := time.NewTimer(500 * time.Millisecond)
 		select {
@@ -82,7 +86,7 @@ func AcquireWait(ctx context.Context, s *ledger.Store, name, holder string, ttl,
 		case <-waited.C:
 			retry.Stop()
 			l, err = Acquire(ctx, s, name, holder, ttl) // a last try at the deadline
-			return l, busy(name, err)
+			return l, busy(ctx, s, name, err)
 		case <-retry.C:
 		}
 	}
@@ -115,11 +119,27 @@ func (l Lease) Release(ctx context.Context, s *ledger.Store) error {
 	})
 }
 
-// busy explains SQLite's "database is locked" to the one who waited for it.
-func busy(name string, err error) error {
+// busy explains SQLite's "database is locked" to the one who waited for it, naming
+// what holds the database (read from the leases, which a reader sees while a writer
+// works).
+func busy(ctx context.Context, s *ledger.Store, name string, err error) error {
 	if !ledger.IsBusy(err) {
 		return err
 	}
-	return fmt.Errorf("%s: another process has held the database's write lock for over %s (a long file?); --wait waits for it: %w",
-		name, ledger.BusyTimeout, err)
+	var held []struct {
+		Name       string `db:"name"`
+		Holder     string `db:"holder"`
+		AcquiredAt int64  `db:"acquired_at"`
+	}
+	s.R.SelectContext(ctx, &held, `SELECT name, holder, acquired_at FROM leases WHERE expires_at > ? ORDER BY acquired_at`, s.Now().UnixMilli())
+	who := "another process"
+	if len(held) > 0 {
+		var parts []string
+		for _, h := range held {
+			parts = append(parts, fmt.Sprintf("%s held by %s since %s", h.Name, h.Holder, time.UnixMilli(h.AcquiredAt).UTC().Format(time.RFC3339)))
+		}
+		who = strings.Join(parts, "; ")
+	}
+	return fmt.Errorf("%s cannot start: the database is busy with a long write for over %s (%s); --wait waits for it",
+		name, ledger.BusyTimeout, who)
 }

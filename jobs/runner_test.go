@@ -73,7 +73,7 @@ func TestTwoRunnersOneLease(t *testing.T) {
 	<-started
 	_, err = r2.Run(context.Background(), "slow", RunOptions{})
 	var held *LeaseHeldError
-	if !errors.As(err, &held) || held.Holder != r1.Holder || !strings.Contains(err.Error(), r1.Holder) {
+	if !errors.As(err, &held) || held.Holder != r1.Holder || !strings.Contains(err.Error(), "held by "+r1.Holder+" since ") {
 		t.Fatalf("second run: %v; want a LeaseHeldError naming %s", err, r1.Holder)
 	}
 	close(release)
