@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"settle/jobs"
 	"settle/ledger"
@@ -84,6 +85,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	a.log = newLogger(stderr)
+	if v := os.Getenv("SETTLE_CLOCK"); v != "" {
+		// A clock standing at one instant: reruns and tests give byte-identical output.
+		at, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			fmt.Fprintf(stderr, "settle: SETTLE_CLOCK=%q is not an RFC 3339 instant (2026-11-21T02:00:00Z)\n", v)
+			return exitUsage
+		}
+		a.clock = settle.NewFakeClock(at)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return cmd.run(ctx, a, rest[1:])
