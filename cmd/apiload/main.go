@@ -34,11 +34,21 @@ func main() {
 	flag.Parse()
 
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}}
-	var seq atomic.Int64
+	// No two requests may sign alike (the server refuses a replay), and the API refuses
+	// parameters it does not read: each path gets timestamps of its own, a millisecond
+	// apart at least.
+	var stampMu sync.Mutex
+	lastStamp := map[string]int64{}
+	stamp := func(path string) string {
+		stampMu.Lock()
+		defer stampMu.Unlock()
+		ts := max(time.Now().UnixMilli(), lastStamp[path]+1)
+		lastStamp[path] = ts
+		return fmt.Sprint(ts)
+	}
 	get := func(path string) (int, []byte, time.Duration, error) {
-		path += fmt.Sprintf("%sr=%d", map[bool]string{true: "&", false: "?"}[containsQ(path)], seq.Add(1)) // no two requests sign alike
 		req, _ := http.NewRequest("GET", *base+path, nil)
-		ts := fmt.Sprint(time.Now().UnixMilli())
+		ts := stamp(path)
 		req.Header.Set("Key", *key)
 		req.Header.Set("Timestamp", ts)
 		req.Header.Set("Sign", api.Sign(*secret, "GET", req.URL.RequestURI(), ts, nil))
@@ -111,13 +121,4 @@ func main() {
 	fmt.Printf("sent %d in %s = %.0f requests/s; p50 %s, p90 %s, p99 %s, max %s; errors %d\n", sent.Load(), elapsed.Round(time.Millisecond),
 		float64(sent.Load())/elapsed.Seconds(), q(0.50).Round(10*time.Microsecond), q(0.90).Round(10*time.Microsecond),
 		q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(time.Microsecond), errs.Load())
-}
-
-func containsQ(s string) bool {
-	for _, c := range s {
-		if c == '?' {
-			return true
-		}
-	}
-	return false
 }

@@ -218,8 +218,8 @@ func TestWalletIsTheSeedsWalletResponse(t *testing.T) {
 	}
 	// Regression (issue 15): instructions gave the SCT reason while the IBAN was pending
 	// (a transfer made as told became IBAN_NOT_VALIDATED), and 200 for a wallet with no IBAN.
-	if a := w.call(t, "GET", "/wallets/"+polifemo+"/sct/instructions", "", w.acme); a.body != `{"amountFirstDeposit":null,"destinationIban":"IT60X0542811101000000123456",`+
-		`"destinationOwner":"Partner Company Name Inc.","partnerKey":"ACME","reason":"K7PQ2M","walletId":"`+polifemo+`"}`+"\n" {
+	if a := w.call(t, "GET", "/wallets/"+polifemo+"/sct/instructions", "", w.acme); a.body != `{"walletId":"`+polifemo+`","partnerKey":"ACME",`+
+		`"destinationOwner":"Partner Company Name Inc.","destinationIban":"IT60X0542811101000000123456","reason":"K7PQ2M","amountFirstDeposit":null}`+"\n" {
 		t.Errorf("sct instructions of a validated IBAN %s", a.body)
 	}
 	if a := w.call(t, "GET", "/wallets/"+mario+"/sct/instructions", "", w.acme); a.code != 400 || !strings.Contains(a.body, `"parameter":"walletId"`) ||
@@ -230,8 +230,8 @@ func TestWalletIsTheSeedsWalletResponse(t *testing.T) {
 		WHERE wallet_id = ?`, mario); err != nil {
 		t.Fatal(err)
 	}
-	if a := w.call(t, "GET", "/wallets/"+mario+"/sct/instructions", "", w.acme); a.body != `{"amountFirstDeposit":0.01,"destinationIban":"IT60X0542811101000000123456",`+
-		`"destinationOwner":"Partner Company Name Inc.","partnerKey":"ACME","reason":"XY7QRS","walletId":"`+mario+`"}`+"\n" {
+	if a := w.call(t, "GET", "/wallets/"+mario+"/sct/instructions", "", w.acme); a.body != `{"walletId":"`+mario+`","partnerKey":"ACME",`+
+		`"destinationOwner":"Partner Company Name Inc.","destinationIban":"IT60X0542811101000000123456","reason":"XY7QRS","amountFirstDeposit":0.01}`+"\n" {
 		t.Errorf("sct instructions of an IBAN pending validation %s", a.body)
 	}
 	if a := w.call(t, "GET", "/wallets/00000000-0000-4000-8000-000000000000", "", w.acme); a.code != 404 || !strings.Contains(a.body, `"errorCode":"not_found"`) {
@@ -301,6 +301,24 @@ func TestStatisticsAndBucketsAreTheSeeds(t *testing.T) {
 	}
 }
 
+// Regression (issue 15): another partner's dealerKey on /fees/totals gave zeros
+// instead of 403; /diagnostics/features (seed 001) was missing.
+func TestFeeTotalsOfAnotherPartnersDealerAndFeatures(t *testing.T) {
+	w := newWorld(t)
+	target := "/fees/totals?operationType=CashDeposit&operationStatus=Completed&fromDate=2026-11-01T00:00:00Z&toDate=2026-11-30T00:00:00Z&feeDebtor=Customer&dealerKey=OTHER_D1"
+	if a := w.call(t, "GET", target, "", w.acme); a.code != 403 || strings.Contains(a.body, "total") {
+		t.Errorf("another partner's dealer: %d %s", a.code, a.body)
+	}
+	if a := w.call(t, "GET", target, "", w.otherKey); a.code != 200 || !strings.Contains(a.body, `"totalForDealer":0`) {
+		t.Errorf("its own dealer: %d %s", a.code, a.body)
+	}
+	a := w.call(t, "GET", "/diagnostics/features", "", w.acme)
+	if a.code != 200 || !strings.Contains(a.body, `"serviceData":[{"applicationName":"settle"`) ||
+		!strings.Contains(a.body, `{"name":"reads","isAvailable":true}`) || !strings.Contains(a.body, `{"name":"nightly","isAvailable":false}`) {
+		t.Errorf("features: %d %s", a.code, a.body)
+	}
+}
+
 // The seeds' search rules: exact case-insensitive taxId and iban, contains for
 // names, phone and e-mail, flags, blank fields ignored, ordered by creation date.
 func TestSearchWallets(t *testing.T) {
@@ -352,6 +370,10 @@ func TestPaginationAndBadParameters(t *testing.T) {
 		{"/fees/totals?operationStatus=Completed&fromDate=2026-11-01&toDate=2026-11-30&feeDebtor=Customer", "operationType"},
 		{"/fees/totals?operationType=CashDeposit&operationStatus=Completed&toDate=2026-11-30&feeDebtor=Customer", "fromDate"},
 		{"/stores/totals", "dealerKey"},
+		// Regression (issue 15): an unknown status gave an empty list; unknown parameters were ignored.
+		{"/direct-debits?status=Bogus", "status"}, {"/batches?status=Done", "status"}, {"/exceptions?status=closed", "status"},
+		{"/direct-debits?fromDate=2026-01-01", "fromDate"}, {"/wallets/" + mario + "/statements?text=x", "text"},
+		{"/wallets/" + mario + "/statements?currency=EUR", "currency"}, {"/wallets?pageSize=5&pageSize=6", "pageSize"},
 	} {
 		a := w.call(t, "GET", c.target, "", w.platfm)
 		if a.code != 400 || !strings.Contains(a.body, `"errorProperties":{"parameter":"`+c.param+`"}`) {

@@ -70,13 +70,22 @@ func (s *Server) walletLimits(ctx context.Context, r *request) (any, error) {
 		return nil, err
 	}
 	zero := int64(0)
-	return map[string]limit{
-		"maximum":                        makeLimit(p.MaxBalanceCents, wd+rs, false, "maximum balance"),
-		"minimum":                        makeLimit(&zero, wd+rs, true, "minimum balance"),
-		"maximumLastMonthCashDeposit":    makeLimit(p.MaxMonthCashDepositCents, used["CashDeposit"], false, "cash deposits over 30 days"),
-		"maximumLastMonthCashWithdrawal": makeLimit(p.MaxMonthCashWithdrawalCents, used["CashWithdrawal"], false, "cash withdrawals over 30 days"),
-		"maximumLastMonthSddDeposit":     makeLimit(p.MaxMonthSddDepositCents, sdd, false, "SDD deposits over 30 days"),
+	return limitsResponse{
+		Maximum:                        makeLimit(p.MaxBalanceCents, wd+rs, false, "maximum balance"),
+		MaximumLastMonthCashDeposit:    makeLimit(p.MaxMonthCashDepositCents, used["CashDeposit"], false, "cash deposits over 30 days"),
+		MaximumLastMonthCashWithdrawal: makeLimit(p.MaxMonthCashWithdrawalCents, used["CashWithdrawal"], false, "cash withdrawals over 30 days"),
+		MaximumLastMonthSddDeposit:     makeLimit(p.MaxMonthSddDepositCents, sdd, false, "SDD deposits over 30 days"),
+		Minimum:                        makeLimit(&zero, wd+rs, true, "minimum balance"),
 	}, nil
+}
+
+// limitsResponse is a wallet's limits with their current use.
+type limitsResponse struct {
+	Maximum                        limit `json:"maximum"`
+	MaximumLastMonthCashDeposit    limit `json:"maximumLastMonthCashDeposit"`
+	MaximumLastMonthCashWithdrawal limit `json:"maximumLastMonthCashWithdrawal"`
+	MaximumLastMonthSddDeposit     limit `json:"maximumLastMonthSddDeposit"`
+	Minimum                        limit `json:"minimum"`
 }
 
 // movement is one line of a wallet's statement.

@@ -272,8 +272,48 @@ func (s *Server) jobRuns(ctx context.Context, r *request) (any, error) {
 		`ORDER BY id DESC`, nil, size, number)
 }
 
+// diagnosticsResponse is the seeds' DiagnosticsResponse.
+type diagnosticsResponse struct {
+	ApplicationName    string `json:"applicationName"`
+	ApplicationVersion string `json:"applicationVersion"`
+	Environment        string `json:"environment"`
+}
+
 func (s *Server) diagnostics(ctx context.Context, r *request) (any, error) {
-	return map[string]string{"applicationName": "settle", "applicationVersion": s.version, "environment": "production"}, nil
+	return diagnosticsResponse{ApplicationName: "settle", ApplicationVersion: s.version, Environment: "production"}, nil
+}
+
+// featuresResponse is the seeds' FeaturesStatusResponse.
+type featuresResponse struct {
+	ServiceData    []diagnosticsResponse `json:"serviceData"`
+	FeaturesStatus []featureAvailability `json:"featuresStatus"`
+}
+
+// featureAvailability is the seeds' FeatureAvailability.
+type featureAvailability struct {
+	Name        string `json:"name"`
+	IsAvailable bool   `json:"isAvailable"`
+}
+
+// features tells what works now: reads (the database answers) and each nightly job
+// (its last run did not fail; a job never run is not available yet).
+func (s *Server) features(ctx context.Context, r *request) (any, error) {
+	var one int
+	reads := s.store.R.GetContext(ctx, &one, `SELECT 1`) == nil
+	out := featuresResponse{ServiceData: []diagnosticsResponse{{ApplicationName: "settle", ApplicationVersion: s.version, Environment: "production"}},
+		FeaturesStatus: []featureAvailability{{Name: "reads", IsAvailable: reads}}}
+	for _, job := range []string{"ingest", "sdd-batch", "sct-batch", "release-funds", "fee-totals", "reconcile", "reports", "nightly"} {
+		var status string
+		err := s.store.R.GetContext(ctx, &status, `SELECT status FROM job_runs WHERE job = ? AND NOT dry_run ORDER BY id DESC LIMIT 1`, job)
+		ok := err == nil && status != "failed" && status != "interrupted"
+		out.FeaturesStatus = append(out.FeaturesStatus, featureAvailability{Name: job, IsAvailable: reads && ok})
+	}
+	return out, nil
+}
+
+// healthResponse says the database answers.
+type healthResponse struct {
+	Status string `json:"status"`
 }
 
 func (s *Server) health(ctx context.Context, r *request) (any, error) {
@@ -281,5 +321,5 @@ func (s *Server) health(ctx context.Context, r *request) (any, error) {
 	if err := s.store.R.GetContext(ctx, &one, `SELECT 1`); err != nil {
 		return nil, err
 	}
-	return map[string]string{"status": "ok"}, nil
+	return healthResponse{Status: "ok"}, nil
 }

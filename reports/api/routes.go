@@ -1,89 +1,122 @@
 package api
 
 import (
-	"context"
-	"regexp"
+	"slices"
 	"sort"
-	"strings"
+
+	"settle/ledger"
 )
 
-// route is one endpoint: the table below registers it, checks it, and documents it
-// in /openapi.json, so the document cannot drift from what is served.
+// route is one endpoint: the table below registers it, checks its query parameters
+// and documents it in /openapi.json, so the document cannot drift from what is served.
 type route struct {
 	method, pattern string
+	id              string // the document's operationId
 	summary         string
-	query           []string // query parameters it reads
-	public          bool     // no signature (health, the API document)
+	query           []param // the query parameters it reads; any other is a 400
+	body            any     // a POST's request body, for the document
+	out             any     // a value of the type it answers with, for the document
+	public          bool    // no signature (health, the API document)
 	h               handler
 }
 
+// param is a query parameter: its name, its type in the document (string, integer,
+// boolean, date, date-time) and, for an enumeration, its values (any other is a 400).
+type param struct {
+	name, kind string
+	enum       []string
+	required   bool
+}
+
+func text(name string) param     { return param{name: name, kind: "string"} }
+func date(name string) param     { return param{name: name, kind: "date"} }
+func dateTime(name string) param { return param{name: name, kind: "date-time"} }
+func enum(name string, values ...string) param {
+	return param{name: name, kind: "string", enum: values}
+}
+func required(p param) param { p.required = true; return p }
+
+var paged = []param{{name: "pageSize", kind: "integer"}, {name: "pageNumber", kind: "integer"}}
+
+func withPaging(ps ...param) []param { return append(ps, paged...) }
+
+var (
+	paymentStatuses   = []string{ledger.PayCreated, ledger.PayBatched, ledger.PaySent, ledger.PaySettled, ledger.PayRejected, ledger.PayReturned, ledger.PayRefunded, ledger.PayCancelled}
+	batchStatuses     = []string{ledger.BatchBatched, ledger.BatchSent, ledger.BatchSettled, ledger.BatchRejected, ledger.BatchCancelled}
+	exceptionStatuses = []string{ledger.ExceptionOpen, ledger.ExceptionAssigned, ledger.ExceptionRefunded, ledger.ExceptionWrittenOff}
+	operationStatuses = []string{ledger.StatusPending, ledger.StatusCompleted, ledger.StatusFailed}
+	operationTypes    = []string{"CashDeposit", "CashWithdrawal", "Payment"}
+)
+
 func (s *Server) routes() []route {
 	return []route{
-		{method: "GET", pattern: "/healthz", summary: "liveness: the database answers", public: true, h: s.health},
-		{method: "GET", pattern: "/openapi.json", summary: "this API's OpenAPI 3 document", public: true, h: s.openAPI},
-		{method: "GET", pattern: "/diagnostics/info", summary: "application name, version and environment", h: s.diagnostics},
-		{method: "GET", pattern: "/wallets", summary: "wallets created between fromDate and toDate", query: []string{"fromDate", "toDate", "pageSize", "pageNumber"}, h: s.listWallets},
-		{method: "POST", pattern: "/wallets/search", summary: "search wallets (taxId and iban exact, names, phone and e-mail contain; flags)", query: []string{"pageSize", "pageNumber"}, h: s.searchWallets},
-		{method: "GET", pattern: "/wallets/{walletId}", summary: "a wallet", h: s.getWallet},
-		{method: "GET", pattern: "/wallets/{walletId}/balance", summary: "a wallet's available balance", h: s.walletBalance},
-		{method: "GET", pattern: "/wallets/{walletId}/limits", summary: "a wallet's limits with their current use", h: s.walletLimits},
-		{method: "GET", pattern: "/wallets/{walletId}/sct/instructions", summary: "how to top the wallet up by SCT", h: s.sctInstructions},
-		{method: "GET", pattern: "/wallets/{walletId}/statements", summary: "a wallet's movements", query: []string{"direction", "from", "to", "type", "pageSize", "pageNumber"}, h: s.statements},
-		{method: "GET", pattern: "/buckets/{walletId}", summary: "a wallet's buckets", h: s.buckets},
-		{method: "GET", pattern: "/statistics/wallets", summary: "the partner's wallets in figures", query: []string{"partnerKey"}, h: s.partnerStatistics},
-		{method: "GET", pattern: "/statistics/wallets/{dealerKey}", summary: "an originating dealer's wallets in figures", h: s.dealerStatistics},
-		{method: "GET", pattern: "/stores/totals", summary: "each store's operations of a day by type", query: []string{"dealerKey", "operationStatus", "date", "pageSize", "pageNumber"}, h: s.storeTotals},
-		{method: "GET", pattern: "/fees/totals", summary: "the fee shares of operations", query: []string{"operationType", "operationStatus", "fromDate", "toDate", "feeDebtor", "dealerKey", "storeId"}, h: s.feeTotals},
-		{method: "GET", pattern: "/direct-debits", summary: "direct debits (SDD top-ups)", query: []string{"walletId", "status", "pageSize", "pageNumber"}, h: s.listDirectDebits},
-		{method: "GET", pattern: "/direct-debits/{endToEndId}", summary: "a direct debit", h: s.getDirectDebit},
-		{method: "GET", pattern: "/credit-transfers", summary: "credit transfers (payouts, refunds, fee payouts)", query: []string{"walletId", "status", "pageSize", "pageNumber"}, h: s.listCreditTransfers},
-		{method: "GET", pattern: "/credit-transfers/{endToEndId}", summary: "a credit transfer", h: s.getCreditTransfer},
-		{method: "GET", pattern: "/batches", summary: "outgoing batches", query: []string{"status", "pageSize", "pageNumber"}, h: s.listBatches},
-		{method: "GET", pattern: "/batches/{msgId}", summary: "a batch", h: s.getBatch},
-		{method: "GET", pattern: "/reconciliations", summary: "statement reconciliations", query: []string{"date", "pageSize", "pageNumber"}, h: s.reconciliations},
-		{method: "GET", pattern: "/exceptions", summary: "the exception queue", query: []string{"status", "pageSize", "pageNumber"}, h: s.exceptions},
-		{method: "GET", pattern: "/jobs/runs", summary: "the job journal (platform keys only)", query: []string{"pageSize", "pageNumber"}, h: s.jobRuns},
+		{method: "GET", pattern: "/healthz", id: "health", summary: "liveness: the database answers", public: true, out: healthResponse{}, h: s.health},
+		{method: "GET", pattern: "/openapi.json", id: "openApi", summary: "this API's OpenAPI 3 document", public: true, out: map[string]any{}, h: s.openAPI},
+		{method: "GET", pattern: "/diagnostics/info", id: "getDiagnosticsInfo", summary: "application name, version and environment", out: diagnosticsResponse{}, h: s.diagnostics},
+		{method: "GET", pattern: "/diagnostics/features", id: "getFeaturesStatus", summary: "what works now: reads, and each nightly job (its last run did not fail)", out: featuresResponse{}, h: s.features},
+		{method: "GET", pattern: "/wallets", id: "listWallets", summary: "wallets created between fromDate and toDate", query: withPaging(dateTime("fromDate"), dateTime("toDate")), out: page[wallet]{}, h: s.listWallets},
+		{method: "POST", pattern: "/wallets/search", id: "searchWallets", summary: "search wallets (taxId and iban exact, names, phone and e-mail contain; flags)", query: paged, body: search{}, out: page[wallet]{}, h: s.searchWallets},
+		{method: "GET", pattern: "/wallets/{walletId}", id: "getWallet", summary: "a wallet", out: wallet{}, h: s.getWallet},
+		{method: "GET", pattern: "/wallets/{walletId}/balance", id: "getWalletBalance", summary: "a wallet's available balance", out: balanceResponse{}, h: s.walletBalance},
+		{method: "GET", pattern: "/wallets/{walletId}/limits", id: "getWalletLimits", summary: "a wallet's limits with their current use", out: limitsResponse{}, h: s.walletLimits},
+		{method: "GET", pattern: "/wallets/{walletId}/sct/instructions", id: "getWalletSctInstructions", summary: "how to top the wallet up by SCT", out: sctInstructionsResponse{}, h: s.sctInstructions},
+		{method: "GET", pattern: "/wallets/{walletId}/statements", id: "getWalletStatements", summary: "a wallet's movements",
+			query: withPaging(enum("direction", "in", "out"), date("from"), date("to"), text("type")), out: page[movement]{}, h: s.statements},
+		{method: "GET", pattern: "/buckets/{walletId}", id: "getBuckets", summary: "a wallet's buckets", out: []bucket{}, h: s.buckets},
+		{method: "GET", pattern: "/statistics/wallets", id: "getPartnerWalletsStatistics", summary: "the partner's wallets in figures", query: []param{text("partnerKey")}, out: statistics{}, h: s.partnerStatistics},
+		{method: "GET", pattern: "/statistics/wallets/{dealerKey}", id: "getDealerWalletsStatistics", summary: "an originating dealer's wallets in figures", out: statistics{}, h: s.dealerStatistics},
+		{method: "GET", pattern: "/stores/totals", id: "getStoresTotals", summary: "each store's operations of a day by type",
+			query: withPaging(required(text("dealerKey")), enum("operationStatus", operationStatuses...), date("date")), out: page[storeAmounts]{}, h: s.storeTotals},
+		{method: "GET", pattern: "/fees/totals", id: "getFeesTotals", summary: "the fee shares of operations",
+			query: []param{required(enum("operationType", operationTypes...)), required(enum("operationStatus", operationStatuses...)), required(dateTime("fromDate")),
+				required(dateTime("toDate")), required(enum("feeDebtor", "Customer", "Store", "None")), text("dealerKey"), text("storeId")}, out: feeTotalsResponse{}, h: s.feeTotals},
+		{method: "GET", pattern: "/direct-debits", id: "listDirectDebits", summary: "direct debits (SDD top-ups)", query: withPaging(text("walletId"), enum("status", paymentStatuses...)), out: page[directDebit]{}, h: s.listDirectDebits},
+		{method: "GET", pattern: "/direct-debits/{endToEndId}", id: "getDirectDebit", summary: "a direct debit", out: directDebit{}, h: s.getDirectDebit},
+		{method: "GET", pattern: "/credit-transfers", id: "listCreditTransfers", summary: "credit transfers (payouts, refunds, fee payouts)", query: withPaging(text("walletId"), enum("status", paymentStatuses...)), out: page[creditTransfer]{}, h: s.listCreditTransfers},
+		{method: "GET", pattern: "/credit-transfers/{endToEndId}", id: "getCreditTransfer", summary: "a credit transfer", out: creditTransfer{}, h: s.getCreditTransfer},
+		{method: "GET", pattern: "/batches", id: "listBatches", summary: "outgoing batches with what became of their transactions", query: withPaging(enum("status", batchStatuses...)), out: page[batch]{}, h: s.listBatches},
+		{method: "GET", pattern: "/batches/{msgId}", id: "getBatch", summary: "a batch", out: batch{}, h: s.getBatch},
+		{method: "GET", pattern: "/reconciliations", id: "listReconciliations", summary: "statement reconciliations", query: withPaging(date("date")), out: page[reconciliation]{}, h: s.reconciliations},
+		{method: "GET", pattern: "/exceptions", id: "listExceptions", summary: "the exception queue", query: withPaging(enum("status", exceptionStatuses...)), out: page[exception]{}, h: s.exceptions},
+		{method: "GET", pattern: "/jobs/runs", id: "listJobRuns", summary: "the job journal (platform keys only)", query: paged, out: page[jobRun]{}, h: s.jobRuns},
 	}
 }
 
-var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
-
-// openAPI is the API document, built from the route table.
-func (s *Server) openAPI(context.Context, *request) (any, error) {
-	paths := map[string]map[string]any{}
-	for _, rt := range s.routes() {
-		var params []map[string]any
-		for _, m := range pathParam.FindAllStringSubmatch(rt.pattern, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
+// checkQuery refuses a query parameter the route does not read, one given twice, and
+// a value outside an enumeration, naming the parameter (400). Each handler parses its
+// own values further (dates, numbers).
+func (rt route) checkQuery(r *request) error {
+	for name, values := range r.URL.Query() {
+		var p *param
+		for j := range rt.query {
+			if rt.query[j].name == name {
+				p = &rt.query[j]
+			}
 		}
-		for _, q := range rt.query {
-			params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]string{"type": "string"}})
+		switch {
+		case p == nil:
+			return ledger.FieldError(name, "%s %s reads no parameter %q%s", rt.method, rt.pattern, name, reads(rt.query))
+		case len(values) > 1:
+			return ledger.FieldError(name, "is given %d times", len(values))
+		case p.enum != nil && values[0] != "" && !slices.Contains(p.enum, values[0]):
+			return ledger.FieldError(name, "%q is not one of %v", values[0], p.enum)
 		}
-		op := map[string]any{"summary": rt.summary, "parameters": params, "responses": map[string]any{
-			"200": map[string]string{"description": "OK"}, "400": map[string]string{"description": "a bad parameter, named in errorProperties"},
-			"401": map[string]string{"description": "not signed by a valid key"}, "403": map[string]string{"description": "another partner's data"},
-			"404": map[string]string{"description": "not found"}}}
-		if rt.method == "POST" {
-			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
-		}
-		if !rt.public {
-			op["security"] = []map[string][]string{{"Key": {}, "Timestamp": {}, "Sign": {}}}
-		}
-		if paths[rt.pattern] == nil {
-			paths[rt.pattern] = map[string]any{}
-		}
-		paths[rt.pattern][strings.ToLower(rt.method)] = op
 	}
-	return map[string]any{
-		"openapi": "3.0.3",
-		"info": map[string]string{"title": "settle read-only API", "version": s.version,
-			"description": "Signed requests: headers Key, Timestamp (unix ms, within 3 minutes) and Sign = hex(HMAC-SHA256(secret, METHOD\\npath?query\\nTimestamp\\nhex(sha256(body))))."},
-		"components": map[string]any{"securitySchemes": map[string]any{
-			"Key":       map[string]string{"type": "apiKey", "in": "header", "name": "Key"},
-			"Timestamp": map[string]string{"type": "apiKey", "in": "header", "name": "Timestamp"},
-			"Sign":      map[string]string{"type": "apiKey", "in": "header", "name": "Sign"}}},
-		"paths": paths,
-	}, nil
+	return nil
+}
+
+func reads(ps []param) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	out := "; it reads"
+	for i, p := range ps {
+		if i > 0 {
+			out += ","
+		}
+		out += " " + p.name
+	}
+	return out
 }
 
 // Patterns lists "METHOD pattern" of every registered route, sorted (for tests and docs).

@@ -93,6 +93,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			req.who = who
 		}
+		if err := rt.checkQuery(req); err != nil {
+			s.fail(w, err)
+			return
+		}
 		out, err := rt.h(hr.Context(), req)
 		if err != nil {
 			s.fail(w, err)

@@ -152,6 +152,11 @@ func (s *Server) storeTotals(ctx context.Context, r *request) (any, error) {
 
 func (s *Server) feeTotals(ctx context.Context, r *request) (any, error) {
 	q := r.URL.Query()
+	if dealer := strings.TrimSpace(q.Get("dealerKey")); dealer != "" {
+		if err := s.dealerFor(ctx, r, dealer); err != nil { // another partner's dealer: 403, not zeros
+			return nil, err
+		}
+	}
 	where, args := scope(r, "partner_key")
 	for _, f := range []struct {
 		param, col string
@@ -183,6 +188,14 @@ func (s *Server) feeTotals(ctx context.Context, r *request) (any, error) {
 	err := s.store.R.QueryRowxContext(ctx, `SELECT COALESCE(SUM(total_for_platform_cents), 0), COALESCE(SUM(total_for_partner_cents), 0),
 		COALESCE(SUM(total_for_dealer_cents), 0), COALESCE(SUM(total_for_store_cents), 0) FROM fee_totals WHERE `+where, args...).
 		Scan(&t.Flowe, &t.Partner, &t.Dealer, &t.Store)
-	return map[string]ledger.Money{"totalForFlowe": ledger.MoneyFromCents(t.Flowe), "totalForPartner": ledger.MoneyFromCents(t.Partner),
-		"totalForDealer": ledger.MoneyFromCents(t.Dealer), "totalForStore": ledger.MoneyFromCents(t.Store)}, err
+	return feeTotalsResponse{TotalForDealer: ledger.MoneyFromCents(t.Dealer), TotalForFlowe: ledger.MoneyFromCents(t.Flowe),
+		TotalForPartner: ledger.MoneyFromCents(t.Partner), TotalForStore: ledger.MoneyFromCents(t.Store)}, err
+}
+
+// feeTotalsResponse is the four shares of the fees of the operations asked for.
+type feeTotalsResponse struct {
+	TotalForDealer  ledger.Money `json:"totalForDealer"`
+	TotalForFlowe   ledger.Money `json:"totalForFlowe"`
+	TotalForPartner ledger.Money `json:"totalForPartner"`
+	TotalForStore   ledger.Money `json:"totalForStore"`
 }

@@ -95,8 +95,15 @@ func (s *Server) listWallets(ctx context.Context, r *request) (any, error) {
 // search is the body of POST /wallets/search: missing, null, empty or blank fields
 // are ignored.
 type search struct {
-	TaxID, FirstName, LastName, PhoneNumber, Email, IBAN *string
-	IsSuspended, IsClosed, HasNeverBeenUsed              *bool
+	TaxID            *string `json:"taxId"`
+	FirstName        *string `json:"firstName"`
+	LastName         *string `json:"lastName"`
+	PhoneNumber      *string `json:"phoneNumber"`
+	Email            *string `json:"email"`
+	IBAN             *string `json:"iban"`
+	IsSuspended      *bool   `json:"isSuspended"`
+	IsClosed         *bool   `json:"isClosed"`
+	HasNeverBeenUsed *bool   `json:"hasNeverBeenUsed"`
 }
 
 func (s *Server) searchWallets(ctx context.Context, r *request) (any, error) {
@@ -191,7 +198,22 @@ func (s *Server) walletBalance(ctx context.Context, r *request) (any, error) {
 		return nil, err
 	}
 	wd, rs, err := s.balances(ctx, w.WalletID)
-	return map[string]ledger.Money{"availableBalance": ledger.MoneyFromCents(wd + rs)}, err
+	return balanceResponse{AvailableBalance: ledger.MoneyFromCents(wd + rs)}, err
+}
+
+// balanceResponse is a wallet's available balance.
+type balanceResponse struct {
+	AvailableBalance ledger.Money `json:"availableBalance"`
+}
+
+// sctInstructionsResponse is the seeds' WalletSctInstructionsResponse.
+type sctInstructionsResponse struct {
+	WalletID           string        `json:"walletId"`
+	PartnerKey         string        `json:"partnerKey"`
+	DestinationOwner   string        `json:"destinationOwner"`
+	DestinationIban    string        `json:"destinationIban"`
+	Reason             *string       `json:"reason"`
+	AmountFirstDeposit *ledger.Money `json:"amountFirstDeposit"`
 }
 
 // bucket is the seeds' BucketResponse.
@@ -272,8 +294,8 @@ func (s *Server) sctInstructions(ctx context.Context, r *request) (any, error) {
 		cent := ledger.MoneyFromCents(1)
 		reason, first = w.IBANValidationCode, &cent
 	}
-	return map[string]any{"walletId": w.WalletID, "partnerKey": w.PartnerKey, "destinationOwner": p.Owner, "destinationIban": p.IBAN,
-		"reason": reason, "amountFirstDeposit": first}, nil
+	return sctInstructionsResponse{WalletID: w.WalletID, PartnerKey: w.PartnerKey, DestinationOwner: p.Owner, DestinationIban: p.IBAN,
+		Reason: reason, AmountFirstDeposit: first}, nil
 }
 
 func parseTime(v string) (time.Time, error) {
