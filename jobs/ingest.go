@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"settle"
 	"slices"
 	"sort"
 	"strings"
@@ -149,8 +150,8 @@ func (t *ingestTally) fileSafely(env *Env, path, kind string) (err error) {
 // fileSpecific tells whether err is about the file's content (invalid, naming
 // what does not exist, conflicting) rather than a failure of the system.
 func fileSpecific(err error) bool {
-	switch ledger.CodeOf(err) {
-	case ledger.Invalid, ledger.NotFound, ledger.Conflict:
+	switch settle.CodeOf(err) {
+	case settle.Invalid, settle.NotFound, settle.Conflict:
 		return true
 	}
 	return false
@@ -256,7 +257,7 @@ func (t *ingestTally) feed(env *Env, path, kind string, f *os.File, sha string, 
 	}
 	res, err := env.Store.Import(env.Work, kind, path, f, ledger.ImportOptions{Day: env.Date, ChunkSize: env.Config.ChunkSize, Location: env.Config.Location()})
 	if err != nil {
-		if ledger.CodeOf(err) == ledger.Invalid {
+		if settle.CodeOf(err) == settle.Invalid {
 			return t.reject(env, path, err)
 		}
 		return err

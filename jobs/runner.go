@@ -162,7 +162,7 @@ func (r *Runner) Names() []string {
 func (r *Runner) Run(ctx context.Context, name string, opt RunOptions) (Result, error) {
 	j, ok := r.jobs[name]
 	if !ok {
-		return Result{}, ledger.FieldError("job", "%q is not a job; jobs: %s", name, strings.Join(r.Names(), ", "))
+		return Result{}, settle.FieldError("job", "%q is not a job; jobs: %s", name, strings.Join(r.Names(), ", "))
 	}
 	return r.RunJob(ctx, j, opt)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"settle"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -58,7 +59,7 @@ func AccountID(ctx context.Context, q sqlx.QueryerContext, code string) (int64, 
 	var id int64
 	err := sqlx.GetContext(ctx, q, &id, `SELECT id FROM accounts WHERE code = ?`, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, Errorf(NotFound, "account %s does not exist", code)
+		return 0, settle.Errorf(settle.NotFound, "account %s does not exist", code)
 	}
 	return id, err
 }
@@ -68,7 +69,7 @@ func (s *Store) AccountByCode(ctx context.Context, code string) (Account, error)
 	var a Account
 	err := s.R.GetContext(ctx, &a, `SELECT * FROM accounts WHERE code = ?`, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, Errorf(NotFound, "account %s does not exist", code)
+		return a, settle.Errorf(settle.NotFound, "account %s does not exist", code)
 	}
 	return a, err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"settle"
 )
 
 // Backup writes a consistent copy of the database to dst while other processes keep
@@ -14,12 +15,12 @@ import (
 // takes no write lock: other processes keep writing while it copies.
 func (s *Store) Backup(ctx context.Context, dst string) error {
 	if _, err := os.Stat(dst); err == nil {
-		return Errorf(Conflict, "%s exists already; choose another name", dst)
+		return settle.Errorf(settle.Conflict, "%s exists already; choose another name", dst)
 	}
 	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp")
 	os.Remove(tmp)
 	if s.W == nil {
-		return Errorf(Internal, "backup needs the database opened for writing")
+		return settle.Errorf(settle.Internal, "backup needs the database opened for writing")
 	}
 	if _, err := s.W.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fmt.Errorf("backup to %s: %w", dst, err)

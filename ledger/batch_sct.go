@@ -19,7 +19,7 @@ import (
 func (s *Store) MakeSCTBatches(ctx context.Context, opt BatchOptions) (*BatchRun, error) {
 	opt.defaults(true)
 	if opt.Message != sepa.Pain001v09 && opt.Message != sepa.Pain001v03 {
-		return nil, FieldError("message", "%q is not %s or %s", opt.Message, sepa.Pain001v09, sepa.Pain001v03)
+		return nil, settle.FieldError("message", "%q is not %s or %s", opt.Message, sepa.Pain001v09, sepa.Pain001v03)
 	}
 	if err := s.recoverOutbox(ctx, opt.Outbox); err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ const sddDue = `partner_key = :partner AND status = 'Created' AND requested_date
 func (s *Store) MakeSDDBatches(ctx context.Context, opt BatchOptions) (*BatchRun, error) {
 	opt.defaults(false)
 	if opt.Message != sepa.Pain008v08 && opt.Message != sepa.Pain008v02 {
-		return nil, FieldError("message", "%q is not %s or %s", opt.Message, sepa.Pain008v08, sepa.Pain008v02)
+		return nil, settle.FieldError("message", "%q is not %s or %s", opt.Message, sepa.Pain008v08, sepa.Pain008v02)
 	}
 	if err := s.recoverOutbox(ctx, opt.Outbox); err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 			return err
 		}
 		if p.CreditorID == nil {
-			return Errorf(Invalid, "partner %s has direct debits to collect but no creditor id", partner)
+			return settle.Errorf(settle.Invalid, "partner %s has direct debits to collect but no creditor id", partner)
 		}
 		n, err := dropUnusableMandates(w, partner, horizon, opt.Today)
 		if err != nil {

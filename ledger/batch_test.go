@@ -135,7 +135,7 @@ func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.CancelBatch(ctx, first.MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); CodeOf(err) != Conflict {
+	if err := s.CancelBatch(ctx, first.MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("second cancel: %v", err)
 	}
 	if _, err := os.Stat(first.Path); !errors.Is(err, os.ErrNotExist) {
@@ -152,7 +152,7 @@ func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
 	if err := s.MarkBatchSent(ctx, run.Files[0].MsgID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); CodeOf(err) != Conflict {
+	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("cancelling a sent batch: %v", err)
 	}
 	mustVerify(t, s)
@@ -258,7 +258,7 @@ func TestSCTBatchDebitsAndCancelPutsBackOnce(t *testing.T) {
 	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); CodeOf(err) != Conflict {
+	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("second cancel: %v", err)
 	}
 	if b := balance(t, s, wallet); b != "-300.00" {

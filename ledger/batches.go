@@ -120,12 +120,12 @@ func (s *Store) Batches(ctx context.Context, status string) ([]Batch, error) {
 	return bs, err
 }
 
-// BatchByMsgID returns the batch with this message id; NotFound if there is none.
+// BatchByMsgID returns the batch with this message id; settle.NotFound if there is none.
 func (s *Store) BatchByMsgID(ctx context.Context, msgID string) (Batch, error) {
 	var b Batch
 	err := s.R.GetContext(ctx, &b, `SELECT * FROM batches WHERE msg_id = ?`, msgID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, Errorf(NotFound, "no batch %s", msgID)
+		return b, settle.Errorf(settle.NotFound, "no batch %s", msgID)
 	}
 	b.CtrlSum = MoneyFromCents(b.CtrlSumCents)
 	return b, err
@@ -189,7 +189,7 @@ func batchByMsgID(w *Writer, msgID string) (Batch, error) {
 	var b Batch
 	err := w.Get(&b, `SELECT * FROM batches WHERE msg_id = ?`, msgID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, Errorf(NotFound, "batch %s does not exist", msgID)
+		return b, settle.Errorf(settle.NotFound, "batch %s does not exist", msgID)
 	}
 	return b, err
 }
@@ -207,7 +207,7 @@ func (s *Store) MarkBatchSent(ctx context.Context, msgID string) error {
 			return nil
 		case BatchBatched:
 		default:
-			return Errorf(Conflict, "batch %s is %s, not Batched", msgID, b.Status)
+			return settle.Errorf(settle.Conflict, "batch %s is %s, not Batched", msgID, b.Status)
 		}
 		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = ? WHERE id = ?`, w.createdAt, b.ID); err != nil {
 			return err
@@ -236,7 +236,7 @@ func (s *Store) CancelBatch(ctx context.Context, msgID, outbox string, date sett
 			return err
 		}
 		if b.Status != BatchBatched {
-			return Errorf(Conflict, "batch %s is %s: only a Batched batch (not yet sent) can be cancelled", msgID, b.Status)
+			return settle.Errorf(settle.Conflict, "batch %s is %s: only a Batched batch (not yet sent) can be cancelled", msgID, b.Status)
 		}
 		if err := unbatch(w, b, date, "cancelled"); err != nil {
 			return err
@@ -325,7 +325,7 @@ func partnerByKey(w *Writer, key string) (*Partner, error) {
 	var p Partner
 	err := w.Get(&p, `SELECT * FROM partners WHERE partner_key = ?`, key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(NotFound, "partner %s does not exist", key)
+		return nil, settle.Errorf(settle.NotFound, "partner %s does not exist", key)
 	}
 	return &p, err
 }

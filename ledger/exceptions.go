@@ -71,13 +71,13 @@ func openException(w *Writer, id int64) (Exception, error) {
 	var x Exception
 	err := w.Get(&x, exceptionSelect+` WHERE x.id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return x, Errorf(NotFound, "exception %d does not exist", id)
+		return x, settle.Errorf(settle.NotFound, "exception %d does not exist", id)
 	}
 	if err != nil {
 		return x, err
 	}
 	if x.Status != ExceptionOpen {
-		return x, Errorf(Conflict, "exception %d is %s already", id, x.Status)
+		return x, settle.Errorf(settle.Conflict, "exception %d is %s already", id, x.Status)
 	}
 	return x, nil
 }
@@ -124,21 +124,21 @@ func (s *Store) AssignException(ctx context.Context, id int64, walletID, by, not
 			return err
 		}
 		if !x.InSuspense {
-			return Errorf(Conflict, "exception %d (%s) holds no money in suspense: write it off", id, x.Reason)
+			return settle.Errorf(settle.Conflict, "exception %d (%s) holds no money in suspense: write it off", id, x.Reason)
 		}
 		var partner, status string
 		err = w.Tx.QueryRowxContext(ctx, `SELECT partner_key, status FROM wallets WHERE wallet_id = ?`, walletID).Scan(&partner, &status)
 		if errors.Is(err, sql.ErrNoRows) {
-			return Errorf(NotFound, "wallet %s does not exist", walletID)
+			return settle.Errorf(settle.NotFound, "wallet %s does not exist", walletID)
 		}
 		if err != nil {
 			return err
 		}
 		if partner != *x.PartnerKey {
-			return Errorf(Conflict, "wallet %s belongs to partner %s; the money is on %s's account", walletID, partner, *x.PartnerKey)
+			return settle.Errorf(settle.Conflict, "wallet %s belongs to partner %s; the money is on %s's account", walletID, partner, *x.PartnerKey)
 		}
 		if status != WalletActive {
-			return Errorf(Conflict, "wallet %s is %s", walletID, status)
+			return settle.Errorf(settle.Conflict, "wallet %s is %s", walletID, status)
 		}
 		txID, err = resolve(w, x, ExceptionAssigned, WalletAccountCode(walletID, BucketWithdrawable), by, or(note, "assigned to wallet "+walletID), date, &walletID)
 		return err
@@ -158,14 +158,14 @@ func refundException(w *Writer, id int64, by, note string, date settle.Day) erro
 		return err
 	}
 	if !x.InSuspense {
-		return Errorf(Conflict, "exception %d (%s) holds no money in suspense to refund", id, x.Reason)
+		return settle.Errorf(settle.Conflict, "exception %d (%s) holds no money in suspense to refund", id, x.Reason)
 	}
 	if x.DebtorIBAN == nil {
-		return Errorf(Conflict, "exception %d: the sender's IBAN is unknown; assign or write it off", id)
+		return settle.Errorf(settle.Conflict, "exception %d: the sender's IBAN is unknown; assign or write it off", id)
 	}
 	iban, err := sepa.CheckIBAN(*x.DebtorIBAN)
 	if err != nil {
-		return Errorf(Conflict, "exception %d: cannot refund to the sender: %v", id, err)
+		return settle.Errorf(settle.Conflict, "exception %d: cannot refund to the sender: %v", id, err)
 	}
 	txID, err := resolve(w, x, ExceptionRefunded, PartnerAccountCode(*x.PartnerKey, "payout_clearing"), by, or(note, "refund to the sender"), date, nil)
 	if err != nil {
@@ -187,7 +187,7 @@ func refundException(w *Writer, id int64, by, note string, date settle.Day) erro
 // never posted is closed with no transaction.
 func (s *Store) WriteOffException(ctx context.Context, id int64, by, reason string, date settle.Day) error {
 	if reason == "" {
-		return FieldError("reason", "a reason is required to write off")
+		return settle.FieldError("reason", "a reason is required to write off")
 	}
 	return s.Write(ctx, func(w *Writer) error {
 		x, err := openException(w, id)

@@ -3,6 +3,7 @@ package ledger
 import (
 	"database/sql"
 	"errors"
+	"settle"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -133,7 +134,7 @@ func upsertFeeRow(w *Writer, _ *refCache, r *FeeRow) error {
 		return c.err
 	}
 	if _, err := partnerByKey(w, partner); err != nil {
-		return FieldError("partnerKey", "partner %s does not exist", partner)
+		return settle.FieldError("partnerKey", "partner %s does not exist", partner)
 	}
 	_, err = w.Exec(`INSERT INTO fee_schedules (partner_key, operation_type, fixed_cents, percent, fee_debtor, share_platform_bp,
 		share_partner_bp, share_dealer_bp, share_store_bp, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

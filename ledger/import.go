@@ -84,7 +84,7 @@ func (s *Store) Import(ctx context.Context, kind, file string, r io.Reader, opt 
 	case "operations":
 		return importRows(ctx, s, kind, file, r, opt, upsertOperationRow)
 	}
-	return ImportResult{}, FieldError("kind", "%q is not one of %s", kind, strings.Join(ImportKinds, ", "))
+	return ImportResult{}, settle.FieldError("kind", "%q is not one of %s", kind, strings.Join(ImportKinds, ", "))
 }
 
 type lineRow[R any] struct {
@@ -103,21 +103,21 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 	res := ImportResult{Kind: kind, File: file}
 	r, err := utf8Text(r)
 	if err != nil {
-		return res, FieldError("encoding", "%s: %v", file, err)
+		return res, settle.FieldError("encoding", "%s: %v", file, err)
 	}
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = false
 	um, err := gocsv.NewUnmarshaller(cr, new(R))
 	if err != nil {
-		return res, FieldError("header", "%s: %v", file, err)
+		return res, settle.FieldError("header", "%s: %v", file, err)
 	}
 	if missing := missingHeaders[R](um.Headers); len(missing) > 0 {
-		return res, FieldError("header", "%s: missing column(s) %s", file, strings.Join(missing, ", "))
+		return res, settle.FieldError("header", "%s: missing column(s) %s", file, strings.Join(missing, ", "))
 	}
 	reject := func(line int, err error) {
 		res.Rejected++
 		re := RowError{File: file, Line: line, Err: err.Error()}
-		var e *Error
+		var e *settle.Error
 		if errors.As(err, &e) {
 			re.Field, re.Err = e.Field, e.Message
 		}
@@ -143,7 +143,7 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 					continue
 				}
 				if err != nil {
-					if CodeOf(err) == Internal {
+					if settle.CodeOf(err) == settle.Internal {
 						return fmt.Errorf("%s:%d: %w", file, chunk[i].line, err)
 					}
 					rejected = append(rejected, lineRow[error]{chunk[i].line, err})
@@ -182,7 +182,7 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 			if ferr := flush(); ferr != nil {
 				return res, ferr
 			}
-			return res, FieldError("csv", "%s: %v", file, err)
+			return res, settle.FieldError("csv", "%s: %v", file, err)
 		}
 		line, _ := cr.FieldPos(0) // only valid after a successful read
 		res.Rows++

@@ -63,7 +63,7 @@ func upsertDealerRow(w *Writer, refs *refCache, r *DealerRow) error {
 	if owner, err := refs.dealerPartner(w, d.DealerKey); err != nil {
 		return err
 	} else if owner != "" && owner != d.PartnerKey {
-		return FieldError("partnerKey", "dealer %s belongs to partner %s and cannot move to %s", d.DealerKey, owner, d.PartnerKey)
+		return settle.FieldError("partnerKey", "dealer %s belongs to partner %s and cannot move to %s", d.DealerKey, owner, d.PartnerKey)
 	}
 	if err := UpsertDealer(w, &d); err != nil {
 		return err
@@ -88,7 +88,7 @@ func upsertStoreRow(w *Writer, refs *refCache, r *StoreRow) error {
 	if owner, err := refs.dealerPartner(w, s.DealerKey); err != nil {
 		return err
 	} else if owner == "" {
-		return FieldError("dealerKey", "%q does not exist", s.DealerKey)
+		return settle.FieldError("dealerKey", "%q does not exist", s.DealerKey)
 	}
 	return UpsertStore(w, &s)
 }
@@ -153,10 +153,10 @@ func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
 		return err
 	}
 	if owner == "" {
-		return FieldError("originatingDealerKey", "dealer %q does not exist", wl.OriginatingDealerKey)
+		return settle.FieldError("originatingDealerKey", "dealer %q does not exist", wl.OriginatingDealerKey)
 	}
 	if owner != wl.PartnerKey {
-		return FieldError("originatingDealerKey", "dealer %s belongs to partner %s, not %s", wl.OriginatingDealerKey, owner, wl.PartnerKey)
+		return settle.FieldError("originatingDealerKey", "dealer %s belongs to partner %s, not %s", wl.OriginatingDealerKey, owner, wl.PartnerKey)
 	}
 	return UpsertWallet(w, &wl)
 }
@@ -192,7 +192,7 @@ func (c *refCache) partnerExists(w *Writer, key string) error {
 		return err
 	}
 	if v == "" {
-		return FieldError("partnerKey", "%q does not exist", key)
+		return settle.FieldError("partnerKey", "%q does not exist", key)
 	}
 	c.partners[key] = true
 	return nil

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"settle"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,7 +86,7 @@ func TestImportRefusesMissingColumnsAndUnknownKind(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "missing column") || !strings.Contains(err.Error(), "taxId") {
 		t.Fatalf("missing columns: %v", err)
 	}
-	if _, err := s.Import(context.Background(), "cats", "c.csv", strings.NewReader(""), ImportOptions{Day: testDay}); CodeOf(err) != Invalid {
+	if _, err := s.Import(context.Background(), "cats", "c.csv", strings.NewReader(""), ImportOptions{Day: testDay}); settle.CodeOf(err) != settle.Invalid {
 		t.Fatalf("unknown kind: %v", err)
 	}
 }

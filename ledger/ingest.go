@@ -75,12 +75,12 @@ func (s *FileSummary) finish() error {
 	}
 	for ccy, m := range s.AmountsIn {
 		if !accounted[ccy].Equal(m.Decimal) {
-			return Errorf(Internal, "%s: %s in, %s accounted for", ccy, m.String(), accounted[ccy].String())
+			return settle.Errorf(settle.Internal, "%s: %s in, %s accounted for", ccy, m.String(), accounted[ccy].String())
 		}
 	}
 	for ccy := range accounted {
 		if _, ok := s.AmountsIn[ccy]; !ok {
-			return Errorf(Internal, "%s accounted for but not in the file", ccy)
+			return settle.Errorf(settle.Internal, "%s accounted for but not in the file", ccy)
 		}
 	}
 	return nil
@@ -136,7 +136,7 @@ var ErrDuplicateFile = errors.New("this file was ingested before (same sha256)")
 // error (truncated or malformed file) returns a *sepa.ParseError and leaves nothing.
 func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt IngestOptions) (*FileSummary, error) {
 	if opt.Day.IsZero() {
-		return nil, Errorf(Internal, "ingest %s: no business day given", name)
+		return nil, settle.Errorf(settle.Internal, "ingest %s: no business day given", name)
 	}
 	rd, err := sepa.NewReader(r, name, sepa.Options{MaxBytes: opt.MaxBytes})
 	if err != nil {

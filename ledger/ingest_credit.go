@@ -107,7 +107,7 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 	}
 	wallet := in.win.accounts[wl.WalletID].withdrawable
 	if wallet == 0 {
-		return Errorf(NotFound, "account %s does not exist", WalletAccountCode(wl.WalletID, BucketWithdrawable))
+		return settle.Errorf(settle.NotFound, "account %s does not exist", WalletAccountCode(wl.WalletID, BucketWithdrawable))
 	}
 	date := in.bookingDate(u)
 	tx := &Transaction{Key: "entry:" + *row.DedupeKey, Type: "SctDeposit", PartnerKey: p.PartnerKey, WalletID: wl.WalletID,

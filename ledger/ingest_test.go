@@ -281,7 +281,7 @@ func TestExceptionResolutions(t *testing.T) {
 	if err := s.RefundException(ctx, 2, "ops", "", settle.MustParseDay("2026-11-21")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.WriteOffException(ctx, 3, "ops", "", settle.MustParseDay("2026-11-21")); CodeOf(err) != Invalid {
+	if err := s.WriteOffException(ctx, 3, "ops", "", settle.MustParseDay("2026-11-21")); settle.CodeOf(err) != settle.Invalid {
 		t.Fatalf("write-off without reason: %v", err)
 	}
 	if err := s.WriteOffException(ctx, 3, "ops", "sender unreachable after 3 months", settle.MustParseDay("2026-11-21")); err != nil {
@@ -290,7 +290,7 @@ func TestExceptionResolutions(t *testing.T) {
 	if err := s.WriteOffException(ctx, 4, "ops", "CHF sent to the EUR account; bank returns it", settle.MustParseDay("2026-11-21")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AssignException(ctx, 1, polifemo, "ops", "", settle.MustParseDay("2026-11-21")); CodeOf(err) != Conflict {
+	if _, err := s.AssignException(ctx, 1, polifemo, "ops", "", settle.MustParseDay("2026-11-21")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("assigning twice: %v", err)
 	}
 	for code, want := range map[string]string{

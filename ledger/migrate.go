@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"settle"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	}
 	latest := ms[len(ms)-1]
 	if n := len(have); n > 0 && have[n-1] > latest.Version {
-		return 0, Errorf(Conflict, "the database's schema is version %d, newer than this settle's %d (%s): use a newer settle",
+		return 0, settle.Errorf(settle.Conflict, "the database's schema is version %d, newer than this settle's %d (%s): use a newer settle",
 			have[n-1], latest.Version, latest.Name)
 	}
 	if exists > 0 && len(have) == len(ms) {

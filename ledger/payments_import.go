@@ -51,7 +51,7 @@ func walletFactsOf(w *Writer, field, walletID string) (*walletFacts, error) {
 		w.first_name || ' ' || w.last_name AS name, p.creditor_id, p.maximum_last_month_sdd_deposit_cents
 		FROM wallets w JOIN partners p ON p.partner_key = w.partner_key WHERE w.wallet_id = ?`, walletID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, FieldError(field, "wallet %s does not exist", walletID)
+		return nil, settle.FieldError(field, "wallet %s does not exist", walletID)
 	}
 	return &f, err
 }
@@ -119,7 +119,7 @@ func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 		return err
 	}
 	if wf.CreditorID == nil {
-		return FieldError("walletId", "partner %s has no creditor id: it cannot collect direct debits", wf.PartnerKey)
+		return settle.FieldError("walletId", "partner %s has no creditor id: it cannot collect direct debits", wf.PartnerKey)
 	}
 	var old struct {
 		WalletID   string      `db:"wallet_id"`
@@ -134,13 +134,13 @@ func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 			debtor_bic, signature_date, status, original_mandate_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, wf.PartnerKey, *wf.CreditorID, walletID, name, *iban, bic, signed, status, nullable(orig), w.createdAt, w.createdAt)
 		if isUnique(err) {
-			return FieldError("mandateId", "%s is already used by creditor %s (mandate ids are case-insensitive)", id, *wf.CreditorID)
+			return settle.FieldError("mandateId", "%s is already used by creditor %s (mandate ids are case-insensitive)", id, *wf.CreditorID)
 		}
 		return err
 	case err != nil:
 		return err
 	case old.WalletID != walletID:
-		return FieldError("walletId", "mandate %s belongs to wallet %s", id, old.WalletID)
+		return settle.FieldError("walletId", "mandate %s belongs to wallet %s", id, old.WalletID)
 	}
 	// A change after the first collection is an amendment the next collection carries.
 	var origIBAN, origCI *string
@@ -183,9 +183,9 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 	}
 	switch {
 	case wf.Status != WalletActive:
-		return FieldError("walletId", "wallet %s is %s", walletID, wf.Status)
+		return settle.FieldError("walletId", "wallet %s is %s", walletID, wf.Status)
 	case !wf.Validated || wf.IBAN == nil:
-		return FieldError("walletId", "wallet %s has no validated IBAN", walletID)
+		return settle.FieldError("walletId", "wallet %s has no validated IBAN", walletID)
 	}
 	var m struct {
 		WalletID string      `db:"wallet_id"`
@@ -196,18 +196,18 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 	err = w.Get(&m, `SELECT wallet_id, status, signature_date, last_collection_date FROM mandates WHERE mandate_id = ?`, mandateID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return FieldError("mandateId", "mandate %s does not exist", mandateID)
+		return settle.FieldError("mandateId", "mandate %s does not exist", mandateID)
 	case err != nil:
 		return err
 	case m.WalletID != walletID:
-		return FieldError("mandateId", "mandate %s belongs to another wallet", mandateID)
+		return settle.FieldError("mandateId", "mandate %s belongs to another wallet", mandateID)
 	case m.Status != MandateActive:
-		return FieldError("mandateId", "mandate %s is %s", mandateID, m.Status)
+		return settle.FieldError("mandateId", "mandate %s is %s", mandateID, m.Status)
 	case mandateExpired(orDay(deref(m.Used), m.Signed), date):
 		if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE mandate_id = ?`, w.createdAt, mandateID); err != nil {
 			return err
 		}
-		return FieldError("mandateId", "mandate %s is unused for %d months and has expired", mandateID, mandateLifetimeMonths)
+		return settle.FieldError("mandateId", "mandate %s is unused for %d months and has expired", mandateID, mandateLifetimeMonths)
 	}
 	if wf.MaxSDD != nil {
 		var recent int64
@@ -217,7 +217,7 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 			return err
 		}
 		if recent+cents > *wf.MaxSDD {
-			return FieldError("amount", "%s would take wallet %s to %s of SDD top-ups in 30 days, over the partner's %s",
+			return settle.FieldError("amount", "%s would take wallet %s to %s of SDD top-ups in 30 days, over the partner's %s",
 				FormatCents(cents), walletID, FormatCents(recent+cents), FormatCents(*wf.MaxSDD))
 		}
 	}
@@ -253,16 +253,16 @@ func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
 	}
 	switch {
 	case wf.Status == WalletSuspended || (wf.Status == WalletClosed && kind != "Redemption"):
-		return FieldError("walletId", "wallet %s is %s", walletID, wf.Status)
+		return settle.FieldError("walletId", "wallet %s is %s", walletID, wf.Status)
 	case !wf.Validated || wf.IBAN == nil:
-		return FieldError("walletId", "wallet %s has no validated IBAN to pay to", walletID)
+		return settle.FieldError("walletId", "wallet %s has no validated IBAN to pay to", walletID)
 	}
 	free, err := withdrawable(w, walletID)
 	if err != nil {
 		return err
 	}
 	if free < cents {
-		return FieldError("amount", "wallet %s can withdraw %s, not %s", walletID, FormatCents(free), FormatCents(cents))
+		return settle.FieldError("amount", "wallet %s can withdraw %s, not %s", walletID, FormatCents(free), FormatCents(cents))
 	}
 	next, err := nextID(w, "credit_transfers")
 	if err != nil {
@@ -301,7 +301,7 @@ func accountByCode(w *Writer, code string) (int64, error) {
 	var id int64
 	err := w.Get(&id, `SELECT id FROM accounts WHERE code = ?`, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, Errorf(NotFound, "account %s does not exist", code)
+		return 0, settle.Errorf(settle.NotFound, "account %s does not exist", code)
 	}
 	if err == nil {
 		w.accountIDs[code] = id

@@ -44,32 +44,32 @@ type Transaction struct {
 // non-zero postings that sum to zero.
 func (t *Transaction) Validate() error {
 	if t.Key == "" {
-		return FieldError("key", "an idempotency key is required")
+		return settle.FieldError("key", "an idempotency key is required")
 	}
 	if t.Type == "" {
-		return FieldError("type", "a transaction type is required")
+		return settle.FieldError("type", "a transaction type is required")
 	}
 	if t.ValueDate.IsZero() {
-		return FieldError("valueDate", "a value date is required")
+		return settle.FieldError("valueDate", "a value date is required")
 	}
 	if t.BookingDate.IsZero() {
-		return FieldError("bookingDate", "a booking date is required")
+		return settle.FieldError("bookingDate", "a booking date is required")
 	}
 	if len(t.Postings) < 2 {
-		return FieldError("postings", "a transaction needs at least two postings, got %d", len(t.Postings))
+		return settle.FieldError("postings", "a transaction needs at least two postings, got %d", len(t.Postings))
 	}
 	var sum int64
 	for i, p := range t.Postings {
 		if p.AmountCents == 0 {
-			return FieldError(fmt.Sprintf("postings[%d]", i), "a posting cannot be zero")
+			return settle.FieldError(fmt.Sprintf("postings[%d]", i), "a posting cannot be zero")
 		}
 		if p.AmountCents > MaxBalanceCents || p.AmountCents < -MaxBalanceCents {
-			return FieldError(fmt.Sprintf("postings[%d]", i), "amount out of range")
+			return settle.FieldError(fmt.Sprintf("postings[%d]", i), "amount out of range")
 		}
 		sum += p.AmountCents
 	}
 	if sum != 0 {
-		return FieldError("postings", "postings sum to %s, not zero", FormatCents(sum))
+		return settle.FieldError("postings", "postings sum to %s, not zero", FormatCents(sum))
 	}
 	return nil
 }
@@ -220,9 +220,9 @@ func (w *Writer) FlushBalances() error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			var exists int
 			if err := w.Get(&exists, `SELECT COUNT(*) FROM accounts WHERE id = ?`, id); err != nil || exists == 0 {
-				return Errorf(NotFound, "account %d does not exist", id)
+				return settle.Errorf(settle.NotFound, "account %d does not exist", id)
 			}
-			return Errorf(Invalid, "the balance of account %d would leave ±%s: refused", id, FormatCents(MaxBalanceCents))
+			return settle.Errorf(settle.Invalid, "the balance of account %d would leave ±%s: refused", id, FormatCents(MaxBalanceCents))
 		}
 	}
 	clear(w.deltas)
@@ -235,7 +235,7 @@ func (w *Writer) addDeltas(t *Transaction) error {
 	for _, p := range t.Postings {
 		d, ok := addChecked(w.deltas[p.AccountID], p.AmountCents)
 		if !ok || d > MaxBalanceCents || d < -MaxBalanceCents {
-			return Errorf(Invalid, "transaction %s: the balance change of account %d would overflow", t.Key, p.AccountID)
+			return settle.Errorf(settle.Invalid, "transaction %s: the balance change of account %d would overflow", t.Key, p.AccountID)
 		}
 		w.deltas[p.AccountID] = d
 	}
@@ -300,7 +300,7 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 	}
 	if _, err := w.Exec(insertPostings(len(t.Postings)), args...); err != nil {
 		if isForeignKey(err) {
-			return 0, false, Errorf(NotFound, "transaction %s: a posting names an account that does not exist", t.Key)
+			return 0, false, settle.Errorf(settle.NotFound, "transaction %s: a posting names an account that does not exist", t.Key)
 		}
 		return 0, false, fmt.Errorf("transaction %s: postings: %w", t.Key, err)
 	}

@@ -37,7 +37,7 @@ func TestPostRefusesBadTransactions(t *testing.T) {
 			if err == nil {
 				t.Fatal("posted; want an error")
 			}
-			var e *Error
+			var e *settle.Error
 			if tc.field != "" && (!errors.As(err, &e) || e.Field != tc.field) {
 				t.Fatalf("error %v; want a field error on %s", err, tc.field)
 			}
@@ -191,7 +191,7 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 	if err != nil || !existed || rev2 != rev1 {
 		t.Fatalf("second reverse: rev %d (first %d) existed=%v err=%v", rev2, rev1, existed, err)
 	}
-	if _, _, err := s.Reverse(ctx, rev1, "undo the undo", "ops", settle.MustParseDay("2026-11-22")); CodeOf(err) != Conflict {
+	if _, _, err := s.Reverse(ctx, rev1, "undo the undo", "ops", settle.MustParseDay("2026-11-22")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("reversing a reversal: %v; want a conflict", err)
 	}
 	for _, code := range []string{PartnerAccountCode("ACME", "bank"), WalletAccountCode(mario, BucketWithdrawable)} {

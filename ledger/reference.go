@@ -1,6 +1,9 @@
 package ledger
 
-import "fmt"
+import (
+	"fmt"
+	"settle"
+)
 
 // Partner is a brand issuing wallets, with its settlement account and limits.
 type Partner struct {
@@ -173,7 +176,7 @@ func UpsertWallet(w *Writer, wl *Wallet) error {
 	} else if n == 0 { // the wallet exists under another partner
 		var owner string
 		w.Get(&owner, `SELECT partner_key FROM wallets WHERE wallet_id = ?`, wl.WalletID)
-		return FieldError("partnerKey", "wallet %s belongs to partner %s and cannot move to %s", wl.WalletID, owner, wl.PartnerKey)
+		return settle.FieldError("partnerKey", "wallet %s belongs to partner %s and cannot move to %s", wl.WalletID, owner, wl.PartnerKey)
 	}
 	// Both bucket accounts in one statement.
 	_, err = w.Exec(`INSERT INTO accounts (code, partner_key, wallet_id, name, created_at) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)

@@ -19,9 +19,9 @@ const (
 func (o ResetOptions) Check() error {
 	switch {
 	case o.WalletID == "" && o.PartnerKey == "" && !o.Closed:
-		return FieldError("selector", "choose the wallets: --wallet ID, --partner KEY or --closed")
+		return settle.FieldError("selector", "choose the wallets: --wallet ID, --partner KEY or --closed")
 	case o.Reason != ResetRedeem && o.Reason != ResetUnclaimed && o.Reason != ResetWriteOff:
-		return FieldError("reason", "%q is not redeem, unclaimed or write-off", o.Reason)
+		return settle.FieldError("reason", "%q is not redeem, unclaimed or write-off", o.Reason)
 	}
 	return nil
 }
@@ -82,7 +82,7 @@ func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResul
 		return res, err
 	}
 	if opt.Day.IsZero() {
-		return res, FieldError("date", "a day is required")
+		return res, settle.FieldError("date", "a day is required")
 	}
 	if opt.ChunkSize <= 0 {
 		opt.ChunkSize = 1000

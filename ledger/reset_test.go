@@ -13,10 +13,10 @@ func TestResetBalancesByReason(t *testing.T) {
 	wallet := func(id string) string { return balance(t, s, WalletAccountCode(id, BucketWithdrawable)) }
 
 	// Selector and reason are required.
-	if _, err := s.ResetBalances(ctx, ResetOptions{Reason: ResetRedeem, Day: settle.MustParseDay("2026-11-21")}); CodeOf(err) != Invalid {
+	if _, err := s.ResetBalances(ctx, ResetOptions{Reason: ResetRedeem, Day: settle.MustParseDay("2026-11-21")}); settle.CodeOf(err) != settle.Invalid {
 		t.Fatalf("no selector: %v", err)
 	}
-	if _, err := s.ResetBalances(ctx, ResetOptions{PartnerKey: "ACME", Reason: "zero", Day: settle.MustParseDay("2026-11-21")}); CodeOf(err) != Invalid {
+	if _, err := s.ResetBalances(ctx, ResetOptions{PartnerKey: "ACME", Reason: "zero", Day: settle.MustParseDay("2026-11-21")}); settle.CodeOf(err) != settle.Invalid {
 		t.Fatalf("bad reason: %v", err)
 	}
 

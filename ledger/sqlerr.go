@@ -3,6 +3,7 @@ package ledger
 import (
 	"errors"
 	"fmt"
+	"settle"
 	"strings"
 
 	"github.com/mattn/go-sqlite3"
@@ -14,9 +15,9 @@ func uniqueError(err error, w *Wallet) error {
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
 		switch {
 		case strings.Contains(se.Error(), "wallets.tax_id"):
-			return FieldError("taxId", "%s is already the tax id of another wallet of partner %s", w.TaxID, w.PartnerKey)
+			return settle.FieldError("taxId", "%s is already the tax id of another wallet of partner %s", w.TaxID, w.PartnerKey)
 		case strings.Contains(se.Error(), "wallets.sct_reason"):
-			return FieldError("reason", "%s is already the SCT reason of another wallet", deref(w.SCTReason))
+			return settle.FieldError("reason", "%s is already the SCT reason of another wallet", deref(w.SCTReason))
 		}
 	}
 	return fmt.Errorf("wallet %s: %w", w.WalletID, err)

@@ -160,7 +160,7 @@ func (s *Store) WriteTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if s.W == nil {
-		return Errorf(Internal, "the database is open read-only")
+		return settle.Errorf(settle.Internal, "the database is open read-only")
 	}
 	tx, err := s.W.BeginTxx(ctx, nil)
 	if err != nil {

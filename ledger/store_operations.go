@@ -78,15 +78,15 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 			return err
 		}
 		if !ok {
-			return FieldError("walletId", "wallet %s does not exist", walletID)
+			return settle.FieldError("walletId", "wallet %s does not exist", walletID)
 		}
-		return FieldError("storeId", "store %s does not exist", storeID)
+		return settle.FieldError("storeId", "store %s does not exist", storeID)
 	}
 	if err != nil {
 		return err
 	}
 	if f.WalletPK != f.PartnerKey {
-		return FieldError("storeId", "store %s is partner %s's, the wallet partner %s's", storeID, f.PartnerKey, f.WalletPK)
+		return settle.FieldError("storeId", "store %s is partner %s's, the wallet partner %s's", storeID, f.PartnerKey, f.WalletPK)
 	}
 	sched, err := feeSchedule(w, f.PartnerKey, typ)
 	if err != nil {
@@ -136,7 +136,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 // partner's 30-day cash maxima and maximum balance, money it does not have.
 func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool, cents, customerFee int64, date settle.Day) error {
 	if f.Status != WalletActive {
-		return FieldError("walletId", "wallet %s is %s", walletID, f.Status)
+		return settle.FieldError("walletId", "wallet %s is %s", walletID, f.Status)
 	}
 	limit := f.MaxWithdr
 	if in {
@@ -150,7 +150,7 @@ func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool,
 			return err
 		}
 		if used+cents > *limit {
-			return FieldError("amount", "the wallet's %s over the 30 days to %s would be %s, over the partner's maximum of %s",
+			return settle.FieldError("amount", "the wallet's %s over the 30 days to %s would be %s, over the partner's maximum of %s",
 				typ, date, FormatCents(used+cents), FormatCents(*limit))
 		}
 	}
@@ -172,12 +172,12 @@ func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool,
 			return err
 		}
 		if total := -(withdrawable + r) + cents - customerFee; f.MaxBalance != nil && total > *f.MaxBalance {
-			return FieldError("amount", "the wallet would hold %s, over the partner's maximum balance of %s", FormatCents(total), FormatCents(*f.MaxBalance))
+			return settle.FieldError("amount", "the wallet would hold %s, over the partner's maximum balance of %s", FormatCents(total), FormatCents(*f.MaxBalance))
 		}
 		return nil
 	}
 	if need := cents + customerFee; -withdrawable < need {
-		return FieldError("amount", "the wallet has %s withdrawable, the %s needs %s", FormatCents(-withdrawable), typ, FormatCents(need))
+		return settle.FieldError("amount", "the wallet has %s withdrawable, the %s needs %s", FormatCents(-withdrawable), typ, FormatCents(need))
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ func getTransaction(ctx context.Context, q sqlx.QueryerContext, id int64) (Trans
 	var t TransactionRow
 	err := sqlx.GetContext(ctx, q, &t, `SELECT * FROM transactions WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, Errorf(NotFound, "transaction %d does not exist", id)
+		return t, settle.Errorf(settle.NotFound, "transaction %d does not exist", id)
 	}
 	if err != nil {
 		return t, fmt.Errorf("transaction %d: %w", id, err)
@@ -59,7 +59,7 @@ func ReversalKey(id int64) string { return "reversal:" + strconv.FormatInt(id, 1
 // Operations of the original are marked Reversed and a Reversal operation is added.
 func (s *Store) Reverse(ctx context.Context, id int64, reason, by string, bookingDate settle.Day) (revID int64, existed bool, err error) {
 	if reason == "" {
-		return 0, false, FieldError("reason", "a reason is required")
+		return 0, false, settle.FieldError("reason", "a reason is required")
 	}
 	err = s.Write(ctx, func(w *Writer) error {
 		orig, err := getTransaction(ctx, w.Tx, id)
@@ -67,7 +67,7 @@ func (s *Store) Reverse(ctx context.Context, id int64, reason, by string, bookin
 			return err
 		}
 		if orig.ReversesID != nil {
-			return Errorf(Conflict, "transaction %d is itself the reversal of transaction %d", id, *orig.ReversesID)
+			return settle.Errorf(settle.Conflict, "transaction %d is itself the reversal of transaction %d", id, *orig.ReversesID)
 		}
 		rev := &Transaction{
 			Key: ReversalKey(id), Type: "Reversal", ValueDate: bookingDate, BookingDate: bookingDate,

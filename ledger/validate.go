@@ -23,11 +23,11 @@ var (
 
 // fieldCheck accumulates the first error of a row; later checks are skipped once
 // one has failed, so a row reports one clear problem.
-type fieldCheck struct{ err *Error }
+type fieldCheck struct{ err *settle.Error }
 
 func (c *fieldCheck) fail(field, format string, args ...any) {
 	if c.err == nil {
-		c.err = FieldError(field, format, args...)
+		c.err = settle.FieldError(field, format, args...)
 	}
 }
 

@@ -91,7 +91,7 @@ type statementRow struct {
 func Run(ctx context.Context, s *ledger.Store, opt Options) (Result, error) {
 	var res Result
 	if opt.Day.IsZero() {
-		return res, ledger.FieldError("date", "a day is required")
+		return res, settle.FieldError("date", "a day is required")
 	}
 	var sts []statementRow
 	if err := s.R.SelectContext(ctx, &sts, `SELECT id, file_id, partner_key, account, from_date, to_date, opening_cents, closing_cents

@@ -208,7 +208,7 @@ func WriteNamed(ctx context.Context, s *ledger.Store, name string, day settle.Da
 	}
 	r, ok := ReportByName(name)
 	if !ok {
-		return ledger.FieldError("report", "%q is not a report; reports: %v", name, Names())
+		return settle.FieldError("report", "%q is not a report; reports: %v", name, Names())
 	}
 	_, err := r.Write(ctx, s, day, w)
 	return err

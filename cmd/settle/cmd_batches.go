@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"settle"
 	"text/tabwriter"
-
-	"settle/ledger"
 )
 
 func init() {
@@ -61,7 +60,7 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 			return a.fail(err)
 		}
 		if len(ps) == 0 {
-			return a.fail(ledger.Errorf(ledger.NotFound, "no batch, transaction, request or wallet %s", pos[1]))
+			return a.fail(settle.Errorf(settle.NotFound, "no batch, transaction, request or wallet %s", pos[1]))
 		}
 		if asJSON {
 			return a.jsonLines(ps)

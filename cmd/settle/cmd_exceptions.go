@@ -84,7 +84,7 @@ func cmdExceptions(ctx context.Context, a *app, args []string) int {
 			break
 		}
 		if err := s.WriteOffException(work, n, by, reason, date); err != nil {
-			if ledger.CodeOf(err) == ledger.Invalid {
+			if settle.CodeOf(err) == settle.Invalid {
 				a.fail(err)
 				return exitUsage
 			}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"settle"
 	"strings"
 
 	"settle/jobs"
@@ -37,7 +38,7 @@ func cmdImport(ctx context.Context, a *app, args []string) int {
 	defer s.Close()
 	res, ir, err := importFile(ctx, a, s, pos[0], pos[1], *wait)
 	if res.RunID == 0 && err != nil {
-		if ledger.CodeOf(err) == ledger.Invalid && ir.File == "" {
+		if settle.CodeOf(err) == settle.Invalid && ir.File == "" {
 			a.fail(err)
 			return exitUsage
 		}
@@ -66,7 +67,7 @@ func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string,
 		valid = valid || k == kind
 	}
 	if !valid {
-		return jobs.Result{}, ir, ledger.FieldError("kind", "%q is not one of %v", kind, ledger.ImportKinds)
+		return jobs.Result{}, ir, settle.FieldError("kind", "%q is not one of %v", kind, ledger.ImportKinds)
 	}
 	r := a.runner(s)
 	// A feed imported by hand is read today: a request without a date is asked today.

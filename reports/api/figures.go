@@ -120,13 +120,13 @@ func (s *Server) statements(ctx context.Context, r *request) (any, error) {
 	case "out":
 		where += " AND p.amount_cents > 0"
 	default:
-		return nil, ledger.FieldError("direction", "%q is not in or out", d)
+		return nil, settle.FieldError("direction", "%q is not in or out", d)
 	}
 	for _, f := range []struct{ name, op string }{{"from", ">="}, {"to", "<="}} {
 		if v := q.Get(f.name); v != "" {
 			t, err := parseTime(v)
 			if err != nil {
-				return nil, ledger.FieldError(f.name, "%q is not a date", v)
+				return nil, settle.FieldError(f.name, "%q is not a date", v)
 			}
 			where += " AND t.booking_date " + f.op + " ?"
 			args = append(args, t.Format(time.DateOnly))

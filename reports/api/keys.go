@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"settle"
 	"strings"
 
 	"settle/ledger"
@@ -23,11 +24,11 @@ const ServerKeyEnv = "SETTLE_SERVER_KEY"
 func ServerKey() ([]byte, error) {
 	v := strings.TrimSpace(os.Getenv(ServerKeyEnv))
 	if v == "" {
-		return nil, ledger.Errorf(ledger.Invalid, "%s is not set: it must hold 64 hex digits (e.g. from `openssl rand -hex 32`)", ServerKeyEnv)
+		return nil, settle.Errorf(settle.Invalid, "%s is not set: it must hold 64 hex digits (e.g. from `openssl rand -hex 32`)", ServerKeyEnv)
 	}
 	k, err := hex.DecodeString(v)
 	if err != nil || len(k) != 32 {
-		return nil, ledger.Errorf(ledger.Invalid, "%s must be 64 hex digits (32 bytes)", ServerKeyEnv)
+		return nil, settle.Errorf(settle.Invalid, "%s must be 64 hex digits (32 bytes)", ServerKeyEnv)
 	}
 	return k, nil
 }
@@ -63,7 +64,7 @@ func CreateKey(ctx context.Context, s *ledger.Store, serverKey []byte, partner, 
 		if partner != "" {
 			var one int
 			if err := w.Get(&one, `SELECT 1 FROM partners WHERE partner_key = ?`, partner); errors.Is(err, sql.ErrNoRows) {
-				return ledger.Errorf(ledger.NotFound, "partner %s does not exist", partner)
+				return settle.Errorf(settle.NotFound, "partner %s does not exist", partner)
 			} else if err != nil {
 				return err
 			}
@@ -90,7 +91,7 @@ func RevokeKey(ctx context.Context, s *ledger.Store, keyID string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ledger.Errorf(ledger.NotFound, "no active key %s", keyID)
+			return settle.Errorf(settle.NotFound, "no active key %s", keyID)
 		}
 		return nil
 	})

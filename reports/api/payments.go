@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"settle"
 
 	"settle/ledger"
 )
@@ -183,7 +184,7 @@ func partnerArgs(r *request) []any {
 
 func notFound(err error, what string) error {
 	if isNoRows(err) {
-		return ledger.Errorf(ledger.NotFound, "%s cannot be found", what)
+		return settle.Errorf(settle.NotFound, "%s cannot be found", what)
 	}
 	return err
 }
@@ -210,7 +211,7 @@ func (s *Server) reconciliations(ctx context.Context, r *request) (any, error) {
 	if v := r.URL.Query().Get("date"); v != "" {
 		t, err := parseTime(v)
 		if err != nil {
-			return nil, ledger.FieldError("date", "%q is not a date", v)
+			return nil, settle.FieldError("date", "%q is not a date", v)
 		}
 		where, args = where+" AND r.day = ?", append(args, t.Format("2006-01-02"))
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"settle"
 	"slices"
 	"sort"
 
@@ -95,11 +96,11 @@ func (rt route) checkQuery(r *request) error {
 		}
 		switch {
 		case p == nil:
-			return ledger.FieldError(name, "%s %s reads no parameter %q%s", rt.method, rt.pattern, name, reads(rt.query))
+			return settle.FieldError(name, "%s %s reads no parameter %q%s", rt.method, rt.pattern, name, reads(rt.query))
 		case len(values) > 1:
-			return ledger.FieldError(name, "is given %d times", len(values))
+			return settle.FieldError(name, "is given %d times", len(values))
 		case p.enum != nil && values[0] != "" && !slices.Contains(p.enum, values[0]):
-			return ledger.FieldError(name, "%q is not one of %v", values[0], p.enum)
+			return settle.FieldError(name, "%q is not one of %v", values[0], p.enum)
 		}
 	}
 	return nil

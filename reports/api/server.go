@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"settle"
 	"strconv"
 	"time"
 
@@ -114,31 +115,31 @@ type errorModel struct {
 }
 
 // statusOf maps settle's error codes to HTTP statuses: the one place that does.
-var statusOf = map[ledger.Code]int{
-	ledger.Invalid:         http.StatusBadRequest,
-	ledger.NotFound:        http.StatusNotFound,
-	ledger.Conflict:        http.StatusConflict,
-	ledger.Unauthenticated: http.StatusUnauthorized,
-	ledger.Forbidden:       http.StatusForbidden,
-	ledger.Internal:        http.StatusInternalServerError,
+var statusOf = map[settle.Code]int{
+	settle.Invalid:         http.StatusBadRequest,
+	settle.NotFound:        http.StatusNotFound,
+	settle.Conflict:        http.StatusConflict,
+	settle.Unauthenticated: http.StatusUnauthorized,
+	settle.Forbidden:       http.StatusForbidden,
+	settle.Internal:        http.StatusInternalServerError,
 }
 
 func (s *Server) fail(w http.ResponseWriter, err error) {
-	code := ledger.CodeOf(err)
+	code := settle.CodeOf(err)
 	if errors.Is(err, sql.ErrNoRows) {
-		code = ledger.NotFound
+		code = settle.NotFound
 	}
 	status := statusOf[code]
 	var props map[string]string
 	msg := err.Error()
-	var e *ledger.Error
+	var e *settle.Error
 	if errors.As(err, &e) {
 		msg = e.Message
 		if e.Field != "" {
 			props = map[string]string{"parameter": e.Field}
 		}
 	}
-	if code == ledger.Internal {
+	if code == settle.Internal {
 		if s.log != nil {
 			s.log.Error("request failed", "err", err)
 		}
@@ -176,12 +177,12 @@ func paging(r *request) (size, number int, err error) {
 	q := r.URL.Query()
 	if v := q.Get("pageSize"); v != "" {
 		if size, err = strconv.Atoi(v); err != nil || size < 1 || size > MaxPageSize {
-			return 0, 0, ledger.FieldError("pageSize", "%q must be a whole number from 1 to %d", v, MaxPageSize)
+			return 0, 0, settle.FieldError("pageSize", "%q must be a whole number from 1 to %d", v, MaxPageSize)
 		}
 	}
 	if v := q.Get("pageNumber"); v != "" {
 		if number, err = strconv.Atoi(v); err != nil || number < 0 || number > MaxPageNumber {
-			return 0, 0, ledger.FieldError("pageNumber", "%q must be a whole number from 0 to %d", v, MaxPageNumber)
+			return 0, 0, settle.FieldError("pageNumber", "%q must be a whole number from 0 to %d", v, MaxPageNumber)
 		}
 	}
 	return size, number, nil
@@ -192,5 +193,5 @@ func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 // forbidden is the answer to a key asking for another partner's data; it names
 // nothing of it.
 func forbidden() error {
-	return ledger.Errorf(ledger.Forbidden, "access to another partner's data is forbidden")
+	return settle.Errorf(settle.Forbidden, "access to another partner's data is forbidden")
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"settle"
 	"strings"
 
 	"settle/ledger"
@@ -69,7 +70,7 @@ func (s *Server) dealerFor(ctx context.Context, r *request, dealer string) error
 	var partner string
 	if err := s.store.R.GetContext(ctx, &partner, `SELECT partner_key FROM dealers WHERE dealer_key = ?`, dealer); err != nil {
 		if isNoRows(err) {
-			return ledger.Errorf(ledger.NotFound, "dealer %s cannot be found", dealer)
+			return settle.Errorf(settle.NotFound, "dealer %s cannot be found", dealer)
 		}
 		return err
 	}
@@ -101,7 +102,7 @@ func (s *Server) storeTotals(ctx context.Context, r *request) (any, error) {
 	q := r.URL.Query()
 	dealer := q.Get("dealerKey")
 	if dealer == "" {
-		return nil, ledger.FieldError("dealerKey", "is required")
+		return nil, settle.FieldError("dealerKey", "is required")
 	}
 	if err := s.dealerFor(ctx, r, dealer); err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func (s *Server) storeTotals(ctx context.Context, r *request) (any, error) {
 	if v := q.Get("date"); v != "" {
 		t, err := parseTime(v)
 		if err != nil {
-			return nil, ledger.FieldError("date", "%q is not a date", v)
+			return nil, settle.FieldError("date", "%q is not a date", v)
 		}
 		join += " AND ft.day = '" + t.Format("2006-01-02") + "'"
 	}
@@ -166,7 +167,7 @@ func (s *Server) feeTotals(ctx context.Context, r *request) (any, error) {
 		v := strings.TrimSpace(q.Get(f.param))
 		if v == "" {
 			if f.required {
-				return nil, ledger.FieldError(f.param, "is required")
+				return nil, settle.FieldError(f.param, "is required")
 			}
 			continue
 		}
@@ -177,7 +178,7 @@ func (s *Server) feeTotals(ctx context.Context, r *request) (any, error) {
 		v := q.Get(f.param)
 		t, err := parseTime(v)
 		if err != nil {
-			return nil, ledger.FieldError(f.param, "%q is required as a date-time", v)
+			return nil, settle.FieldError(f.param, "%q is required as a date-time", v)
 		}
 		where += " AND day " + f.op + " ?"
 		args = append(args, t.Format("2006-01-02"))

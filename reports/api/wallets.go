@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
+	"settle"
 	"strings"
 	"time"
 
@@ -49,12 +50,12 @@ const walletCols = `wallet_id, partner_key, tax_id, first_name, last_name, iban,
 func (s *Server) walletFor(ctx context.Context, r *request) (*wallet, error) {
 	id := strings.ToLower(r.PathValue("walletId"))
 	if !isUUID(id) {
-		return nil, ledger.FieldError("walletId", "%q is not a wallet id (a UUID)", r.PathValue("walletId"))
+		return nil, settle.FieldError("walletId", "%q is not a wallet id (a UUID)", r.PathValue("walletId"))
 	}
 	var w wallet
 	if err := s.store.R.GetContext(ctx, &w, `SELECT `+walletCols+` FROM wallets WHERE wallet_id = ?`, id); err != nil {
 		if isNoRows(err) {
-			return nil, ledger.Errorf(ledger.NotFound, "wallet %s cannot be found", id)
+			return nil, settle.Errorf(settle.NotFound, "wallet %s cannot be found", id)
 		}
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (s *Server) listWallets(ctx context.Context, r *request) (any, error) {
 	for _, f := range []struct{ name, op string }{{"fromDate", ">="}, {"toDate", "<="}} {
 		if v := r.URL.Query().Get(f.name); v != "" {
 			if _, err := parseTime(v); err != nil {
-				return nil, ledger.FieldError(f.name, "%q is not a date-time", v)
+				return nil, settle.FieldError(f.name, "%q is not a date-time", v)
 			}
 			where += " AND substr(creation_date, 1, 10) " + f.op + " substr(?, 1, 10)"
 			args = append(args, v)
@@ -116,11 +117,11 @@ func (s *Server) searchWallets(ctx context.Context, r *request) (any, error) {
 		dec := json.NewDecoder(strings.NewReader(string(r.body)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&q); err != nil {
-			return nil, ledger.FieldError("body", "not a search request: %v", err)
+			return nil, settle.FieldError("body", "not a search request: %v", err)
 		}
 	}
 	if q.IsClosed != nil && *q.IsClosed && q.IsSuspended != nil && !*q.IsSuspended {
-		return nil, ledger.FieldError("isSuspended", "cannot be false when isClosed is true")
+		return nil, settle.FieldError("isSuspended", "cannot be false when isClosed is true")
 	}
 	where, args := scope(r, "partner_key")
 	text := func(v *string) (string, bool) {
@@ -274,7 +275,7 @@ func (s *Server) sctInstructions(ctx context.Context, r *request) (any, error) {
 		return nil, err
 	}
 	if w.IBAN == nil {
-		return nil, ledger.FieldError("walletId", "wallet %s has no IBAN set: it cannot be topped up by SCT", w.WalletID)
+		return nil, settle.FieldError("walletId", "wallet %s has no IBAN set: it cannot be topped up by SCT", w.WalletID)
 	}
 	var p struct {
 		Owner  string  `db:"destination_owner"`
@@ -289,7 +290,7 @@ func (s *Server) sctInstructions(ctx context.Context, r *request) (any, error) {
 	reason, first := p.Reason, (*ledger.Money)(nil)
 	if !w.IsIBANValidated {
 		if w.IBANValidationCode == nil {
-			return nil, ledger.Errorf(ledger.NotFound, "wallet %s has an IBAN pending validation but no validation code: no instructions", w.WalletID)
+			return nil, settle.Errorf(settle.NotFound, "wallet %s has an IBAN pending validation but no validation code: no instructions", w.WalletID)
 		}
 		cent := ledger.MoneyFromCents(1)
 		reason, first = w.IBANValidationCode, &cent
