@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"settle/ledger"
+	"settle/ledger/ledgertest"
 )
 
 func testRunner(t *testing.T) (*Runner, *ledger.Store) {
@@ -120,7 +121,7 @@ func TestLostLeaseStopsTheJob(t *testing.T) {
 	r.Config.LeaseTTL = Duration(300 * time.Millisecond)
 	r.Register(Job{Name: "long", Run: func(ctx context.Context, env *Env) (Summary, error) {
 		// Another process steals the lease; the job must be told to stop.
-		env.Store.W.Exec(`UPDATE leases SET holder = 'thief:9' WHERE name = 'job:long'`)
+		ledgertest.Exec(t, env.Store, `UPDATE leases SET holder = 'thief:9' WHERE name = 'job:long'`)
 		select {
 		case <-ctx.Done():
 			return Summary{}, ctx.Err()
@@ -298,12 +299,8 @@ func TestTakeoverMarksTheDeadRunInterrupted(t *testing.T) {
 	ctx := context.Background()
 	r.Register(Job{Name: "x", Run: func(context.Context, *Env) (Summary, error) { return Summary{Line: "done"}, nil }})
 	// A crashed process: its journaled run and its lease, expired.
-	if _, err := s.W.Exec(`INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at) VALUES ('x', 'crashed:1', '2026-11-20', 0, 'running', '2026-11-21T02:00:00Z')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.W.Exec(`INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('job:x', 'crashed:1', 0, 1)`); err != nil {
-		t.Fatal(err)
-	}
+	ledgertest.Exec(t, s, `INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at) VALUES ('x', 'crashed:1', '2026-11-20', 0, 'running', '2026-11-21T02:00:00Z')`)
+	ledgertest.Exec(t, s, `INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('job:x', 'crashed:1', 0, 1)`)
 	if res, err := r.Run(ctx, "x", RunOptions{Date: settle.MustParseDay("2026-11-20")}); err != nil || !res.OK() {
 		t.Fatalf("%+v %v", res, err)
 	}

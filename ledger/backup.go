@@ -19,10 +19,10 @@ func (s *Store) Backup(ctx context.Context, dst string) error {
 	}
 	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp")
 	os.Remove(tmp)
-	if s.W == nil {
+	if s.wdb == nil {
 		return settle.Errorf(settle.Internal, "backup needs the database opened for writing")
 	}
-	if _, err := s.W.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+	if _, err := s.wdb.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fmt.Errorf("backup to %s: %w", dst, err)
 	}
 	if err := checkIntegrity(ctx, tmp); err != nil {

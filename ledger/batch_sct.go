@@ -90,7 +90,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 			return err
 		}
 		var cs []sctCandidate
-		if err := w.Tx.SelectContext(w.ctx, &cs, `SELECT id, kind, wallet_id, amount_cents, requested_date FROM credit_transfers
+		if err := w.tx.SelectContext(w.ctx, &cs, `SELECT id, kind, wallet_id, amount_cents, requested_date FROM credit_transfers
 			WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? ORDER BY id LIMIT ?`, partner, opt.Today, opt.MaxTxs); err != nil {
 			return err
 		}
@@ -216,7 +216,7 @@ func writeSCT(w *Writer, out *outFile, p *Partner, blocks []block, batchID int64
 	if err != nil {
 		return err
 	}
-	rows, err := w.Tx.QueryxContext(w.ctx, `SELECT pmt_inf_id, end_to_end_id, amount_cents, creditor_name, creditor_iban,
+	rows, err := w.tx.QueryxContext(w.ctx, `SELECT pmt_inf_id, end_to_end_id, amount_cents, creditor_name, creditor_iban,
 		COALESCE(creditor_bic, '') AS creditor_bic, remittance FROM credit_transfers WHERE batch_id = ? ORDER BY pmt_inf_id, id`, batchID)
 	if err != nil {
 		return err

@@ -196,7 +196,7 @@ func sddCut(w *Writer, partner string, horizon settle.Day, opt BatchOptions) (cu
 	if all.N <= opt.MaxTxs && (opt.MaxAmountCents == 0 || all.Cents <= opt.MaxAmountCents) {
 		return all.Max, all.N, all.Cents, nil
 	}
-	rows, err := w.Tx.QueryContext(w.ctx, `SELECT id, amount_cents FROM direct_debits WHERE partner_key = ? AND status = 'Created'
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, amount_cents FROM direct_debits WHERE partner_key = ? AND status = 'Created'
 		AND requested_date <= ? ORDER BY id`, partner, horizon)
 	if err != nil {
 		return 0, 0, 0, err
@@ -222,7 +222,7 @@ func sddCut(w *Writer, partner string, horizon settle.Day, opt BatchOptions) (cu
 // waiting, and its block: MSGID-Bnnnn numbered by (collection date, sequence type).
 func assignCollections(w *Writer, args map[string]any, day settle.Day, leadDays int) error {
 	var asked []settle.Day
-	if err := w.Tx.SelectContext(w.ctx, &asked, `SELECT DISTINCT requested_date FROM direct_debits
+	if err := w.tx.SelectContext(w.ctx, &asked, `SELECT DISTINCT requested_date FROM direct_debits
 		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ? ORDER BY 1`,
 		args["partner"], args["horizon"], args["cut"]); err != nil {
 		return err
@@ -258,7 +258,7 @@ func assignCollections(w *Writer, args map[string]any, day settle.Day, leadDays 
 // recordBlocks records the blocks of a batch whose transactions carry their block.
 func recordBlocks(w *Writer, table string, batchID int64) ([]block, error) {
 	var bs []block
-	if err := w.Tx.SelectContext(w.ctx, &bs, `SELECT pmt_inf_id, MIN(`+dateOf[table]+`) AS date, COALESCE(MIN(`+seqOf[table]+`), '') AS sequence_type,
+	if err := w.tx.SelectContext(w.ctx, &bs, `SELECT pmt_inf_id, MIN(`+dateOf[table]+`) AS date, COALESCE(MIN(`+seqOf[table]+`), '') AS sequence_type,
 		COUNT(*) AS n, SUM(amount_cents) AS cents FROM `+table+` WHERE batch_id = ? GROUP BY pmt_inf_id ORDER BY pmt_inf_id`, batchID); err != nil {
 		return nil, err
 	}
@@ -295,7 +295,7 @@ func writeSDD(w *Writer, out, pre *outFile, p *Partner, blocks []block, msgID st
 	}
 	cw := csv.NewWriter(pre)
 	cw.Write([]string{"walletId", "topUpId", "amount", "collectionDate", "sequenceType", "mandateId", "creditorId", "endToEndId"})
-	rows, err := w.Tx.QueryxContext(w.ctx, `SELECT d.pmt_inf_id, d.end_to_end_id, d.amount_cents, d.amendment, d.mandate_id,
+	rows, err := w.tx.QueryxContext(w.ctx, `SELECT d.pmt_inf_id, d.end_to_end_id, d.amount_cents, d.amendment, d.mandate_id,
 		m.signature_date, m.debtor_name, m.debtor_iban, m.debtor_bic, d.wallet_id, d.topup_id, d.collection_date, m.creditor_id
 		FROM direct_debits d JOIN mandates m ON m.mandate_id = d.mandate_id WHERE d.batch_id = (SELECT id FROM batches WHERE msg_id = ?)
 		ORDER BY d.pmt_inf_id, d.id`, msgID)

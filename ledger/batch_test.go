@@ -163,7 +163,7 @@ func TestSDDBatchAmendmentAndExpiry(t *testing.T) {
 	ctx := context.Background()
 	opt := batchDay
 	opt.Outbox = t.TempDir()
-	s.W.Exec(`UPDATE mandates SET signature_date = '2024-01-15' WHERE mandate_id = 'MND-POLI-OLD'`)
+	s.wdb.Exec(`UPDATE mandates SET signature_date = '2024-01-15' WHERE mandate_id = 'MND-POLI-OLD'`)
 	if _, err := s.MakeSDDBatches(ctx, opt); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestSDDBatchAmendmentAndExpiry(t *testing.T) {
 		t.Fatalf("%+v", res.Errors)
 	}
 	// By the next run the old mandate, never used, is 36 months old.
-	s.W.Exec(`UPDATE mandates SET signature_date = '2023-11-15' WHERE mandate_id = 'MND-POLI-OLD'`)
+	s.wdb.Exec(`UPDATE mandates SET signature_date = '2023-11-15' WHERE mandate_id = 'MND-POLI-OLD'`)
 	opt.Today = settle.MustParseDay("2026-11-30")
 	run, err := s.MakeSDDBatches(ctx, opt)
 	if err != nil || len(run.Files) != 1 || run.Txs != 1 || run.Cancelled != 1 {

@@ -283,7 +283,7 @@ func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
 		Cents    int64  `db:"amount_cents"`
 		Kind     string `db:"kind"`
 	}
-	if err := w.Tx.SelectContext(w.ctx, &cts, `SELECT id, partner_key, COALESCE(wallet_id, '') AS wallet_id, amount_cents, kind
+	if err := w.tx.SelectContext(w.ctx, &cts, `SELECT id, partner_key, COALESCE(wallet_id, '') AS wallet_id, amount_cents, kind
 		FROM credit_transfers WHERE batch_id = ? AND transaction_id IS NOT NULL`, b.ID); err != nil {
 		return err
 	}

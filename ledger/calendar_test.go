@@ -15,7 +15,7 @@ func TestWalletDatesAreTheBookingDay(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	s.Clock = settle.NewFakeClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) // read eleven days late
-	s.W.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2', last_usage_date = NULL WHERE wallet_id = ?`,
+	s.wdb.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2', last_usage_date = NULL WHERE wallet_id = ?`,
 		"DE89370400440532013000", mario)
 	doc := camt054(ntry{ref: "D1", amount: "0.01", debtorIBAN: "DE89370400440532013000", remittance: "AB7XQ2"}) // booked 2026-11-20
 	if sum, err := ingest(t, s, "d.xml", doc); err != nil || sum.Counts[OutcomePosted] != 1 {
@@ -28,7 +28,7 @@ func TestWalletDatesAreTheBookingDay(t *testing.T) {
 		t.Fatalf("lastUsageDate %s, lastUpdateDate %s; want the booking day 2026-11-20", used, updated)
 	}
 	// A later file with an older booking leaves the later date alone.
-	s.W.Exec(`UPDATE wallets SET last_usage_date = '2026-11-25T00:00:00Z' WHERE wallet_id = ?`, mario)
+	s.wdb.Exec(`UPDATE wallets SET last_usage_date = '2026-11-25T00:00:00Z' WHERE wallet_id = ?`, mario)
 	doc = strings.ReplaceAll(camt054(ntry{ref: "D2", amount: "5.00", debtorIBAN: "DE89370400440532013000", remittance: "H69ZUC"}), "<MsgId>T1<", "<MsgId>T2<")
 	if _, err := ingest(t, s, "d2.xml", doc); err != nil {
 		t.Fatal(err)

@@ -87,11 +87,11 @@ func openException(w *Writer, id int64) (Exception, error) {
 func resolve(w *Writer, x Exception, status, toAccount, by, note string, date settle.Day, walletID *string) (int64, error) {
 	var txID *int64
 	if x.InSuspense {
-		susp, err := AccountID(w.ctx, w.Tx, PartnerAccountCode(*x.PartnerKey, "suspense"))
+		susp, err := AccountID(w.ctx, w.tx, PartnerAccountCode(*x.PartnerKey, "suspense"))
 		if err != nil {
 			return 0, err
 		}
-		to, err := AccountID(w.ctx, w.Tx, toAccount)
+		to, err := AccountID(w.ctx, w.tx, toAccount)
 		if err != nil {
 			return 0, err
 		}
@@ -127,7 +127,7 @@ func (s *Store) AssignException(ctx context.Context, id int64, walletID, by, not
 			return settle.Errorf(settle.Conflict, "exception %d (%s) holds no money in suspense: write it off", id, x.Reason)
 		}
 		var partner, status string
-		err = w.Tx.QueryRowxContext(ctx, `SELECT partner_key, status FROM wallets WHERE wallet_id = ?`, walletID).Scan(&partner, &status)
+		err = w.tx.QueryRowxContext(ctx, `SELECT partner_key, status FROM wallets WHERE wallet_id = ?`, walletID).Scan(&partner, &status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return settle.Errorf(settle.NotFound, "wallet %s does not exist", walletID)
 		}

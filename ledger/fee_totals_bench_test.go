@@ -14,7 +14,7 @@ func feeOpsWorld(b *testing.B, n, days int) *Store {
 	seedWorld(b, s)
 	ctx := context.Background()
 	exec := func(q string, args ...any) {
-		if _, err := s.W.ExecContext(ctx, q, args...); err != nil {
+		if _, err := s.wdb.ExecContext(ctx, q, args...); err != nil {
 			b.Fatal(err)
 		}
 	}

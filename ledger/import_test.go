@@ -134,13 +134,13 @@ func TestWalletFeedKeepsWhatSettleLearned(t *testing.T) {
 	}
 	// settle validates the IBAN with the first transfer carrying the code, and notes the use.
 	mario := "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
-	if _, err := s.W.Exec(`UPDATE wallets SET is_iban_validated = TRUE, last_usage_date = '2026-11-20T00:00:00Z',
+	if _, err := s.wdb.Exec(`UPDATE wallets SET is_iban_validated = TRUE, last_usage_date = '2026-11-20T00:00:00Z',
 		last_update_date = '2026-11-20T00:00:00Z' WHERE wallet_id = ?`, mario); err != nil {
 		t.Fatal(err)
 	}
 	state := func() (validated bool, used, updated string) {
 		t.Helper()
-		row := s.W.QueryRow(`SELECT is_iban_validated, COALESCE(last_usage_date, ''), COALESCE(last_update_date, '') FROM wallets WHERE wallet_id = ?`, mario)
+		row := s.wdb.QueryRow(`SELECT is_iban_validated, COALESCE(last_usage_date, ''), COALESCE(last_update_date, '') FROM wallets WHERE wallet_id = ?`, mario)
 		if err := row.Scan(&validated, &used, &updated); err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func TestIngestCorpus(t *testing.T) {
 	}
 	s := openTest(t)
 	seedWorld(t, s)
-	s.W.Exec(`UPDATE partners SET settlement_iban = 'CH2909000000250094239' WHERE partner_key = 'ACME'`)
+	s.wdb.Exec(`UPDATE partners SET settlement_iban = 'CH2909000000250094239' WHERE partner_key = 'ACME'`)
 	ingested, refused := 0, 0
 	for _, f := range files {
 		b, err := os.ReadFile(f)

@@ -147,7 +147,7 @@ func TestIngestValidatesPendingIBANOnce(t *testing.T) {
 	seedWorld(t, s)
 	ctx := context.Background()
 	// Mario gets a pending IBAN with a validation code.
-	s.W.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
+	s.wdb.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
 	doc := camt054(
 		ntry{ref: "V0", amount: "20.00", debtorIBAN: "DE89370400440532013000", remittance: "H69ZUC"},            // reason before validation
 		ntry{ref: "V1", amount: "0.01", debtorIBAN: "FR1420041010050500013M02606", remittance: "AB7XQ2"},        // code from another IBAN
@@ -187,7 +187,7 @@ func TestIngestSuspendedWalletAndLimit(t *testing.T) {
 	if _, err := ingest(t, s, "l.xml", doc); err != nil {
 		t.Fatal(err)
 	}
-	s.W.Exec(`UPDATE wallets SET status = 'Suspended' WHERE wallet_id = ?`, polifemo)
+	s.wdb.Exec(`UPDATE wallets SET status = 'Suspended' WHERE wallet_id = ?`, polifemo)
 	if _, err := ingest(t, s, "l2.xml", camt054(ntry{ref: "L4", amount: "1.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func TestIngestWindowsDecideAsOne(t *testing.T) {
 		windowSize = n
 		s := openTest(t)
 		seedWorld(t, s)
-		s.W.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
+		s.wdb.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
 		sum, err := s.IngestBank(context.Background(), "w.xml", strings.NewReader(doc), IngestOptions{Day: testDay, SHA256: "w",
 			Size: int64(len(doc)), AutoRefund: []string{ExcUnknownReference}})
 		if err != nil {

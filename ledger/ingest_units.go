@@ -48,7 +48,7 @@ func newIngestion(w *Writer, name, kind string, opt IngestOptions) (*ingestion, 
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	var ps []Partner
-	if err := w.Tx.SelectContext(w.ctx, &ps, `SELECT * FROM partners`); err != nil {
+	if err := w.tx.SelectContext(w.ctx, &ps, `SELECT * FROM partners`); err != nil {
 		return nil, err
 	}
 	for _, p := range ps {

@@ -60,11 +60,11 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	// stop a command that has nothing to migrate.
 	var have []int
 	var exists int
-	if err := s.W.GetContext(ctx, &exists, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`); err != nil {
+	if err := s.wdb.GetContext(ctx, &exists, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	if exists > 0 {
-		if err := s.W.SelectContext(ctx, &have, `SELECT version FROM schema_migrations ORDER BY version`); err != nil {
+		if err := s.wdb.SelectContext(ctx, &have, `SELECT version FROM schema_migrations ORDER BY version`); err != nil {
 			return 0, fmt.Errorf("migrate: %w", err)
 		}
 	}

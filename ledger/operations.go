@@ -70,7 +70,7 @@ func (s *Store) OperationsOf(ctx context.Context, txID int64) ([]Operation, erro
 // each, a Reversal operation on the reversing transaction revID.
 func reverseOperations(w *Writer, origID, revID int64, date settle.Day) error {
 	var ops []Operation
-	if err := w.Tx.SelectContext(w.ctx, &ops, `SELECT * FROM operations WHERE transaction_id = ?`, origID); err != nil {
+	if err := w.tx.SelectContext(w.ctx, &ops, `SELECT * FROM operations WHERE transaction_id = ?`, origID); err != nil {
 		return err
 	}
 	for _, op := range ops {

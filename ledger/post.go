@@ -88,7 +88,7 @@ const MaxBalanceCents = 1 << 53
 // Writer.Balance, or calls FlushBalances before its own SQL.
 type Writer struct {
 	ctx        context.Context
-	Tx         *sqlx.Tx
+	tx         *sqlx.Tx
 	stmts      map[string]*sqlx.Stmt
 	named      map[string]*sqlx.NamedStmt
 	deltas     map[int64]int64
@@ -113,7 +113,7 @@ func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
 }
 
 func newWriter(ctx context.Context, tx *sqlx.Tx, now time.Time) *Writer {
-	return &Writer{ctx: ctx, Tx: tx, stmts: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{},
+	return &Writer{ctx: ctx, tx: tx, stmts: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{},
 		deltas: map[int64]int64{}, accountIDs: map[string]int64{}, now: now, createdAt: now.Format(time.RFC3339)}
 }
 
@@ -137,7 +137,7 @@ func (w *Writer) stmt(q string) (*sqlx.Stmt, error) {
 	if st, ok := w.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := w.Tx.PreparexContext(w.ctx, q)
+	st, err := w.tx.PreparexContext(w.ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (w *Writer) heartbeat() error {
 	if w.store == nil {
 		return nil
 	}
-	return w.store.beatIn(w.ctx, w.Tx)
+	return w.store.beatIn(w.ctx, w.tx)
 }
 
 // Exec runs q with positional arguments through a prepared statement.
@@ -189,7 +189,7 @@ func (w *Writer) NamedExec(q string, arg any) (sql.Result, error) {
 	st, ok := w.named[q]
 	if !ok {
 		var err error
-		if st, err = w.Tx.PrepareNamedContext(w.ctx, q); err != nil {
+		if st, err = w.tx.PrepareNamedContext(w.ctx, q); err != nil {
 			return nil, err
 		}
 		w.named[q] = st
@@ -197,10 +197,19 @@ func (w *Writer) NamedExec(q string, arg any) (sql.Result, error) {
 	return st.ExecContext(w.ctx, arg)
 }
 
+// ExecOnce runs q with positional arguments without preparing it: for statements a
+// transaction runs a few times (temporary tables, set-wise updates).
+func (w *Writer) ExecOnce(q string, args ...any) (sql.Result, error) {
+	if err := w.heartbeat(); err != nil {
+		return nil, err
+	}
+	return w.tx.ExecContext(w.ctx, q, args...)
+}
+
 // namedExec runs q once with :name arguments from a map or struct (not prepared:
 // for statements a transaction runs a few times).
 func (w *Writer) namedExec(q string, arg any) error {
-	_, err := w.Tx.NamedExecContext(w.ctx, q, arg)
+	_, err := w.tx.NamedExecContext(w.ctx, q, arg)
 	return err
 }
 

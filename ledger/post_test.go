@@ -249,7 +249,7 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 		c.Close()
 	}
 	var sync int
-	s.W.Get(&sync, `PRAGMA synchronous`)
+	s.wdb.Get(&sync, `PRAGMA synchronous`)
 	if sync != 2 {
 		t.Fatalf("writer synchronous=%d; want 2 (FULL)", sync)
 	}

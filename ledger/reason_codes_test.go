@@ -107,10 +107,10 @@ func TestCorpusPostFinanceReturnsArePayoutReturns(t *testing.T) {
 		for _, ccy := range []string{"CHF", "EUR"} {
 			t.Run(c.file+"/"+ccy, func(t *testing.T) {
 				s := batchWorld(t)
-				s.W.Exec(`UPDATE partners SET settlement_iban = ? WHERE partner_key = 'ACME'`, c.account)
+				s.wdb.Exec(`UPDATE partners SET settlement_iban = ? WHERE partner_key = 'ACME'`, c.account)
 				cents := strings.ReplaceAll(c.amount, ".", "")
 				// Our payout of that amount to the wallet, booked by the bank.
-				if _, err := s.W.Exec(`INSERT INTO credit_transfers (request_id, partner_key, wallet_id, kind, amount_cents, creditor_name,
+				if _, err := s.wdb.Exec(`INSERT INTO credit_transfers (request_id, partner_key, wallet_id, kind, amount_cents, creditor_name,
 					creditor_iban, remittance, requested_date, end_to_end_id, status, created_at, updated_at) VALUES ('WD-PF', 'ACME', ?,
 					'SctWithdrawal', ?, 'Robert Schneider', 'CH8709000000929471495', 'Kontouebertrag', '2022-05-19', ?, 'Settled',
 					'2022-05-19', '2022-05-19')`, polifemo, cents, c.e2e); err != nil {

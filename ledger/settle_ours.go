@@ -58,7 +58,7 @@ func settleOurs(w *Writer, fileID int64, day settle.Day, sum *FileSummary) error
 	var last int64
 	for {
 		var es []ourEntry
-		if err := w.Tx.SelectContext(w.ctx, &es, `SELECT id, file_id, position, detail, partner_key, credit, amount_cents, charges_cents,
+		if err := w.tx.SelectContext(w.ctx, &es, `SELECT id, file_id, position, detail, partner_key, credit, amount_cents, charges_cents,
 			end_to_end_id, pmt_inf_id, msg_id, return_reason, COALESCE(booking_date, value_date) AS date, debtor_iban, debtor_name,
 			currency, mandate_id FROM bank_entries WHERE file_id = ? AND outcome = 'recorded' AND status = 'BOOK' AND partner_key IS NOT NULL
 			AND currency = 'EUR' AND id > ? ORDER BY id LIMIT 1000`, fileID, last); err != nil {
@@ -125,7 +125,7 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 	}
 	var ps []ourPayment
 	if e.E2E != nil {
-		if err := w.Tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE end_to_end_id = ? AND partner_key = ? AND `+live,
+		if err := w.tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE end_to_end_id = ? AND partner_key = ? AND `+live,
 			*e.E2E, e.Partner); err != nil || len(ps) > 0 {
 			return ps, err
 		}
@@ -133,7 +133,7 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 	if e.Reason != nil && e.Mandate != nil && table == "direct_debits" {
 		// A return without our EndToEndId (some banks drop it): the latest collection
 		// under that mandate for the amount returned.
-		err := w.Tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM direct_debits WHERE mandate_id = ? AND partner_key = ?
+		err := w.tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM direct_debits WHERE mandate_id = ? AND partner_key = ?
 			AND amount_cents = ? AND `+live+` ORDER BY id DESC LIMIT 1`, *e.Mandate, e.Partner, e.Cents-e.Charges)
 		return ps, err
 	}
@@ -147,7 +147,7 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 		if by.ref == nil {
 			continue
 		}
-		if err := w.Tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE `+by.where+` AND partner_key = ? AND `+live+` ORDER BY id`,
+		if err := w.tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE `+by.where+` AND partner_key = ? AND `+live+` ORDER BY id`,
 			*by.ref, e.Partner); err != nil || len(ps) > 0 {
 			return ps, err
 		}

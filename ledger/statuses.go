@@ -43,7 +43,7 @@ type paymentStatus struct {
 // status told twice changes nothing the second time.
 func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (int, error) {
 	var sts []paymentStatus
-	if err := w.Tx.SelectContext(w.ctx, &sts, `SELECT position, level, orig_msg_id, orig_pmt_inf_id, orig_e2e_id, status,
+	if err := w.tx.SelectContext(w.ctx, &sts, `SELECT position, level, orig_msg_id, orig_pmt_inf_id, orig_e2e_id, status,
 		reason_code FROM payment_statuses WHERE file_id = ? AND orig_msg_id IN (SELECT msg_id FROM batches) ORDER BY position`, fileID); err != nil {
 		return 0, err
 	}
@@ -126,7 +126,7 @@ func rejectPayments(w *Writer, b Batch, st paymentStatus, reason string, date se
 	cond, args := scope(st)
 	table := paymentTable(b.Kind)
 	var ids []int64
-	if err := w.Tx.SelectContext(w.ctx, &ids, `SELECT id FROM `+table+` WHERE batch_id = ? AND status IN ('Batched', 'Sent')`+cond,
+	if err := w.tx.SelectContext(w.ctx, &ids, `SELECT id FROM `+table+` WHERE batch_id = ? AND status IN ('Batched', 'Sent')`+cond,
 		append([]any{b.ID}, args...)...); err != nil {
 		return 0, err
 	}

@@ -24,7 +24,7 @@ import (
 // is explicit and every write transaction takes the write lock up front
 // (BEGIN IMMEDIATE), and a separate pool of read-only connections.
 type Store struct {
-	W    *sqlx.DB // the one writer connection
+	wdb  *sqlx.DB // the one writer connection
 	R    *sqlx.DB // read-only pool
 	Path string
 	// Clock stamps what the store writes (created_at, updated_at). Open sets the wall
@@ -89,7 +89,7 @@ func open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{W: w, Path: path, Clock: settle.WallClock{}}
+	s := &Store{wdb: w, Path: path, Clock: settle.WallClock{}}
 	if _, err := s.Migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err
@@ -130,8 +130,8 @@ func openReader(path string) (*sqlx.DB, error) {
 // Close closes both pools.
 func (s *Store) Close() error {
 	var errs []error
-	if s.W != nil {
-		errs = append(errs, s.W.Close())
+	if s.wdb != nil {
+		errs = append(errs, s.wdb.Close())
 	}
 	if s.R != nil {
 		errs = append(errs, s.R.Close())
@@ -159,10 +159,10 @@ func (s *Store) WriteTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 }
 
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	if s.W == nil {
+	if s.wdb == nil {
 		return settle.Errorf(settle.Internal, "the database is open read-only")
 	}
-	tx, err := s.W.BeginTxx(ctx, nil)
+	tx, err := s.wdb.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

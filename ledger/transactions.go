@@ -62,7 +62,7 @@ func (s *Store) Reverse(ctx context.Context, id int64, reason, by string, bookin
 		return 0, false, settle.FieldError("reason", "a reason is required")
 	}
 	err = s.Write(ctx, func(w *Writer) error {
-		orig, err := getTransaction(ctx, w.Tx, id)
+		orig, err := getTransaction(ctx, w.tx, id)
 		if err != nil {
 			return err
 		}

@@ -21,8 +21,8 @@ func TestVerifyNamesViolations(t *testing.T) {
 	}
 	mustVerify(t, s)
 	// Tamper as a bad migration or a hand-made UPDATE would.
-	s.W.Exec(`UPDATE accounts SET balance_cents = balance_cents + 1 WHERE id = ?`, bank)
-	s.W.Exec(`UPDATE postings SET amount_cents = -999 WHERE transaction_id = ? AND account_id = ?`, id, wallet)
+	s.wdb.Exec(`UPDATE accounts SET balance_cents = balance_cents + 1 WHERE id = ?`, bank)
+	s.wdb.Exec(`UPDATE postings SET amount_cents = -999 WHERE transaction_id = ? AND account_id = ?`, id, wallet)
 	res, err := s.Verify(ctx, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestVerifyNamesViolations(t *testing.T) {
 // refused naming both versions.
 func TestOpenTakesNoWriteLockAndRefusesNewerSchema(t *testing.T) {
 	s := openTest(t)
-	tx, err := s.W.Beginx() // BEGIN IMMEDIATE: holds the write lock, as a long ingest does
+	tx, err := s.wdb.Beginx() // BEGIN IMMEDIATE: holds the write lock, as a long ingest does
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestOpenTakesNoWriteLockAndRefusesNewerSchema(t *testing.T) {
 		t.Fatal("open waited for the writer's lock")
 	}
 	tx.Rollback()
-	if _, err := s.W.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 'x')`); err != nil {
+	if _, err := s.wdb.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 'x')`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Open(s.Path); err == nil || !strings.Contains(err.Error(), "9999") || !strings.Contains(err.Error(), "newer") {

@@ -20,11 +20,11 @@ func loadSides(w *ledger.Writer, st statementRow, bank int64, opt Options) error
 		`CREATE INDEX IF NOT EXISTS rec_l_ref ON rec_l(ref)`, `CREATE INDEX IF NOT EXISTS rec_l_e2e ON rec_l(e2e)`,
 		`CREATE INDEX IF NOT EXISTS rec_l_pmtinf ON rec_l(pmtinf)`, `CREATE INDEX IF NOT EXISTS rec_l_cents ON rec_l(cents)`,
 	} {
-		if _, err := w.Tx.Exec(q); err != nil {
+		if _, err := w.ExecOnce(q); err != nil {
 			return err
 		}
 	}
-	if _, err := w.Tx.Exec(`INSERT INTO rec_s (id, ref, e2e, pmtinf, cents, vdate, code, own_currency)
+	if _, err := w.ExecOnce(`INSERT INTO rec_s (id, ref, e2e, pmtinf, cents, vdate, code, own_currency)
 		SELECT e.id, e.acct_svcr_ref, NULLIF(e.end_to_end_id, 'NOTPROVIDED'), e.pmt_inf_id,
 			CASE WHEN e.credit THEN e.amount_cents ELSE -e.amount_cents END, COALESCE(e.value_date, e.booking_date), e.bank_tx_code,
 			e.currency = (SELECT currency FROM bank_statements WHERE id = ?)
@@ -32,7 +32,7 @@ func loadSides(w *ledger.Writer, st statementRow, bank int64, opt Options) error
 		return err
 	}
 	from, to := st.From.AddDays(-opt.ToleranceDays), st.To.AddDays(opt.ToleranceDays)
-	_, err := w.Tx.Exec(`INSERT INTO rec_l (tx, ref, e2e, pmtinf, cents, vdate, bdate, in_period)
+	_, err := w.ExecOnce(`INSERT INTO rec_l (tx, ref, e2e, pmtinf, cents, vdate, bdate, in_period)
 		SELECT t.id, e.acct_svcr_ref, NULLIF(e.end_to_end_id, 'NOTPROVIDED'), e.pmt_inf_id, SUM(p.amount_cents), t.value_date, t.booking_date,
 			t.booking_date BETWEEN ? AND ?
 		FROM postings p JOIN transactions t ON t.id = p.transaction_id
@@ -50,27 +50,27 @@ func loadSides(w *ledger.Writer, st statementRow, bank int64, opt Options) error
 func match(w *ledger.Writer, opt Options) error {
 	for _, col := range []string{"ref", "e2e", "pmtinf"} {
 		rule := map[string]string{"ref": "acct_svcr_ref", "e2e": "end_to_end_id", "pmtinf": "pmt_inf_id"}[col]
-		if _, err := w.Tx.Exec(`CREATE TEMP TABLE IF NOT EXISTS rec_g (k TEXT PRIMARY KEY, scents INTEGER, lcents INTEGER, tx INTEGER)`); err != nil {
+		if _, err := w.ExecOnce(`CREATE TEMP TABLE IF NOT EXISTS rec_g (k TEXT PRIMARY KEY, scents INTEGER, lcents INTEGER, tx INTEGER)`); err != nil {
 			return err
 		}
-		if _, err := w.Tx.Exec(`DELETE FROM rec_g`); err != nil {
+		if _, err := w.ExecOnce(`DELETE FROM rec_g`); err != nil {
 			return err
 		}
-		if _, err := w.Tx.Exec(`INSERT INTO rec_g (k, scents, lcents, tx)
+		if _, err := w.ExecOnce(`INSERT INTO rec_g (k, scents, lcents, tx)
 			SELECT s.k, s.cents, l.cents, l.tx FROM
 				(SELECT ` + col + ` AS k, SUM(cents) AS cents FROM rec_s WHERE status IS NULL AND own_currency AND ` + col + ` IS NOT NULL GROUP BY ` + col + `) s
 			JOIN (SELECT ` + col + ` AS k, SUM(cents) AS cents, MIN(tx) AS tx FROM rec_l WHERE rule IS NULL AND ` + col + ` IS NOT NULL GROUP BY ` + col + `) l
 			ON l.k = s.k`); err != nil {
 			return err
 		}
-		if _, err := w.Tx.Exec(`UPDATE rec_s SET rule = ?, tx = g.tx, lcents = g.lcents,
+		if _, err := w.ExecOnce(`UPDATE rec_s SET rule = ?, tx = g.tx, lcents = g.lcents,
 			status = CASE WHEN g.scents = g.lcents THEN 'matched' ELSE 'amount_difference' END,
 			detail = CASE WHEN g.scents = g.lcents THEN '' ELSE 'the bank says ' || `+ledger.SQLCents("g.scents")+` ||
 				', the ledger ' || `+ledger.SQLCents("g.lcents")+` END
 			FROM rec_g g WHERE rec_s.`+col+` = g.k AND rec_s.status IS NULL AND rec_s.own_currency`, rule); err != nil {
 			return err
 		}
-		if _, err := w.Tx.Exec(`UPDATE rec_l SET rule = ? WHERE rule IS NULL AND `+col+` IN (SELECT k FROM rec_g)`, rule); err != nil {
+		if _, err := w.ExecOnce(`UPDATE rec_l SET rule = ? WHERE rule IS NULL AND `+col+` IN (SELECT k FROM rec_g)`, rule); err != nil {
 			return err
 		}
 	}
@@ -81,11 +81,11 @@ func match(w *ledger.Writer, opt Options) error {
 		`CREATE TEMP TABLE IF NOT EXISTS rec_p (sid INTEGER PRIMARY KEY, tx INTEGER UNIQUE, lcents INTEGER)`,
 		`DELETE FROM rec_p`,
 	} {
-		if _, err := w.Tx.Exec(q); err != nil {
+		if _, err := w.ExecOnce(q); err != nil {
 			return err
 		}
 	}
-	if _, err := w.Tx.Exec(`INSERT OR IGNORE INTO rec_p (sid, tx, lcents)
+	if _, err := w.ExecOnce(`INSERT OR IGNORE INTO rec_p (sid, tx, lcents)
 		SELECT s.id, l.tx, l.cents FROM
 			(SELECT id, cents, vdate, ROW_NUMBER() OVER (PARTITION BY cents ORDER BY vdate, id) AS n FROM rec_s WHERE status IS NULL AND own_currency) s
 		JOIN (SELECT tx, cents, vdate, ROW_NUMBER() OVER (PARTITION BY cents ORDER BY vdate, tx) AS n FROM rec_l WHERE rule IS NULL) l
@@ -94,7 +94,7 @@ func match(w *ledger.Writer, opt Options) error {
 		return err
 	}
 	if opt.ToleranceCents > 0 {
-		if _, err := w.Tx.Exec(`INSERT OR IGNORE INTO rec_p (sid, tx, lcents)
+		if _, err := w.ExecOnce(`INSERT OR IGNORE INTO rec_p (sid, tx, lcents)
 			SELECT s.id, l.tx, l.cents FROM rec_s s JOIN rec_l l ON l.cents BETWEEN s.cents - ? AND s.cents + ?
 				AND abs(julianday(l.vdate) - julianday(s.vdate)) <= ?
 			WHERE s.status IS NULL AND s.own_currency AND l.rule IS NULL AND s.id NOT IN (SELECT sid FROM rec_p)
@@ -103,15 +103,15 @@ func match(w *ledger.Writer, opt Options) error {
 			return err
 		}
 	}
-	if _, err := w.Tx.Exec(`UPDATE rec_s SET rule = 'amount_date', status = 'matched', tx = p.tx, lcents = p.lcents FROM rec_p p
+	if _, err := w.ExecOnce(`UPDATE rec_s SET rule = 'amount_date', status = 'matched', tx = p.tx, lcents = p.lcents FROM rec_p p
 		WHERE rec_s.id = p.sid`); err != nil {
 		return err
 	}
-	if _, err := w.Tx.Exec(`UPDATE rec_l SET rule = 'amount_date' WHERE tx IN (SELECT tx FROM rec_p)`); err != nil {
+	if _, err := w.ExecOnce(`UPDATE rec_l SET rule = 'amount_date' WHERE tx IN (SELECT tx FROM rec_p)`); err != nil {
 		return err
 	}
 	// What is left on the statement is missing from the ledger.
-	_, err := w.Tx.Exec(`UPDATE rec_s SET status = 'unmatched_bank', detail = CASE
+	_, err := w.ExecOnce(`UPDATE rec_s SET status = 'unmatched_bank', detail = CASE
 			WHEN NOT own_currency THEN 'in another currency than the account''s: never posted'
 			WHEN code LIKE '%/CHRG' OR code LIKE '%/COMM' THEN 'an unexpected bank charge (' || code || ')'
 			ELSE 'no ledger movement on bank for it' END

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"settle/ledger"
+	"settle/ledger/ledgertest"
 )
 
 // statementWorld builds, directly in SQL, n credits notified and posted (Dr bank,
@@ -19,12 +20,7 @@ func statementWorld(b *testing.B, n int) *ledger.Store {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		if _, err := s.W.ExecContext(ctx, q, args...); err != nil {
-			b.Fatalf("%v\n%s", err, q)
-		}
-	}
+	exec := func(q string, args ...any) { ledgertest.Exec(b, s, q, args...) }
 	exec(`INSERT INTO partners (partner_key, name, settlement_iban, destination_owner, created_at, updated_at)
 		VALUES ('P', 'P', 'IT60X0542811101000000123456', 'P', '2026-01-01', '2026-01-01')`)
 	for _, a := range []string{"bank", "suspense"} {

@@ -11,6 +11,7 @@ import (
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/ledgertest"
 )
 
 // A debtor name or remittance a spreadsheet would run as a formula is written as
@@ -28,11 +29,11 @@ func TestReportsDefuseFormulas(t *testing.T) {
 		}
 	}
 	names := []string{`=HYPERLINK("http://x","y")`, "+1+2", "-3+cmd|' /C calc'!A0", "@SUM(A1)", "\tTAB", "\rCR", "Rossi"}
-	s.W.Exec(`INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', '=evil.xml', 'camt.054', 0, '')`)
+	ledgertest.Exec(t, s, `INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', '=evil.xml', 'camt.054', 0, '')`)
 	for i, n := range names {
-		s.W.Exec(`INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
+		ledgertest.Exec(t, s, `INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
 			booking_date, amount) VALUES (?, 1, ?, 'exception', 'ACME', 'IT60X0542811101000000123456', 'EUR', 1050, 0, 'BOOK', '2026-11-20', '10.50')`, i+1, i+1)
-		s.W.Exec(`INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, debtor_name, in_suspense,
+		ledgertest.Exec(t, s, `INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, debtor_name, in_suspense,
 			status, created_at) VALUES ('UNEXPECTED_DEBIT', ?, ?, 'ACME', 1050, '-10.50', 'EUR', ?, 0, 'open', '')`, n, i+1, n)
 	}
 	var buf bytes.Buffer
@@ -71,10 +72,10 @@ func TestExceptionStatusAsOfTheDay(t *testing.T) {
 	if res, err := s.Import(ctx, "partners", "p", strings.NewReader(partnersCSV), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}
-	s.W.Exec(`INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)
-	s.W.Exec(`INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
+	ledgertest.Exec(t, s, `INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)
+	ledgertest.Exec(t, s, `INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
 		booking_date, amount) VALUES (1, 1, 1, 'exception', 'ACME', 'IT60X0542811101000000123456', 'CHF', 1050, 1, 'BOOK', '2026-11-20', '10.50')`)
-	s.W.Exec(`INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, in_suspense, status,
+	ledgertest.Exec(t, s, `INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, in_suspense, status,
 		resolved_by, resolved_at, created_at) VALUES ('FOREIGN_CURRENCY', 'in CHF', 1, 'ACME', 1050, '10.50', 'CHF', 0, 'written_off', 'ops',
 		'2026-11-21T09:00:00Z', '')`)
 	r, _ := ReportByName("exceptions")

@@ -15,6 +15,7 @@ import (
 	"settle/gen"
 	"settle/jobs"
 	"settle/ledger"
+	"settle/ledger/ledgertest"
 )
 
 var bin string
@@ -304,9 +305,9 @@ func TestVerifyExits1NamingViolations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.W.Exec(`INSERT INTO partners (partner_key, name, settlement_iban, destination_owner, created_at, updated_at)
+	ledgertest.Exec(t, s, `INSERT INTO partners (partner_key, name, settlement_iban, destination_owner, created_at, updated_at)
 		VALUES ('P', 'P', 'IT60X0542811101000000123456', 'P', '', '')`)
-	s.W.Exec(`INSERT INTO accounts (code, partner_key, name, balance_cents, created_at) VALUES ('partner:P:bank', 'P', 'bank', 500, '')`)
+	ledgertest.Exec(t, s, `INSERT INTO accounts (code, partner_key, name, balance_cents, created_at) VALUES ('partner:P:bank', 'P', 'bank', 500, '')`)
 	s.Close()
 	r := runSettle(t, dir, "verify")
 	if r.code != exitFail || !strings.Contains(r.stdout, "violation: balance partner:P:bank: stored balance 5.00 but postings sum to 0.00") {

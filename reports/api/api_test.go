@@ -18,6 +18,7 @@ import (
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/ledgertest"
 )
 
 const (
@@ -226,10 +227,8 @@ func TestWalletIsTheSeedsWalletResponse(t *testing.T) {
 		!strings.Contains(a.body, "no IBAN") {
 		t.Errorf("sct instructions of a wallet with no IBAN: %d %s", a.code, a.body)
 	}
-	if _, err := w.rw.W.Exec(`UPDATE wallets SET iban = 'IT27X0300203280335719971372', iban_validation_code = 'XY7QRS', is_iban_validated = FALSE
-		WHERE wallet_id = ?`, mario); err != nil {
-		t.Fatal(err)
-	}
+	ledgertest.Exec(t, w.rw, `UPDATE wallets SET iban = 'IT27X0300203280335719971372', iban_validation_code = 'XY7QRS', is_iban_validated = FALSE
+		WHERE wallet_id = ?`, mario)
 	if a := w.call(t, "GET", "/wallets/"+mario+"/sct/instructions", "", w.acme); a.body != `{"walletId":"`+mario+`","partnerKey":"ACME",`+
 		`"destinationOwner":"Partner Company Name Inc.","destinationIban":"IT60X0542811101000000123456","reason":"XY7QRS","amountFirstDeposit":0.01}`+"\n" {
 		t.Errorf("sct instructions of an IBAN pending validation %s", a.body)
