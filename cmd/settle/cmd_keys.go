@@ -4,9 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"settle/ledger"
 	"strings"
-
-	"settle/reports/api"
 )
 
 func init() {
@@ -36,11 +35,11 @@ func cmdKeys(ctx context.Context, a *app, args []string) int {
 	defer s.Close()
 	switch {
 	case pos[0] == "create" && len(pos) == 1 && (partner != "") != platform:
-		key, err := api.ServerKey()
+		key, err := ledger.ServerKey()
 		if err != nil {
 			return a.fail(err)
 		}
-		k, secret, err := api.CreateKey(ctx, s, key, partner, label)
+		k, secret, err := s.CreateAPIKey(ctx, key, partner, label)
 		if err != nil {
 			return a.fail(err)
 		}
@@ -51,7 +50,7 @@ func cmdKeys(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stdout, "key %s for %s\nsecret %s\nThe secret is shown this once; settle keeps it only encrypted.\n", k.KeyID, who, secret)
 		return exitOK
 	case pos[0] == "list" && len(pos) == 1:
-		ks, err := api.ListKeys(ctx, s)
+		ks, err := s.APIKeys(ctx)
 		if err != nil {
 			return a.fail(err)
 		}
@@ -70,7 +69,7 @@ func cmdKeys(ctx context.Context, a *app, args []string) int {
 		}
 		return exitOK
 	case pos[0] == "revoke" && len(pos) == 2:
-		if err := api.RevokeKey(ctx, s, pos[1]); err != nil {
+		if err := s.RevokeAPIKey(ctx, pos[1]); err != nil {
 			return a.fail(err)
 		}
 		fmt.Fprintf(a.stdout, "key %s revoked\n", pos[1])

@@ -16,7 +16,7 @@ import (
 func init() {
 	register("serve", command{
 		usage: "[--addr :8080]",
-		help:  "the read-only HTTP API (needs " + api.ServerKeyEnv + "); stops on SIGTERM",
+		help:  "the read-only HTTP API (needs " + ledger.ServerKeyEnv + "); stops on SIGTERM",
 		run:   cmdServe,
 	})
 }
@@ -31,7 +31,7 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	if _, ok := a.parse("serve", fs, args, 0, 0); !ok {
 		return exitUsage
 	}
-	key, err := api.ServerKey()
+	key, err := ledger.ServerKey()
 	if err != nil {
 		return a.fail(err)
 	}

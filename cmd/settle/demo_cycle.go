@@ -10,7 +10,6 @@ import (
 	"settle/gen"
 	"settle/jobs"
 	"settle/ledger"
-	"settle/reports/api"
 )
 
 // demoBankAnswers plays the rest of the cycle: the bank answers the night's batches
@@ -162,7 +161,7 @@ func (a *app) demoSettlement(ctx context.Context, s *ledger.Store, day settle.Da
 // with settle call, and with curl and openssl.
 func (a *app) demoAPIKey(ctx context.Context, s *ledger.Store, partner string) error {
 	out := a.stdout
-	serverKey, err := api.ServerKey()
+	serverKey, err := ledger.ServerKey()
 	fresh := ""
 	if err != nil { // no server key in the environment: make one for the demo
 		b := make([]byte, 32)
@@ -172,13 +171,13 @@ func (a *app) demoAPIKey(ctx context.Context, s *ledger.Store, partner string) e
 		fresh = hex.EncodeToString(b)
 		serverKey = b
 	}
-	k, secret, err := api.CreateKey(ctx, s, serverKey, partner, "demo")
+	k, secret, err := s.CreateAPIKey(ctx, serverKey, partner, "demo")
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "12. A key for partner %s's use of the read-only API (settle keys create --partner %s): %s\n", partner, partner, k.KeyID)
 	if fresh != "" {
-		fmt.Fprintf(out, "    export %s=%s   # the server key that encrypts API secrets (made now: none was set)\n", api.ServerKeyEnv, fresh)
+		fmt.Fprintf(out, "    export %s=%s   # the server key that encrypts API secrets (made now: none was set)\n", ledger.ServerKeyEnv, fresh)
 	}
 	fmt.Fprintf(out, `    export SETTLE_API_KEY=%s SETTLE_API_SECRET=%s
     go run ./cmd/settle serve &                         # the API on :8080, database opened read-only

@@ -68,7 +68,7 @@ func newWorld(t *testing.T) *world {
 	}
 	w := &world{rw: s}
 	for i, p := range []string{"ACME", "OTHER", ""} {
-		k, secret, err := CreateKey(ctx, s, serverKey, p, "test")
+		k, secret, err := s.CreateAPIKey(ctx, serverKey, p, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +196,7 @@ func TestUnauthenticatedRequestsAllLookTheSame(t *testing.T) {
 			t.Errorf("%s: the body says more than the others: %s", name, a.body)
 		}
 	}
-	if err := RevokeKey(context.Background(), w.srv.store, w.acme[0]); err == nil {
+	if err := w.srv.store.RevokeAPIKey(context.Background(), w.acme[0]); err == nil {
 		t.Fatal("revoking through a read-only store must fail")
 	}
 }

@@ -83,7 +83,7 @@ func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQue
 	if d := now.Sub(stamped); d > Window || d < -Window {
 		return caller{}, false
 	}
-	partner, secret, err := s.keys.get(ctx, key, now, func() (*string, []byte, error) { return keySecret(ctx, s.store, s.serverKey, key) })
+	partner, secret, err := s.keys.get(ctx, key, now, func() (*string, []byte, error) { return s.store.APIKeySecret(ctx, s.serverKey, key) })
 	if err != nil {
 		if s.log != nil && !isNoRows(err) {
 			s.log.Warn("key lookup failed", "err", err) // never the key's secret

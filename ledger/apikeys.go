@@ -1,4 +1,4 @@
-package api
+package ledger
 
 import (
 	"context"
@@ -12,8 +12,6 @@ import (
 	"os"
 	"settle"
 	"strings"
-
-	"settle/ledger"
 )
 
 // ServerKeyEnv names the environment variable holding the server key: 64 hex
@@ -33,8 +31,8 @@ func ServerKey() ([]byte, error) {
 	return k, nil
 }
 
-// Key is an API key as listed: never its secret.
-type Key struct {
+// APIKey is a key of the read-only API as listed: never its secret.
+type APIKey struct {
 	KeyID      string  `db:"key_id" json:"keyId"`
 	PartnerKey *string `db:"partner_key" json:"partnerKey"` // nil: a platform key
 	Label      string  `db:"label" json:"label"`
@@ -42,25 +40,25 @@ type Key struct {
 	RevokedAt  *string `db:"revoked_at" json:"revokedAt"`
 }
 
-// CreateKey makes a key for a partner ("" for a platform key) and returns it with
-// its secret, which is stored only encrypted and never shown again.
-func CreateKey(ctx context.Context, s *ledger.Store, serverKey []byte, partner, label string) (Key, string, error) {
+// CreateAPIKey makes a key for a partner ("" for a platform key) and returns it with
+// its secret, which is stored only encrypted (under serverKey) and never shown again.
+func (s *Store) CreateAPIKey(ctx context.Context, serverKey []byte, partner, label string) (APIKey, string, error) {
 	id, secret := make([]byte, 8), make([]byte, 32)
 	if _, err := rand.Read(id); err != nil {
-		return Key{}, "", err
+		return APIKey{}, "", err
 	}
 	if _, err := rand.Read(secret); err != nil {
-		return Key{}, "", err
+		return APIKey{}, "", err
 	}
-	k := Key{KeyID: "k_" + hex.EncodeToString(id), Label: label, CreatedAt: s.NowText()}
+	k := APIKey{KeyID: "k_" + hex.EncodeToString(id), Label: label, CreatedAt: s.NowText()}
 	if partner != "" {
 		k.PartnerKey = &partner
 	}
-	enc, err := seal(serverKey, []byte(hex.EncodeToString(secret)), k.KeyID)
+	enc, err := sealSecret(serverKey, []byte(hex.EncodeToString(secret)), k.KeyID)
 	if err != nil {
-		return Key{}, "", err
+		return APIKey{}, "", err
 	}
-	err = s.Write(ctx, func(w *ledger.Writer) error {
+	err = s.Write(ctx, func(w *Writer) error {
 		if partner != "" {
 			var one int
 			if err := w.Get(&one, `SELECT 1 FROM partners WHERE partner_key = ?`, partner); errors.Is(err, sql.ErrNoRows) {
@@ -76,16 +74,16 @@ func CreateKey(ctx context.Context, s *ledger.Store, serverKey []byte, partner, 
 	return k, hex.EncodeToString(secret), err
 }
 
-// ListKeys lists every key, newest first.
-func ListKeys(ctx context.Context, s *ledger.Store) ([]Key, error) {
-	var ks []Key
+// APIKeys lists every key of the API, newest first.
+func (s *Store) APIKeys(ctx context.Context) ([]APIKey, error) {
+	var ks []APIKey
 	err := s.R.SelectContext(ctx, &ks, `SELECT key_id, partner_key, label, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, key_id`)
 	return ks, err
 }
 
-// RevokeKey revokes a key: requests signed with it are refused from now on.
-func RevokeKey(ctx context.Context, s *ledger.Store, keyID string) error {
-	return s.Write(ctx, func(w *ledger.Writer) error {
+// RevokeAPIKey revokes a key: requests signed with it are refused from now on.
+func (s *Store) RevokeAPIKey(ctx context.Context, keyID string) error {
+	return s.Write(ctx, func(w *Writer) error {
 		res, err := w.Exec(`UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL`, w.NowText(), keyID)
 		if err != nil {
 			return err
@@ -97,8 +95,9 @@ func RevokeKey(ctx context.Context, s *ledger.Store, keyID string) error {
 	})
 }
 
-// keySecret returns a live key's partner and secret.
-func keySecret(ctx context.Context, s *ledger.Store, serverKey []byte, keyID string) (*string, []byte, error) {
+// APIKeySecret returns a live key's partner (nil for a platform key) and its secret,
+// decrypted with serverKey: what the API checks a signature with.
+func (s *Store) APIKeySecret(ctx context.Context, serverKey []byte, keyID string) (*string, []byte, error) {
 	var row struct {
 		Partner *string `db:"partner_key"`
 		Enc     []byte  `db:"secret_enc"`
@@ -107,13 +106,13 @@ func keySecret(ctx context.Context, s *ledger.Store, serverKey []byte, keyID str
 	if err != nil {
 		return nil, nil, err
 	}
-	secret, err := open(serverKey, row.Enc, keyID)
+	secret, err := openSecret(serverKey, row.Enc, keyID)
 	return row.Partner, secret, err
 }
 
-// seal encrypts with AES-256-GCM, the key id as additional data (a secret cannot
+// sealSecret encrypts with AES-256-GCM, the key id as additional data (a secret cannot
 // be moved to another key's row); the nonce leads the ciphertext.
-func seal(key, plain []byte, keyID string) ([]byte, error) {
+func sealSecret(key, plain []byte, keyID string) ([]byte, error) {
 	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
@@ -125,7 +124,8 @@ func seal(key, plain []byte, keyID string) ([]byte, error) {
 	return gcm.Seal(nonce, nonce, plain, []byte(keyID)), nil
 }
 
-func open(key, enc []byte, keyID string) ([]byte, error) {
+// openSecret decrypts what sealSecret encrypted.
+func openSecret(key, enc []byte, keyID string) ([]byte, error) {
 	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
