@@ -108,3 +108,9 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	}
 	return applied, nil
 }
+
+// SchemaVersion says how many migrations the database has and the last one's name.
+func (s *Store) SchemaVersion(ctx context.Context) (applied int, last string, err error) {
+	err = s.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(name), '') FROM schema_migrations`).Scan(&applied, &last)
+	return applied, last, err
+}

@@ -11,6 +11,7 @@ import (
 	"settle/gen"
 	"settle/jobs"
 	"settle/ledger"
+	"settle/reports"
 )
 
 func init() {
@@ -107,28 +108,14 @@ Try next:
 
 // demoWorld prints what the imported world holds.
 func (a *app) demoWorld(ctx context.Context, s *ledger.Store) error {
-	rows, err := s.R.QueryxContext(ctx, `SELECT p.partner_key,
-		COUNT(w.wallet_id),
-		COALESCE(SUM(CASE WHEN w.is_iban_validated THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN w.iban IS NOT NULL AND NOT w.is_iban_validated THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN w.status <> 'Active' THEN 1 ELSE 0 END), 0)
-		FROM partners p LEFT JOIN wallets w ON w.partner_key = p.partner_key GROUP BY p.partner_key ORDER BY p.partner_key`)
+	world, err := reports.WorldByPartner(ctx, s)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	fmt.Fprintln(a.stdout, "4. The world by partner")
-	for rows.Next() {
-		var p string
-		var n, validated, pending, inactive int
-		if err := rows.Scan(&p, &n, &validated, &pending, &inactive); err != nil {
-			return err
-		}
+	for _, p := range world {
 		fmt.Fprintf(a.stdout, "   %-14s %4d wallets: %4d IBAN validated, %3d pending validation, %3d suspended or closed\n",
-			p, n, validated, pending, inactive)
-	}
-	if err := rows.Err(); err != nil {
-		return err
+			p.PartnerKey, p.Wallets, p.Validated, p.Pending, p.Inactive)
 	}
 	if err := a.demoExceptions(ctx, s); err != nil {
 		return err
@@ -153,25 +140,17 @@ func (a *app) demoBatches(ctx context.Context, s *ledger.Store) error {
 
 // demoExceptions prints the open exception queue by reason.
 func (a *app) demoExceptions(ctx context.Context, s *ledger.Store) error {
-	rows, err := s.R.QueryxContext(ctx, `SELECT reason, currency, COUNT(*), SUM(amount_cents), MAX(in_suspense) FROM exceptions
-		WHERE status = 'open' GROUP BY reason, currency ORDER BY reason, currency`)
+	groups, err := reports.OpenExceptionsByReason(ctx, s)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	fmt.Fprintln(a.stdout, "5. The exception queue (money that could not be credited)")
-	for rows.Next() {
-		var reason, ccy string
-		var n, cents int64
-		var suspense bool
-		if err := rows.Scan(&reason, &ccy, &n, &cents, &suspense); err != nil {
-			return err
-		}
+	for _, g := range groups {
 		where := "not posted"
-		if suspense {
+		if g.InSuspense {
 			where = "in suspense"
 		}
-		fmt.Fprintf(a.stdout, "   %-20s %4d  %12s %s  %s\n", reason, n, ledger.FormatCents(cents), ccy, where)
+		fmt.Fprintf(a.stdout, "   %-20s %4d  %12s %s  %s\n", g.Reason, g.Count, ledger.FormatCents(g.Cents), g.Currency, where)
 	}
-	return rows.Err()
+	return nil
 }

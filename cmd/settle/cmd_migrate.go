@@ -26,9 +26,8 @@ func cmdMigrate(ctx context.Context, a *app, args []string) int {
 		return a.fail(err)
 	}
 	defer s.Close()
-	var n int
-	var last string
-	if err := s.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(name), '') FROM schema_migrations`).Scan(&n, &last); err != nil {
+	n, last, err := s.SchemaVersion(ctx)
+	if err != nil {
 		return a.fail(err)
 	}
 	fmt.Fprintf(a.stdout, "%s: %d migrations applied, the last %s\n", a.db, n, last)

@@ -10,6 +10,7 @@ import (
 	"settle/gen"
 	"settle/jobs"
 	"settle/ledger"
+	"settle/reports"
 )
 
 // demoBankAnswers plays the rest of the cycle: the bank answers the night's batches
@@ -23,8 +24,8 @@ func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 		return a.fail(err)
 	}
 	printAnswers(a, files, "   ")
-	var collected settle.Day
-	if err := s.R.GetContext(ctx, &collected, `SELECT MAX(collection_date) FROM direct_debits`); err != nil {
+	collected, err := reports.LastCollectionDate(ctx, s)
+	if err != nil {
 		return a.fail(err)
 	}
 	if collected.IsZero() {
@@ -63,35 +64,19 @@ func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 
 // demoPaymentStates prints where the batches' transactions ended, and one return.
 func (a *app) demoPaymentStates(ctx context.Context, s *ledger.Store) error {
-	var rows []struct {
-		Kind   string `db:"kind"`
-		Status string `db:"status"`
-		N      int    `db:"n"`
-		Cents  int64  `db:"cents"`
-	}
-	if err := s.R.SelectContext(ctx, &rows, `SELECT 'direct debits' AS kind, status, COUNT(*) AS n, SUM(amount_cents) AS cents
-		FROM direct_debits GROUP BY status UNION ALL SELECT 'credit transfers', status, COUNT(*), SUM(amount_cents)
-		FROM credit_transfers GROUP BY status ORDER BY 1 DESC, 2`); err != nil {
+	states, err := reports.PaymentStates(ctx, s)
+	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		fmt.Fprintf(a.stdout, "   %-16s %-9s %5d  %12s EUR\n", r.Kind, r.Status, r.N, ledger.FormatCents(r.Cents))
+	for _, r := range states {
+		fmt.Fprintf(a.stdout, "   %-16s %-9s %5d  %12s EUR\n", r.Kind, r.Status, r.Count, ledger.FormatCents(r.Cents))
 	}
-	var ret struct {
-		TopUp   string `db:"topup_id"`
-		Wallet  string `db:"wallet_id"`
-		Reason  string `db:"reason_code"`
-		Cents   int64  `db:"amount_cents"`
-		Mandate string `db:"mstatus"`
-	}
-	err := s.R.GetContext(ctx, &ret, `SELECT d.topup_id, d.wallet_id, d.reason_code, d.amount_cents, m.status AS mstatus
-		FROM direct_debits d JOIN mandates m ON m.mandate_id = d.mandate_id AND m.partner_key = d.partner_key
-		WHERE d.status IN ('Returned', 'Refunded') ORDER BY d.id LIMIT 1`)
-	if err != nil {
-		return nil // no return this time
+	ret, ok, err := reports.FirstReturn(ctx, s)
+	if err != nil || !ok {
+		return err // no return this time
 	}
 	fmt.Fprintf(a.stdout, "   e.g. top-up %s of %s EUR returned %s: debited back from wallet %s (restricted first), the bank's charge to bank_charges, mandate now %s\n",
-		ret.TopUp, ledger.FormatCents(ret.Cents), ret.Reason, ret.Wallet, ret.Mandate)
+		ret.TopUpID, ledger.FormatCents(ret.Cents), ret.Reason, ret.WalletID, ret.MandateStatus)
 	return nil
 }
 
@@ -99,51 +84,28 @@ func (a *app) demoPaymentStates(ctx context.Context, s *ledger.Store) error {
 // findings (the planted breaks) and each partner's safeguarding.
 func (a *app) demoSettlement(ctx context.Context, s *ledger.Store, day settle.Day) error {
 	out := a.stdout
-	var fees []struct {
-		Type   string `db:"operation_type"`
-		N      int64  `db:"n"`
-		Amount int64  `db:"amount"`
-		Fee    int64  `db:"fee"`
-	}
-	if err := s.R.SelectContext(ctx, &fees, `SELECT operation_type, SUM(count) AS n, SUM(total_amount_cents) AS amount,
-		SUM(total_fee_cents) AS fee FROM fee_totals WHERE day = ? AND operation_status = 'Completed' AND store_id <> ''
-		GROUP BY operation_type ORDER BY operation_type`, day); err != nil {
+	fees, err := reports.FeesOfDay(ctx, s, day)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "7. Store operations and their fees (fee-totals)")
 	for _, f := range fees {
-		fmt.Fprintf(out, "   %-15s %4d operations %10s EUR, fees %7s EUR\n", f.Type, f.N, ledger.FormatCents(f.Amount), ledger.FormatCents(f.Fee))
+		fmt.Fprintf(out, "   %-15s %4d operations %10s EUR, fees %7s EUR\n", f.Type, f.Count, ledger.FormatCents(f.Cents), ledger.FormatCents(f.Fee))
 	}
-	var items []struct {
-		Partner string `db:"partner_key"`
-		Status  string `db:"status"`
-		Cents   *int64 `db:"bank_cents"`
-		Detail  string `db:"detail"`
-	}
-	if err := s.R.SelectContext(ctx, &items, `SELECT r.partner_key, i.status, i.bank_cents, i.detail FROM reconciliation_items i
-		JOIN reconciliations r ON r.id = i.reconciliation_id WHERE r.day = ? AND i.status <> 'matched' ORDER BY r.partner_key, i.id`, day); err != nil {
+	items, matched, err := reports.FindingsOfDay(ctx, s, day)
+	if err != nil {
 		return err
 	}
-	var matched int64
-	s.R.GetContext(ctx, &matched, `SELECT COALESCE(SUM(matched), 0) FROM reconciliations WHERE day = ?`, day)
 	fmt.Fprintf(out, "8. Reconciliation of the statements (reconcile): %d entries matched, %d findings (the three gen planted)\n", matched, len(items))
 	for _, it := range items {
 		amount := ""
-		if it.Cents != nil {
-			amount = ledger.FormatCents(*it.Cents) + " EUR"
+		if it.BankCents != nil {
+			amount = ledger.FormatCents(*it.BankCents) + " EUR"
 		}
-		fmt.Fprintf(out, "   %-12s %-17s %12s  %s\n", it.Partner, it.Status, amount, it.Detail)
+		fmt.Fprintf(out, "   %-12s %-17s %12s  %s\n", it.PartnerKey, it.Status, amount, it.Detail)
 	}
-	var sg []struct {
-		Partner   string `db:"partner_key"`
-		Bank      int64  `db:"bank_cents"`
-		StoreCash int64  `db:"store_cash_cents"`
-		Customer  int64  `db:"customer_cents"`
-		Drift     int64  `db:"drift_cents"`
-		Shortfall bool   `db:"shortfall"`
-	}
-	if err := s.R.SelectContext(ctx, &sg, `SELECT partner_key, bank_cents, store_cash_cents, customer_cents, drift_cents, shortfall FROM safeguarding
-		WHERE day = ? ORDER BY partner_key`, day); err != nil {
+	sg, err := reports.SafeguardingOfDay(ctx, s, day)
+	if err != nil {
 		return err
 	}
 	for _, g := range sg {
@@ -151,7 +113,7 @@ func (a *app) demoSettlement(ctx context.Context, s *ledger.Store, day settle.Da
 		if g.Shortfall {
 			flag = "  SHORTFALL"
 		}
-		fmt.Fprintf(out, "   safeguarding %-12s bank %9s + store cash %8s against customer money %9s EUR: drift %7s%s\n", g.Partner,
+		fmt.Fprintf(out, "   safeguarding %-12s bank %9s + store cash %8s against customer money %9s EUR: drift %7s%s\n", g.PartnerKey,
 			ledger.FormatCents(g.Bank), ledger.FormatCents(g.StoreCash), ledger.FormatCents(g.Customer), ledger.FormatCents(g.Drift), flag)
 	}
 	return nil
