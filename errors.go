@@ -14,6 +14,9 @@ const (
 	NotFound Code = "not_found" // the named thing does not exist
 	Conflict Code = "conflict"  // the request clashes with the current state
 	Internal Code = "internal"  // a bug or an environment failure
+	// Unavailable is a dependency not ready yet (the database, a pending migration):
+	// retry later.
+	Unavailable Code = "unavailable"
 	// Unauthenticated and Forbidden are the API's: no valid signature, or a key
 	// asking for what is not its partner's.
 	Unauthenticated Code = "unauthenticated"

@@ -41,6 +41,9 @@ type Config struct {
 	// CatchUpDays is how many missed nightly days one run catches up at most (after
 	// an outage); the rest wait for the next run, which is told so.
 	CatchUpDays int `json:"catchUpDays"`
+	// MetricsFile, when set, is rewritten after every run with the job figures in the
+	// Prometheus text format, for node_exporter's textfile collector (--metrics-file).
+	MetricsFile string `json:"metricsFile"`
 }
 
 // ReconcileConfig is the tolerance of the last matching rule.

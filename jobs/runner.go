@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"settle/ledger"
+	"settle/reports/metrics"
 )
 
 // Job is a named unit of batch work. Run must be idempotent: running it again for
@@ -120,6 +121,7 @@ type Runner struct {
 	Log      *slog.Logger
 	Progress ProgressFunc
 	Holder   string // this process, as lease holder: host:pid
+	Version  string // the build, journaled with each run
 	// Clock is what "now" and "today" are: the store's clock (the wall clock in
 	// production), set to any instant in tests. Nothing in a job reads the wall clock.
 	Clock settle.Clock
@@ -225,6 +227,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	if jerr := r.journalFinish(work, res); jerr != nil {
 		err = errors.Join(err, jerr)
 	}
+	r.writeMetrics(log)
 	log.Info("job finished", "runId", res.RunID, "status", res.Status, "summary", res.Line, "durationMs", res.Millis)
 	return res, err
 }
@@ -283,6 +286,17 @@ func (r *Runner) keepLease(ctx context.Context, l Lease, ttl time.Duration, canc
 	return func() { close(done); <-finished; unhook() }
 }
 
+// writeMetrics rewrites the configured metrics textfile after a run; a failure is
+// logged, never the run's.
+func (r *Runner) writeMetrics(log *slog.Logger) {
+	if r.Config.MetricsFile == "" {
+		return
+	}
+	if err := metrics.WriteTextfile(r.Config.MetricsFile, r.Store); err != nil {
+		log.Error("metrics textfile not written", "file", r.Config.MetricsFile, "error", err)
+	}
+}
+
 // Today is the day it is now on the runner's clock, in the configured time zone.
 func (r *Runner) Today() settle.Day { return settle.Today(r.Clock, r.Config.Location()) }
 
@@ -292,8 +306,8 @@ func (r *Runner) Yesterday() settle.Day { return r.Today().AddDays(-1) }
 func (r *Runner) journalStart(ctx context.Context, job string, date settle.Day, dry bool, at time.Time) (int64, error) {
 	var id int64
 	err := r.Store.WriteTx(ctx, func(tx *sqlx.Tx) error {
-		return tx.GetContext(ctx, &id, `INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, job, r.Holder, date, dry, StatusRunning, at.UTC().Format(time.RFC3339Nano))
+		return tx.GetContext(ctx, &id, `INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, job, r.Holder, date, dry, StatusRunning, at.UTC().Format(time.RFC3339Nano), r.Version)
 	})
 	return id, err
 }
@@ -333,6 +347,7 @@ type RunRecord struct {
 	FinishedAt *string    `db:"finished_at" json:"finishedAt"`
 	Summary    string     `db:"summary" json:"-"`
 	Error      string     `db:"error" json:"error"`
+	Version    string     `db:"version" json:"version"`
 }
 
 // RecentRuns returns the last n journaled runs, newest first.

@@ -114,3 +114,27 @@ func (s *Store) SchemaVersion(ctx context.Context) (applied int, last string, er
 	err = s.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(name), '') FROM schema_migrations`).Scan(&applied, &last)
 	return applied, last, err
 }
+
+// PendingMigrations lists the migrations this build has that the database has not
+// applied (read through the read pool: the API's readiness asks it).
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	var have []int
+	if err := s.R.SelectContext(ctx, &have, `SELECT version FROM schema_migrations`); err != nil {
+		return nil, err
+	}
+	applied := map[int]bool{}
+	for _, v := range have {
+		applied[v] = true
+	}
+	var pending []string
+	for _, m := range ms {
+		if !applied[m.Version] {
+			pending = append(pending, m.Name)
+		}
+	}
+	return pending, nil
+}

@@ -7,7 +7,12 @@ import (
 )
 
 func init() {
-	register("backup", command{usage: "FILE", help: "a consistent copy of the database while it is in use", run: cmdBackup})
+	register("backup", command{
+		usage:   "FILE",
+		help:    "a consistent copy of the database while it is in use",
+		example: `settle backup /srv/backup/settle-$(date +%F).db`,
+		run:     cmdBackup,
+	})
 }
 
 func cmdBackup(ctx context.Context, a *app, args []string) int {

@@ -11,9 +11,10 @@ import (
 
 func init() {
 	register("batches", command{
-		usage: "[list [--status S] [--json] | show MSGID|E2E|REQUEST|WALLET [--json] | sent MSGID | cancel MSGID]",
-		help:  "the batch lifecycle: list batches, show the status of their transactions, mark sent, cancel before sending",
-		run:   cmdBatches,
+		usage:   "[list] [--status S] [--json]\nshow MSGID|ENDTOENDID|REQUEST|WALLET [--json]\nsent MSGID\ncancel MSGID",
+		help:    "the batch lifecycle: list, show their transactions, mark sent, cancel before sending",
+		example: `settle batches show STL-SDD-20261121-1`,
+		run:     cmdBatches,
 	})
 }
 

@@ -15,9 +15,10 @@ import (
 
 func init() {
 	register("call", command{
-		usage: "PATH [--url URL] [--key ID] [--secret S] [--method GET] [--body JSON]",
-		help:  "sign and send one request to `settle serve` (key and secret also from SETTLE_API_KEY, SETTLE_API_SECRET)",
-		run:   cmdCall,
+		usage:   "PATH [--url URL] [--key ID] [--secret S] [--method GET] [--body JSON]",
+		help:    "sign and send one request to `settle serve` (SETTLE_API_KEY, SETTLE_API_SECRET)",
+		example: `settle call '/wallets?pageSize=2'`,
+		run:     cmdCall,
 	})
 }
 

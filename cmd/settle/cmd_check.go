@@ -12,9 +12,10 @@ import (
 
 func init() {
 	register("check", command{
-		usage: "iban|bic|ci|rf VALUE... (- reads one per line)",
-		help:  "validate identifiers; exit 1 if any is invalid",
-		run:   cmdCheck,
+		usage:   "iban|bic|ci|rf VALUE... (- reads one per line)",
+		help:    "validate identifiers; exit 1 if any is invalid",
+		example: `settle check iban IT60X0542811101000000123456`,
+		run:     cmdCheck,
 	})
 }
 

@@ -16,9 +16,10 @@ import (
 
 func init() {
 	register("demo", command{
-		usage: "[--wallets N] [--entries N] [--operations N] [--date D]",
-		help:  "make a realistic sample world and run the whole nightly pipeline on it",
-		run:   cmdDemo,
+		usage:   "[--wallets N] [--entries N] [--operations N] [--date D]",
+		help:    "make a sample world here and run the whole cycle on it",
+		example: `settle demo --wallets 1000 --entries 5000`,
+		run:     cmdDemo,
 	})
 }
 

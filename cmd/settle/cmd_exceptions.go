@@ -15,9 +15,10 @@ import (
 
 func init() {
 	register("exceptions", command{
-		usage: "[list [--all] [--json] | assign EXC WALLET | refund EXC | write-off EXC --reason TEXT]",
-		help:  "work the exception queue (each resolution is journaled with --by and --reason)",
-		run:   cmdExceptions,
+		usage:   "[list] [--all] [--json]\nassign EXC WALLET | refund EXC | write-off EXC --reason TEXT [--by NAME]",
+		help:    "work the exception queue (each resolution is journaled with --by and --reason)",
+		example: `settle exceptions assign 12 0ecad4a2-3549-43fb-807e-9ff033247480 --by anna`,
+		run:     cmdExceptions,
 	})
 }
 

@@ -10,10 +10,10 @@ import (
 
 func init() {
 	register("gen", command{
-		usage: "--out DIR [--wallets N] [--entries N] [--operations N] [--breaks] [--partners N] [--seed S] [--date D] | answers [--seed S] [--rejects N] [--returns N]",
-		help: "a deterministic synthetic world (CSV feeds, camt bank files) of any size; " +
-			"`gen answers` plays the bank: pain.002, bookings and returns for each batch in --outbox, written to --inbox",
-		run: cmdGen,
+		usage:   "--out DIR [--wallets N] [--entries N] [--operations N] [--breaks]\n--out DIR [--partners N] [--seed S] [--date D] [--camt-version V]\nanswers [--seed S] [--rejects N] [--returns N]",
+		help:    "a deterministic synthetic world of any size; `gen answers` plays the bank",
+		example: `settle gen --out /tmp/big --wallets 100000 --entries 1000000`,
+		run:     cmdGen,
 	})
 }
 

@@ -15,9 +15,11 @@ import (
 
 func init() {
 	register("import", command{
-		usage: "KIND FILE.csv [--json] [--wait DURATION]",
-		help:  "import a CSV feed: " + strings.Join(ledger.ImportKinds, ", "),
-		run:   cmdImport,
+		usage:   "KIND FILE.csv [--json] [--wait DURATION]",
+		help:    "import a CSV feed: reference data, payment requests, fees or store operations",
+		more:    "KIND is one of: " + strings.Join(ledger.ImportKinds, ", ") + ".",
+		example: `settle import wallets wallets.csv`,
+		run:     cmdImport,
 	})
 }
 

@@ -19,9 +19,10 @@ import (
 
 func init() {
 	register("inspect", command{
-		usage: "FILE [--json]",
-		help:  "what a bank file says, entry by entry, without touching the database",
-		run:   cmdInspect,
+		usage:   "FILE [--json]",
+		help:    "what a bank file says, entry by entry, without touching the database",
+		example: `settle inspect inbox/processed/camt.054.2026-11-20.xml`,
+		run:     cmdInspect,
 	})
 }
 

@@ -13,9 +13,10 @@ import (
 
 func init() {
 	register("jobs", command{
-		usage: "[--json] [--limit N] [--list]",
-		help:  "recent job runs, newest first (--list: the jobs there are)",
-		run:   cmdJobs,
+		usage:   "[--json] [--limit N] [--list]",
+		help:    "recent job runs, newest first (--list: the jobs there are)",
+		example: `settle jobs --limit 5`,
+		run:     cmdJobs,
 	})
 }
 

@@ -10,9 +10,10 @@ import (
 
 func init() {
 	register("keys", command{
-		usage: "create --partner KEY|--platform [--label TEXT] | list [--json] | revoke KEYID",
-		help:  "API keys: a partner's sees its own wallets, the platform's everything; the secret is shown once",
-		run:   cmdKeys,
+		usage:   "create --partner KEY|--platform [--label TEXT]\nlist [--json]\nrevoke KEYID",
+		help:    "API keys: a partner's sees its own data, the platform's all; secrets shown once",
+		example: `settle keys create --partner ACME_PAY --label 'ACME back office'`,
+		run:     cmdKeys,
 	})
 }
 

@@ -10,7 +10,12 @@ import (
 )
 
 func init() {
-	register("migrate", command{usage: "", help: "create the database or apply pending migrations", run: cmdMigrate})
+	register("migrate", command{
+		usage:   "",
+		help:    "create the database or apply pending migrations",
+		example: `settle --db /srv/settle/settle.db migrate`,
+		run:     cmdMigrate,
+	})
 }
 
 func cmdMigrate(ctx context.Context, a *app, args []string) int {

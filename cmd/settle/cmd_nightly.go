@@ -10,9 +10,10 @@ import (
 
 func init() {
 	register("nightly", command{
-		usage: "[--date D] [--no-catch-up] [--json] [--wait DURATION]",
-		help:  "run the nightly jobs in order (the crontab entry); without --date, every day missed since the last nightly",
-		run:   cmdNightly,
+		usage:   "[--date D] [--no-catch-up] [--json] [--wait DURATION]",
+		help:    "the nightly jobs in order (the crontab entry); catches up missed days",
+		example: `settle nightly --wait 1h`,
+		run:     cmdNightly,
 	})
 }
 
@@ -20,7 +21,7 @@ func cmdNightly(ctx context.Context, a *app, args []string) int {
 	var opt jobs.RunOptions
 	var asJSON, noCatchUp bool
 	fs := flag.NewFlagSet("nightly", flag.ContinueOnError)
-	runFlags(fs, &opt, &asJSON)
+	a.runFlags(fs, &opt, &asJSON)
 	fs.BoolVar(&noCatchUp, "no-catch-up", false, "run yesterday only, even if earlier nights were missed")
 	if _, ok := a.parse("nightly", fs, args, 0, 0); !ok {
 		return exitUsage

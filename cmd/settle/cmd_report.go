@@ -17,9 +17,11 @@ import (
 
 func init() {
 	register("report", command{
-		usage: "NAME [--date D] [--out FILE|-]",
-		help:  "write one CSV report: " + strings.Join(reports.Names(), ", "),
-		run:   cmdReport,
+		usage:   "NAME [--date D] [--out FILE|-]",
+		help:    "write one of a day's CSV reports",
+		more:    "NAME is one of: " + strings.Join(reports.Names(), ", ") + ".",
+		example: `settle report trial-balance --date 2026-11-20 --out -`,
+		run:     cmdReport,
 	})
 }
 

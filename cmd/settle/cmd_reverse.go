@@ -10,7 +10,12 @@ import (
 )
 
 func init() {
-	register("reverse", command{usage: "TX --reason TEXT [--by NAME] [--date D]", help: "post the mirror image of a transaction, once", run: cmdReverse})
+	register("reverse", command{
+		usage:   "TX --reason TEXT [--by NAME] [--date D]",
+		help:    "post the mirror image of a transaction, once",
+		example: `settle reverse 1234 --reason 'booked twice' --by anna`,
+		run:     cmdReverse,
+	})
 }
 
 func cmdReverse(ctx context.Context, a *app, args []string) int {

@@ -11,24 +11,26 @@ import (
 
 func init() {
 	register("run", command{
-		usage: "JOB [--date D] [--dry-run] [--json] [--wait DURATION]   (reset-balances: --wallet ID|--partner KEY|--closed --reason R [--by NAME])",
-		help:  "run one job (see 'settle jobs --list')",
-		run:   cmdRun,
+		usage:   "JOB [--date D] [--dry-run] [--json] [--wait DURATION]\nreset-balances --wallet ID|--partner KEY|--closed --reason R [--by NAME]",
+		help:    "run one job (see 'settle jobs --list')",
+		example: `settle run ingest --date 2026-11-20`,
+		run:     cmdRun,
 	})
 }
 
-func runFlags(fs *flag.FlagSet, opt *jobs.RunOptions, asJSON *bool) {
+func (a *app) runFlags(fs *flag.FlagSet, opt *jobs.RunOptions, asJSON *bool) {
 	dateFlag(fs, &opt.Date, "the day to work on (default: yesterday in the configured time zone)")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "compute and report, but commit and write nothing")
 	fs.BoolVar(asJSON, "json", false, "print the result as one JSON object")
 	fs.DurationVar(&opt.Wait, "wait", 0, "wait up to this long for another run holding the lease")
+	fs.StringVar(&a.metricsFile, "metrics-file", "", "after each run, write the job figures to this node_exporter textfile (also config metricsFile)")
 }
 
 func cmdRun(ctx context.Context, a *app, args []string) int {
 	var opt jobs.RunOptions
 	var asJSON bool
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	runFlags(fs, &opt, &asJSON)
+	a.runFlags(fs, &opt, &asJSON)
 	fs.StringVar(&opt.Reset.WalletID, "wallet", "", "reset-balances: this wallet")
 	fs.StringVar(&opt.Reset.PartnerKey, "partner", "", "reset-balances: this partner's wallets")
 	fs.BoolVar(&opt.Reset.Closed, "closed", false, "reset-balances: closed wallets")

@@ -8,7 +8,12 @@ import (
 )
 
 func init() {
-	register("schedule", command{usage: "", help: "run jobs on their cron schedules until SIGTERM", run: cmdSchedule})
+	register("schedule", command{
+		usage:   "",
+		help:    "run jobs on their cron schedules until SIGTERM",
+		example: `settle --config /etc/settle/config.json schedule`,
+		run:     cmdSchedule,
+	})
 }
 
 func cmdSchedule(ctx context.Context, a *app, args []string) int {

@@ -15,14 +15,12 @@ import (
 
 func init() {
 	register("serve", command{
-		usage: "[--addr :8080]",
-		help:  "the read-only HTTP API (needs " + ledger.ServerKeyEnv + "); stops on SIGTERM",
-		run:   cmdServe,
+		usage:   "[--addr :8080]",
+		help:    "the read-only HTTP API (needs " + ledger.ServerKeyEnv + "); stops on SIGTERM",
+		example: `SETTLE_SERVER_KEY=$(cat /etc/settle/server.key) settle serve --addr :8080`,
+		run:     cmdServe,
 	})
 }
-
-// version is the API's reported version.
-const version = "0.8.0"
 
 func cmdServe(ctx context.Context, a *app, args []string) int {
 	var addr string
@@ -44,7 +42,7 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	srv := &http.Server{Handler: api.NewServer(s, key, a.log, version).Handler(), ReadHeaderTimeout: 5 * time.Second,
+	srv := &http.Server{Handler: api.NewServer(s, key, a.log, currentBuild().Version).Handler(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 20 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
 	fmt.Fprintf(a.stdout, "serving the read-only API of %s on http://%s (openapi: /openapi.json)\n", a.db, ln.Addr())
 	done := make(chan error, 1)

@@ -8,7 +8,12 @@ import (
 )
 
 func init() {
-	register("verify", command{usage: "[--json] [--limit N]", help: "check ledger invariants; exit 1 on any violation", run: cmdVerify})
+	register("verify", command{
+		usage:   "[--json] [--limit N]",
+		help:    "check ledger invariants; exit 1 on any violation",
+		example: `settle verify --limit 20`,
+		run:     cmdVerify,
+	})
 }
 
 func cmdVerify(ctx context.Context, a *app, args []string) int {

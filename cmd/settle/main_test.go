@@ -64,8 +64,43 @@ func TestUsageErrorsExit2(t *testing.T) {
 			t.Errorf("settle %v: exit %d; want 2\n%s", args, r.code, r.stderr)
 		}
 	}
-	if r := runSettle(t, dir, "help"); r.code != 0 || !strings.Contains(r.stderr, "nightly") {
+	if r := runSettle(t, dir, "help"); r.code != 0 || !strings.Contains(r.stdout, "nightly") || r.stderr != "" {
 		t.Errorf("help: %d %s", r.code, r.stderr)
+	}
+}
+
+// Regression (issue 18): help went to stderr with exit 2, "help run" printed the
+// global list, flags showed as -by string, usage lines reached 346 columns and a
+// typo got 22 lines of usage. Help now follows git's and kubectl's conventions.
+func TestHelpByTheConventions(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range commandNames() {
+		for _, args := range [][]string{{"help", c}, {c, "--help"}, {c, "-h"}} {
+			r := runSettle(t, dir, args...)
+			if r.code != 0 || r.stderr != "" || !strings.HasPrefix(r.stdout, "usage: settle "+c) || !strings.Contains(r.stdout, "\nexample:\n  ") {
+				t.Errorf("settle %v: exit %d\nstdout %s\nstderr %s", args, r.code, r.stdout, r.stderr)
+			}
+			for _, line := range strings.Split(r.stdout, "\n") {
+				if len(line) > 100 {
+					t.Errorf("settle %v: a line of %d columns: %s", args, len(line), line)
+				}
+			}
+		}
+	}
+	if r := runSettle(t, dir, "help", "run"); !strings.Contains(r.stdout, "  --date YYYY-MM-DD ") || !strings.Contains(r.stdout, "  --wait DURATION ") {
+		t.Errorf("help run: flags are not shown as --flag VALUE:\n%s", r.stdout)
+	}
+	for args, want := range map[string]string{
+		"nightyl":               `settle: unknown command "nightyl"; did you mean "nightly"? (see 'settle help')`,
+		"run ingest --dtae 1":   "settle run: unknown flag --dtae; did you mean --date? (see 'settle help run')",
+		"help frobnicate":       `settle: unknown command "frobnicate" (see 'settle help')`,
+		"--versoin":             "settle: unknown flag --versoin; did you mean --version? (see 'settle help')",
+		"run ingest --date foo": `settle run: invalid value "foo" for flag --date: "foo" is not a date (YYYY-MM-DD) (see 'settle help run')`,
+	} {
+		r := runSettle(t, dir, strings.Fields(args)...)
+		if r.code != exitUsage || strings.TrimSpace(r.stderr) != want {
+			t.Errorf("settle %s: exit %d\n%s\nwant\n%s", args, r.code, r.stderr, want)
+		}
 	}
 }
 
@@ -312,5 +347,56 @@ func TestVerifyExits1NamingViolations(t *testing.T) {
 	r := runSettle(t, dir, "verify")
 	if r.code != exitFail || !strings.Contains(r.stdout, "violation: balance partner:P:bank: stored balance 5.00 but postings sum to 0.00") {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// settle version (and --version) says which build this is, from -ldflags when given;
+// each job run journals it.
+func TestVersion(t *testing.T) {
+	dir := t.TempDir()
+	stamped := filepath.Join(dir, "settle-stamped")
+	ld := "-X main.version=1.4.0 -X main.commit=0123456789abcdef -X main.buildDate=2026-12-01T02:00:00Z"
+	if out, err := exec.Command("go", "build", "-ldflags", ld, "-o", stamped, ".").CombinedOutput(); err != nil {
+		t.Fatal(string(out))
+	}
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		out, err := exec.Command(stamped, args...).Output()
+		if err != nil || !strings.HasPrefix(string(out), "settle 1.4.0 (commit 0123456789abcdef, built 2026-12-01T02:00:00Z, go") {
+			t.Errorf("%v: %s %v", args, out, err)
+		}
+	}
+	out, _ := exec.Command(stamped, "version", "--json").Output()
+	var b buildInfo
+	if err := json.Unmarshal(out, &b); err != nil || b.Version != "1.4.0" || b.Commit != "0123456789abcdef" {
+		t.Fatalf("--json: %s %v", out, err)
+	}
+	cmd := exec.Command(stamped, "migrate")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatal(string(out))
+	}
+	cmd = exec.Command(stamped, "run", "reports", "--date", "2026-11-20")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatal(string(out))
+	}
+	r := runSettle(t, dir, "jobs", "--json")
+	if !strings.Contains(r.stdout, `"version":"1.4.0"`) {
+		t.Fatalf("the journal does not say the run's version: %s", r.stdout)
+	}
+}
+
+// A run from cron leaves its figures in a node_exporter textfile (issue 18).
+func TestRunWritesTheMetricsTextfile(t *testing.T) {
+	dir := t.TempDir()
+	migrate(t, dir)
+	prom := filepath.Join(dir, "settle.prom")
+	if r := runSettle(t, dir, "run", "reports", "--date", "2026-11-20", "--metrics-file", prom); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	b, err := os.ReadFile(prom)
+	if err != nil || !strings.Contains(string(b), `settle_job_last_success_timestamp_seconds{job="reports"}`) ||
+		!strings.Contains(string(b), `settle_job_last_run_failed{job="reports"} 0`) {
+		t.Fatalf("%s %v", b, err)
 	}
 }

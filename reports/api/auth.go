@@ -70,35 +70,39 @@ func (r *replays) first(sig [sha256.Size]byte, ts, now time.Time) bool {
 func minute(t time.Time) int64 { return t.Unix() / 60 }
 
 // authenticate checks the Key, Timestamp and Sign headers of a request whose body
-// was read. Any failure is the same 401: the caller learns nothing of why.
-func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQuery string, body []byte) (caller, bool) {
-	if key == "" || ts == "" || len(sig) != 64 {
-		return caller{}, false
+// was read. Any failure is the same 401: the caller learns nothing of why; the reason
+// is returned for the server's own log (never the signature or the secret).
+func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQuery string, body []byte) (caller, string) {
+	if key == "" || ts == "" || sig == "" {
+		return caller{}, "missing Key, Timestamp or Sign header"
+	}
+	if len(sig) != 64 {
+		return caller{}, "malformed signature"
 	}
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return caller{}, false
+		return caller{}, "malformed timestamp"
 	}
 	now, stamped := s.now(), time.UnixMilli(ms)
 	if d := now.Sub(stamped); d > Window || d < -Window {
-		return caller{}, false
+		return caller{}, "timestamp outside the window"
 	}
 	partner, secret, err := s.keys.get(ctx, key, now, func() (*string, []byte, error) { return s.store.APIKeySecret(ctx, s.serverKey, key) })
 	if err != nil {
-		if s.log != nil && !isNoRows(err) {
-			s.log.Warn("key lookup failed", "err", err) // never the key's secret
+		if !isNoRows(err) {
+			return caller{}, "key lookup failed: " + err.Error() // never the key's secret
 		}
-		return caller{}, false
+		return caller{}, "unknown or revoked key"
 	}
 	want := Sign(string(secret), method, pathQuery, ts, body)
 	if !hmac.Equal([]byte(want), []byte(sig)) {
-		return caller{}, false
+		return caller{}, "bad signature"
 	}
 	var raw [sha256.Size]byte
 	if _, err := hex.Decode(raw[:], []byte(sig)); err != nil || !s.replays.first(raw, stamped, now) {
-		return caller{}, false
+		return caller{}, "replayed signature"
 	}
-	return caller{keyID: key, partner: partner}, true
+	return caller{keyID: key, partner: partner}, ""
 }
 
 // KeyCacheTTL is how long a key's decrypted secret is kept in memory: a revoked key

@@ -324,3 +324,16 @@ func (s *Server) health(ctx context.Context, r *request) (any, error) {
 	}
 	return healthResponse{Status: "ok"}, nil
 }
+
+// ready answers 200 only when the database answers and this build has no migration
+// the database lacks (a binary upgraded before `settle migrate` is not ready).
+func (s *Server) ready(ctx context.Context, r *request) (any, error) {
+	pending, err := s.store.PendingMigrations(ctx)
+	if err != nil {
+		return nil, settle.Errorf(settle.Unavailable, "the database does not answer: %v", err)
+	}
+	if len(pending) > 0 {
+		return nil, settle.Errorf(settle.Unavailable, "%d migrations are pending (%s): run settle migrate", len(pending), pending[0])
+	}
+	return healthResponse{Status: "ready"}, nil
+}

@@ -52,6 +52,7 @@ var (
 func (s *Server) routes() []route {
 	return []route{
 		{method: "GET", pattern: "/healthz", id: "health", summary: "liveness: the database answers", public: true, out: healthResponse{}, h: s.health},
+		{method: "GET", pattern: "/readyz", id: "ready", summary: "readiness: the database answers and no migration is pending (503 otherwise)", public: true, out: healthResponse{}, h: s.ready},
 		{method: "GET", pattern: "/openapi.json", id: "openApi", summary: "this API's OpenAPI 3 document", public: true, out: map[string]any{}, h: s.openAPI},
 		{method: "GET", pattern: "/diagnostics/info", id: "getDiagnosticsInfo", summary: "application name, version and environment", out: diagnosticsResponse{}, h: s.diagnostics},
 		{method: "GET", pattern: "/diagnostics/features", id: "getFeaturesStatus", summary: "what works now: reads, and each nightly job (its last run did not fail)", out: featuresResponse{}, h: s.features},

@@ -37,14 +37,17 @@ type Server struct {
 	keys      keyCache
 	mux       *http.ServeMux
 	version   string
+	metrics   *serverMetrics
 }
 
 // NewServer returns the API over s; serverKey decrypts the API secrets.
 func NewServer(s *ledger.Store, serverKey []byte, log *slog.Logger, version string) *Server {
-	srv := &Server{store: s, serverKey: serverKey, log: log, now: s.Clock.Now, mux: http.NewServeMux(), version: version}
+	srv := &Server{store: s, serverKey: serverKey, log: log, now: s.Clock.Now, mux: http.NewServeMux(), version: version,
+		metrics: newServerMetrics(s)}
 	for _, r := range srv.routes() {
 		srv.mux.Handle(r.method+" "+r.pattern, srv.wrap(r))
 	}
+	srv.mux.Handle("GET /metrics", srv.metrics.handler())
 	srv.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.URL.Path, nil)
 	})
@@ -62,7 +65,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		s.mux.ServeHTTP(w, r)
 	})
-	return http.TimeoutHandler(guard, RequestTimeout, `{"errorCode":"timeout","errorDescription":"the request took too long","errorProperties":null}`)
+	return s.accessLog(http.TimeoutHandler(guard, RequestTimeout, `{"errorCode":"timeout","errorDescription":"the request took too long","errorProperties":null}`))
 }
 
 // request is what a handler gets: the caller, the path values, the query and body.
@@ -79,20 +82,27 @@ type handler func(ctx context.Context, r *request) (any, error)
 // runs the handler and writes its answer or its error.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
+		w.Header().Set("Settle-Version", s.version)
 		body, err := io.ReadAll(http.MaxBytesReader(w, hr.Body, MaxBody))
 		if err != nil {
 			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "the body is over 64 KiB", nil)
 			return
 		}
 		req := &request{Request: hr, body: body}
+		noteRoute(hr.Context(), rt.pattern, "")
 		if !rt.public {
-			who, ok := s.authenticate(hr.Context(), hr.Header.Get("Key"), hr.Header.Get("Timestamp"), hr.Header.Get("Sign"),
+			who, why := s.authenticate(hr.Context(), hr.Header.Get("Key"), hr.Header.Get("Timestamp"), hr.Header.Get("Sign"),
 				hr.Method, hr.URL.RequestURI(), body)
-			if !ok {
+			if why != "" {
+				s.metrics.authFailed(why)
+				if s.log != nil {
+					s.log.Warn("authentication failed", "route", rt.pattern, "keyId", hr.Header.Get("Key"), "reason", why)
+				}
 				writeError(w, http.StatusUnauthorized, "unauthorized", "the request is not signed by a valid key within the time window", nil)
 				return
 			}
 			req.who = who
+			noteRoute(hr.Context(), rt.pattern, who.keyID)
 		}
 		if err := rt.checkQuery(req); err != nil {
 			s.fail(w, err)
@@ -122,6 +132,7 @@ var statusOf = map[settle.Code]int{
 	settle.Unauthenticated: http.StatusUnauthorized,
 	settle.Forbidden:       http.StatusForbidden,
 	settle.Internal:        http.StatusInternalServerError,
+	settle.Unavailable:     http.StatusServiceUnavailable,
 }
 
 func (s *Server) fail(w http.ResponseWriter, err error) {
