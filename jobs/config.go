@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"settle/ledger"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -44,6 +46,9 @@ type Config struct {
 	// MetricsFile, when set, is rewritten after every run with the job figures in the
 	// Prometheus text format, for node_exporter's textfile collector (--metrics-file).
 	MetricsFile string `json:"metricsFile"`
+	// Alerts are the webhooks told of failed runs, rejected files, findings,
+	// shortfalls, old exceptions and rejected batches.
+	Alerts AlertsConfig `json:"alerts"`
 }
 
 // ReconcileConfig is the tolerance of the last matching rule.
@@ -125,6 +130,19 @@ func LoadConfig(path string) (Config, error) {
 }
 
 func (c Config) validate() error {
+	for _, w := range c.Alerts.Webhooks {
+		if !strings.HasPrefix(w.URL, "https://") && !strings.HasPrefix(w.URL, "http://") {
+			return fmt.Errorf("alerts: webhook url %q is not an http(s) URL", w.URL)
+		}
+		if w.Secret == "" {
+			return fmt.Errorf("alerts: webhook %s has no secret to sign with", w.URL)
+		}
+		for _, e := range w.Events {
+			if !slices.Contains(AlertTypes, e) {
+				return fmt.Errorf("alerts: event %q is not one of %s", e, strings.Join(AlertTypes, ", "))
+			}
+		}
+	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return fmt.Errorf("timeZone %q: %w", c.TimeZone, err)
 	}

@@ -280,6 +280,12 @@ func (t *ingestTally) reject(env *Env, path string, why error) error {
 	t.sum.Counts["rejectedFiles"]++
 	t.sum.Rejected++
 	env.Log.Error("file rejected", "file", path, "reason", why.Error())
+	if !env.DryRun {
+		if err := raise(env.Work, env.Store, env.Config.Alerts, fmt.Sprintf("%s:%d:%s", AlertFileRejected, env.RunID, filepath.Base(path)),
+			AlertFileRejected, map[string]any{"file": path, "reason": why.Error(), "runId": env.RunID}); err != nil {
+			return err
+		}
+	}
 	reason := why.Error() + "\n"
 	if fitName(filepath.Base(path)) != filepath.Base(path) {
 		reason = "original name: " + filepath.Base(path) + "\n" + reason

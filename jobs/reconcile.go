@@ -40,6 +40,9 @@ func ReconcileJob() Job {
 					sum.Counts["shortfalls"]++
 				}
 			}
+			if err == nil && !env.DryRun {
+				err = alertFindings(env, res)
+			}
 			sum.Amounts["statementDrift"] = ledger.MoneyFromCents(drift)
 			sum.Amounts["safeguardingDrift"] = ledger.MoneyFromCents(sgDrift)
 			sum.Rejected = sum.Counts["withBreaks"]
@@ -56,4 +59,32 @@ func abs64(c int64) int64 {
 		return -c
 	}
 	return c
+}
+
+// alertFindings raises an alert for each statement with findings and each partner
+// short of customer money (each once: the event id names the statement or the day).
+func alertFindings(env *Env, res reconcile.Result) error {
+	cfg := env.Config.Alerts
+	for _, st := range res.Statements {
+		if st.Status == "reconciled" {
+			continue
+		}
+		if err := raise(env.Work, env.Store, cfg, fmt.Sprintf("%s:%d:%d:%d:%d:%d", AlertFinding, st.StatementID, st.UnmatchedBank,
+			st.UnmatchedLedger, st.AmountDifference, st.DriftCents), AlertFinding, map[string]any{"partnerKey": st.PartnerKey,
+			"day": st.Day, "statementId": st.StatementID, "unmatchedBank": st.UnmatchedBank, "unmatchedLedger": st.UnmatchedLedger,
+			"amountDifferences": st.AmountDifference, "drift": ledger.MoneyFromCents(st.DriftCents)}); err != nil {
+			return err
+		}
+	}
+	for _, sg := range res.Safeguarded {
+		if !sg.Shortfall {
+			continue
+		}
+		if err := raise(env.Work, env.Store, cfg, fmt.Sprintf("%s:%s:%s", AlertShortfall, sg.PartnerKey, sg.Day), AlertShortfall,
+			map[string]any{"partnerKey": sg.PartnerKey, "day": sg.Day, "customerMoney": ledger.MoneyFromCents(sg.CustomerCents),
+				"drift": ledger.MoneyFromCents(sg.DriftCents)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"settle"
@@ -120,8 +121,9 @@ type Runner struct {
 	Dirs     Dirs
 	Log      *slog.Logger
 	Progress ProgressFunc
-	Holder   string // this process, as lease holder: host:pid
-	Version  string // the build, journaled with each run
+	Holder   string       // this process, as lease holder: host:pid
+	Version  string       // the build, journaled with each run
+	HTTP     *http.Client // for the alert webhooks (default: a 10 s timeout)
 	// Clock is what "now" and "today" are: the store's clock (the wall clock in
 	// production), set to any instant in tests. Nothing in a job reads the wall clock.
 	Clock settle.Clock
@@ -227,6 +229,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	if jerr := r.journalFinish(work, res); jerr != nil {
 		err = errors.Join(err, jerr)
 	}
+	r.alertAfterRun(work, res)
 	r.writeMetrics(log)
 	log.Info("job finished", "runId", res.RunID, "status", res.Status, "summary", res.Line, "durationMs", res.Millis)
 	return res, err
