@@ -18,9 +18,21 @@ import (
 // digits (32 bytes) that encrypt the API secrets at rest.
 const ServerKeyEnv = "SETTLE_SERVER_KEY"
 
-// ServerKey reads the server key from the environment.
+// ServerKeyFileEnv names a file holding the server key instead (a systemd
+// credential, a mounted secret): the key then never sits in the environment.
+const ServerKeyFileEnv = "SETTLE_SERVER_KEY_FILE"
+
+// ServerKey reads the server key from the environment, or from the file
+// SETTLE_SERVER_KEY_FILE names.
 func ServerKey() ([]byte, error) {
 	v := strings.TrimSpace(os.Getenv(ServerKeyEnv))
+	if f := os.Getenv(ServerKeyFileEnv); v == "" && f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, settle.Errorf(settle.Invalid, "%s: %v", ServerKeyFileEnv, err)
+		}
+		v = strings.TrimSpace(string(b))
+	}
 	if v == "" {
 		return nil, settle.Errorf(settle.Invalid, "%s is not set: it must hold 64 hex digits (e.g. from `openssl rand -hex 32`)", ServerKeyEnv)
 	}

@@ -1,0 +1,30 @@
+package ledger
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The server key comes from SETTLE_SERVER_KEY, or from the file
+// SETTLE_SERVER_KEY_FILE names (a systemd credential).
+func TestServerKeyFromTheEnvironmentOrAFile(t *testing.T) {
+	hexKey := strings.Repeat("ab", 32)
+	t.Setenv(ServerKeyEnv, "")
+	file := filepath.Join(t.TempDir(), "server-key")
+	os.WriteFile(file, []byte(hexKey+"\n"), 0o600)
+	t.Setenv(ServerKeyFileEnv, file)
+	if k, err := ServerKey(); err != nil || !bytes.Equal(k, bytes.Repeat([]byte{0xab}, 32)) {
+		t.Fatalf("from the file: %x %v", k, err)
+	}
+	t.Setenv(ServerKeyFileEnv, filepath.Join(t.TempDir(), "missing"))
+	if _, err := ServerKey(); err == nil || !strings.Contains(err.Error(), ServerKeyFileEnv) {
+		t.Fatalf("a missing file: %v", err)
+	}
+	t.Setenv(ServerKeyEnv, "short")
+	if _, err := ServerKey(); err == nil || !strings.Contains(err.Error(), "64 hex digits") {
+		t.Fatalf("a short key: %v", err)
+	}
+}
