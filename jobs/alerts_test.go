@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"settle"
+	"settle/ledger/ledgertest"
 	"strings"
 	"sync"
 	"testing"
@@ -149,5 +150,39 @@ func TestAlertsConfigIsChecked(t *testing.T) {
 		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v; want %q", c.json, err, c.want)
 		}
+	}
+}
+
+// The state after a run tells an exception open for more than exceptionAgeDays and a
+// batch the bank rejected, each once.
+func TestOldExceptionsAndRejectedBatchesAreTold(t *testing.T) {
+	r, s := testRunner(t)
+	r.Clock = settle.NewFakeClock(time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC))
+	s.Clock = r.Clock
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	r.Config.Alerts = AlertsConfig{Webhooks: []WebhookConfig{{URL: srv.URL, Secret: "s3cret"}}, ExceptionAgeDays: 7, Backoff: Duration(time.Millisecond)}
+	ledgertest.Exec(t, s, `INSERT INTO partners (partner_key, name, settlement_iban, destination_owner, created_at, updated_at)
+		VALUES ('ACME', 'Acme', 'IT60X0542811101000000123456', 'Acme', '', '')`)
+	ledgertest.Exec(t, s, `INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)
+	for i, created := range []string{"2026-11-01T10:00:00Z", "2026-11-20T10:00:00Z"} { // 20 days old, and 1
+		ledgertest.Exec(t, s, `INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
+			booking_date, value_date, amount) VALUES (?, 1, ?, 'exception', 'ACME', 'IT60X0542811101000000123456', 'EUR', 1000, 1, 'BOOK', '2026-11-01', '2026-11-01', '')`, i+1, i+1)
+		ledgertest.Exec(t, s, `INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, in_suspense, status, created_at)
+			VALUES ('UNKNOWN_REFERENCE', '', ?, 'ACME', 1000, '', 'EUR', 1, 'open', ?)`, i+1, created)
+	}
+	ledgertest.Exec(t, s, `INSERT INTO batches (kind, msg_id, partner_key, account_iban, message, file_name, sha256, nb_of_txs, ctrl_sum_cents, status, created_at)
+		VALUES ('sdd', 'STL-SDD-1', 'ACME', 'IT60X0542811101000000123456', 'pain.008.001.08', 'f.xml', '', 3, 300, 'Rejected', '')`)
+	r.Register(Job{Name: "fine", Run: func(context.Context, *Env) (Summary, error) { return Summary{Line: "ok"}, nil }})
+	for i := 0; i < 2; i++ {
+		r.Run(context.Background(), "fine", RunOptions{Date: settle.MustParseDay("2026-11-20")})
+	}
+	var told []string
+	for i, ev := range rc.got {
+		told = append(told, ev["type"].(string)+" "+rc.ids[i])
+	}
+	if strings.Join(told, "; ") != "exception.aged exception.aged:1; batch.rejected batch.rejected:STL-SDD-1:Rejected:0" {
+		t.Fatalf("told: %v", told)
 	}
 }

@@ -400,3 +400,17 @@ func TestRunWritesTheMetricsTextfile(t *testing.T) {
 		t.Fatalf("%s %v", b, err)
 	}
 }
+
+func TestAlertsCommand(t *testing.T) {
+	dir := t.TempDir()
+	migrate(t, dir)
+	if r := runSettle(t, dir, "alerts", "list", "--pending"); r.code != 0 || !strings.HasPrefix(r.stdout, "ID  TYPE") {
+		t.Fatalf("list: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runSettle(t, dir, "alerts", "resend"); r.code != 0 || !strings.Contains(r.stdout, "0 delivered, 0 still pending") {
+		t.Fatalf("resend: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runSettle(t, dir, "alerts", "resend", "x"); r.code != exitUsage {
+		t.Fatalf("resend x: %d", r.code)
+	}
+}
