@@ -12,6 +12,8 @@ import (
 // signature. A request no route took (404, 405, 413) is logged too.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The elapsed time of the request (monotonic), not an instant of the business:
+		// the store's clock, which tests stand still, would make every duration zero.
 		started := time.Now()
 		note := &routeNote{route: "unmatched"}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -23,7 +25,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if s.metrics != nil {
 			s.metrics.observe(route, rec.status, d)
 		}
-		if s.log != nil {
+		if s.log != nil { // durationMs is a float of milliseconds, not money
 			s.log.Info("request", "method", r.Method, "route", route, "status", rec.status, "durationMs", float64(d.Microseconds())/1000,
 				"keyId", key, "bytes", rec.bytes)
 		}

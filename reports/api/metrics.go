@@ -13,6 +13,9 @@ import (
 	"settle/reports/metrics"
 )
 
+// Prometheus samples are float64 by definition: none of these figures is money
+// (counts, seconds, connections).
+
 // serverMetrics are the API's own figures, registered with the job figures read
 // from the journal, so one scrape of /metrics shows both.
 type serverMetrics struct {

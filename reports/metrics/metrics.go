@@ -32,6 +32,10 @@ var (
 		"Unmatched items of each partner's latest day of reconciliation.", []string{"partner"}, nil)
 )
 
+// Prometheus samples are float64 by definition. The only amount here, the
+// safeguarding drift, is exported in integer cents (exact below 2^53 cents, which the
+// ledger's balances never pass), never as a decimal amount.
+
 // Collector reads the job figures from the store at each collection.
 type Collector struct {
 	Store *ledger.Store
