@@ -1,6 +1,9 @@
 package ledger
 
-import "sort"
+import (
+	"settle"
+	"sort"
+)
 
 // touchBatch notes that a transaction of batch id changed status in this file, so
 // that refreshBatches brings the batch's outcome up to date before the commit.
@@ -16,8 +19,9 @@ func (s *FileSummary) touchBatch(id *int64) {
 
 // refreshBatches counts what became of the touched batches' transactions (settled,
 // rejected, returned or refunded) and closes a batch none of whose transactions is
-// still Batched or Sent: Settled when any was paid, Rejected when none was.
-func refreshBatches(w *Writer, touched map[int64]bool) error {
+// still Batched or Sent: Settled when any was paid, Rejected when none was, on day
+// (the business day of the file that closed it), keeping its counts of that moment.
+func refreshBatches(w *Writer, touched map[int64]bool, day settle.Day) error {
 	ids := make([]int64, 0, len(touched))
 	for id := range touched {
 		ids = append(ids, id)
@@ -36,11 +40,12 @@ func refreshBatches(w *Writer, touched map[int64]bool) error {
 			WHERE id = ?`, id); err != nil {
 			return err
 		}
-		if _, err := w.Exec(`UPDATE batches SET settled_at = ?,
+		if _, err := w.Exec(`UPDATE batches SET settled_at = ?, closed_on = ?, closed_settled_txs = settled_txs,
+			closed_rejected_txs = rejected_txs, closed_returned_txs = returned_txs,
 			status = CASE WHEN settled_txs + returned_txs > 0 THEN 'Settled' ELSE 'Rejected' END
 			WHERE id = ? AND status IN ('Batched', 'Sent')
 			AND NOT EXISTS (SELECT 1 FROM `+table+` p WHERE p.batch_id = batches.id AND p.status IN ('Batched', 'Sent'))`,
-			w.createdAt, id); err != nil {
+			w.createdAt, day, id); err != nil {
 			return err
 		}
 	}

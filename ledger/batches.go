@@ -108,6 +108,11 @@ type Batch struct {
 	RejectedTxs int     `db:"rejected_txs" json:"rejectedTxs"`
 	ReturnedTxs int     `db:"returned_txs" json:"returnedTxs"`
 	SettledAt   *string `db:"settled_at" json:"settledAt"`
+	// ClosedOn is the business day it reached its final state, with its counts then.
+	ClosedOn          *settle.Day `db:"closed_on" json:"closedOn"`
+	ClosedSettledTxs  int         `db:"closed_settled_txs" json:"-"`
+	ClosedRejectedTxs int         `db:"closed_rejected_txs" json:"-"`
+	ClosedReturnedTxs int         `db:"closed_returned_txs" json:"-"`
 }
 
 // Batches lists batches, newest first; status "" lists all.

@@ -169,7 +169,7 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		if sum.Acted, err = applyStatuses(w, in.fileID, opt.Day, sum); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if err := refreshBatches(w, sum.batches); err != nil {
+		if err := refreshBatches(w, sum.batches, opt.Day); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		sum.Kind, sum.MessageID = rd.Document().Kind, rd.Document().MessageID

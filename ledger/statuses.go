@@ -63,7 +63,8 @@ func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (
 				return acted, err
 			}
 			flag := fmt.Sprintf("group-level reject %s: its transactions are back for the next run", reason)
-			if _, err := w.Exec(`UPDATE batches SET status = 'Rejected', flagged = ? WHERE id = ?`, flag, b.ID); err != nil {
+			if _, err := w.Exec(`UPDATE batches SET status = 'Rejected', flagged = ?, closed_on = ?, closed_rejected_txs = nb_of_txs
+				WHERE id = ?`, flag, date, b.ID); err != nil {
 				return acted, err
 			}
 		case st.Status == "RJCT":

@@ -99,11 +99,16 @@ var Reports = []Report{
 		query: `SELECT w.wallet_id, w.partner_key, w.first_name, w.last_name, SUM(b.cents) FROM wallets w
 			JOIN accounts a ON a.wallet_id = w.wallet_id JOIN ` + balancesAsOf + ` b ON b.account_id = a.id
 			GROUP BY w.wallet_id HAVING SUM(b.cents) > 0 ORDER BY w.partner_key, w.wallet_id`},
-	{Name: "batches", About: "the batches the night of the day made, for the next bank day (pain.008 collections, pain.001 payouts)",
+	{Name: "batches", About: "the batches the night of the day made, for the next bank day (pain.008 collections, pain.001 payouts), " +
+		"and the batches that reached their final state that day, with their counts then",
 		columns: []column{{"msgId", text}, {"kind", text}, {"partnerKey", text}, {"message", text}, {"nbOfTxs", number},
-			{"ctrlSum", cents}, {"fileName", text}},
-		query: `SELECT b.msg_id, b.kind, b.partner_key, b.message, b.nb_of_txs, b.ctrl_sum_cents, b.file_name FROM batches b
-			WHERE b.msg_id LIKE '%-' || replace(date(?, '+1 day'), '-', '') || '-%' ORDER BY b.msg_id`},
+			{"ctrlSum", cents}, {"fileName", text}, {"event", text}, {"status", text}, {"settledTxs", number}, {"rejectedTxs", number},
+			{"returnedTxs", number}},
+		query: `SELECT b.msg_id, b.kind, b.partner_key, b.message, b.nb_of_txs, b.ctrl_sum_cents, b.file_name, 'made', 'Batched', 0, 0, 0
+			FROM batches b WHERE b.msg_id LIKE '%-' || replace(date(?, '+1 day'), '-', '') || '-%'
+			UNION ALL SELECT b.msg_id, b.kind, b.partner_key, b.message, b.nb_of_txs, b.ctrl_sum_cents, b.file_name, 'closed', b.status,
+			b.closed_settled_txs, b.closed_rejected_txs, b.closed_returned_txs FROM batches b WHERE b.closed_on = ?
+			ORDER BY 8 DESC, 1`},
 	{Name: "wallet-balances", About: "every wallet's buckets and available balance at the end of the day (positive: money the owner has)",
 		columns: []column{{"walletId", text}, {"partnerKey", text}, {"withdrawable", cents}, {"restricted", cents}, {"availableBalance", cents}},
 		query: `SELECT w.wallet_id, w.partner_key,

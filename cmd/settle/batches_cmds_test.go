@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -184,5 +185,43 @@ func TestKeysCLI(t *testing.T) {
 	}
 	if list := runSettle(t, dir, "keys", "list").stdout; !strings.Contains(list, "revoked") {
 		t.Fatalf("list after revoke: %s", list)
+	}
+}
+
+// Regression (issue 15): no batch ever reached Settled, and no report said so. After
+// the demo's bank answers, each batch shows its final state in batches list, and the
+// batches.csv of the day it closed lists it with its counts.
+func TestBatchesReachTheirFinalStateInTheDaysReport(t *testing.T) {
+	dir := t.TempDir()
+	if r := runSettle(t, dir, "demo"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := runSettle(t, dir, "batches", "list", "--json")
+	var closedOn string
+	settled := 0
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var b struct {
+			MsgID    string  `json:"msgId"`
+			Status   string  `json:"status"`
+			Settled  int     `json:"settledTxs"`
+			ClosedOn *string `json:"closedOn"`
+		}
+		if err := json.Unmarshal([]byte(line), &b); err != nil {
+			t.Fatal(err)
+		}
+		if b.Status == "Settled" {
+			settled++
+			if b.ClosedOn == nil || b.Settled == 0 {
+				t.Errorf("settled batch %s without its day or counts: %s", b.MsgID, line)
+			}
+			closedOn = *b.ClosedOn
+		}
+	}
+	if settled == 0 {
+		t.Fatalf("no batch settled:\n%s", r.stdout)
+	}
+	rep := runSettle(t, dir, "report", "batches", "--date", closedOn, "--out", "-")
+	if rep.code != 0 || !strings.Contains(rep.stdout, ",closed,Settled,") {
+		t.Fatalf("batches.csv of %s: %d\n%s%s", closedOn, rep.code, rep.stdout, rep.stderr)
 	}
 }
