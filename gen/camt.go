@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"settle/ledger"
@@ -148,22 +149,25 @@ func (w *world) pickWallet(r *rand.Rand, p int, kind string, validated map[int]b
 	return 0, ledger.WalletRow{}, false
 }
 
-// camtVersion describes what differs between the versions gen writes.
+// camtVersion describes what differs between the versions gen writes (.001.01 to
+// .001.13, checked against the ISO schemas).
 type camtVersion struct {
-	v2 bool // .001.02: Sts as text, no Amt in TxDtls, Dbtr/Nm
-	v8 bool // .001.08: Sts/Cd, Dbtr/Pty/Nm
+	n         int  // the version's number
+	v1        bool // .001.01: message element ...V01, no NtryDtls, Bal/Tp/Cd
+	stsCode   bool // .001.07 on: Sts/Cd (before: Sts as text)
+	txAmt     bool // .001.03 on: Amt in TxDtls (before: AmtDtls/TxAmt/Amt)
+	partyName bool // .001.07 on: Dbtr/Pty/Nm (before: Dbtr/Nm)
 }
 
 func versionOf(v string) (camtVersion, error) {
-	switch v {
-	case "", "08":
-		return camtVersion{v8: true}, nil
-	case "04":
-		return camtVersion{}, nil
-	case "02":
-		return camtVersion{v2: true}, nil
+	if v == "" {
+		v = "08"
 	}
-	return camtVersion{}, fmt.Errorf("camt version %q: 02, 04 or 08", v)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 13 || len(v) != 2 {
+		return camtVersion{}, fmt.Errorf("camt version %q: 01 to 13", v)
+	}
+	return camtVersion{n: n, v1: n == 1, stsCode: n >= 7, txAmt: n >= 3, partyName: n >= 7}, nil
 }
 
 // writeCamt writes a camt.054 notification (statement = false) or a camt.053
@@ -178,9 +182,9 @@ func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
 	if statement {
 		msg, root, block = "camt.053.001.", "BkToCstmrStmt", "Stmt"
 	}
-	version := map[bool]string{true: "08", false: "04"}[cv.v8]
-	if cv.v2 {
-		version = "02"
+	version := fmt.Sprintf("%02d", cv.n)
+	if cv.v1 {
+		root += "V01"
 	}
 	created := w.date + "T23:30:00"
 	fmt.Fprintf(bw, `<?xml version="1.0" encoding="UTF-8"?>
@@ -216,8 +220,8 @@ func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
 				sum += 1 - plantedMissing - plantedCharge
 			}
 			// The world starts today: the settlement accounts open at zero.
-			writeBalance(bw, "OPBD", 0, w.date)
-			writeBalance(bw, "CLBD", sum, w.date)
+			writeBalance(bw, cv, "OPBD", 0, w.date)
+			writeBalance(bw, cv, "CLBD", sum, w.date)
 		}
 		err := w.entries(p, n, func(e entry) error {
 			if statement && !onStatement(e) {
@@ -253,7 +257,7 @@ const (
 // writeDebit writes a debit on the account that is no booking of ours.
 func writeDebit(w *bufio.Writer, cv camtVersion, date, ref string, cents int64, code string) {
 	sts := "<Sts>BOOK</Sts>"
-	if cv.v8 {
+	if cv.stsCode {
 		sts = "<Sts><Cd>BOOK</Cd></Sts>"
 	}
 	c := strings.Split(code, "/")
@@ -262,31 +266,39 @@ func writeDebit(w *bufio.Writer, cv camtVersion, date, ref string, cents int64, 
 `, ledger.FormatCents(cents), sts, date, date, strings.ReplaceAll(date, "-", ""), ref, c[0], c[1], c[2])
 }
 
-func writeBalance(w io.Writer, typ string, cents int64, date string) {
+func writeBalance(w io.Writer, cv camtVersion, typ string, cents int64, date string) {
 	ind := "CRDT"
 	if cents < 0 {
 		ind, cents = "DBIT", -cents
 	}
-	fmt.Fprintf(w, `<Bal><Tp><CdOrPrtry><Cd>%s</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">%s</Amt><CdtDbtInd>%s</CdtDbtInd><Dt><Dt>%s</Dt></Dt></Bal>
-`, typ, ledger.FormatCents(cents), ind, date)
+	tp := "<CdOrPrtry><Cd>" + typ + "</Cd></CdOrPrtry>"
+	if cv.v1 {
+		tp = "<Cd>" + typ + "</Cd>"
+	}
+	fmt.Fprintf(w, `<Bal><Tp>%s</Tp><Amt Ccy="EUR">%s</Amt><CdtDbtInd>%s</CdtDbtInd><Dt><Dt>%s</Dt></Dt></Bal>
+`, tp, ledger.FormatCents(cents), ind, date)
 }
 
 func writeEntry(w *bufio.Writer, cv camtVersion, date string, e entry) error {
 	amt := fmt.Sprintf(`<Amt Ccy="%s">%s</Amt>`, e.currency, ledger.FormatCents(e.cents))
 	sts := "<Sts>BOOK</Sts>"
-	if cv.v8 {
+	if cv.stsCode {
 		sts = "<Sts><Cd>BOOK</Cd></Sts>"
 	}
+	dtls, dtlsEnd := "<NtryDtls><TxDtls>", "</TxDtls></NtryDtls>"
+	if cv.v1 {
+		dtls, dtlsEnd = "<TxDtls>", "</TxDtls>"
+	}
 	fmt.Fprintf(w, `<Ntry>%s<CdtDbtInd>CRDT</CdtDbtInd>%s<BookgDt><Dt>%s</Dt></BookgDt><ValDt><Dt>%s</Dt></ValDt><AcctSvcrRef>%s</AcctSvcrRef>`+
-		`<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd><NtryDtls><TxDtls><Refs><EndToEndId>%s</EndToEndId></Refs>`,
-		amt, sts, date, date, e.ref, e.e2e)
-	if cv.v2 {
-		fmt.Fprintf(w, "<AmtDtls><TxAmt>%s</TxAmt></AmtDtls>", amt)
-	} else {
+		`<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>%s<Refs><EndToEndId>%s</EndToEndId></Refs>`,
+		amt, sts, date, date, e.ref, dtls, e.e2e)
+	if cv.txAmt {
 		fmt.Fprintf(w, "%s<CdtDbtInd>CRDT</CdtDbtInd>", amt)
+	} else {
+		fmt.Fprintf(w, "<AmtDtls><TxAmt>%s</TxAmt></AmtDtls>", amt)
 	}
 	w.WriteString("<RltdPties><Dbtr>")
-	if cv.v8 {
+	if cv.partyName {
 		w.WriteString("<Pty><Nm>")
 		xml.EscapeText(w, []byte(e.debtorName))
 		w.WriteString("</Nm></Pty>")
@@ -297,6 +309,6 @@ func writeEntry(w *bufio.Writer, cv camtVersion, date string, e entry) error {
 	}
 	fmt.Fprintf(w, "</Dbtr><DbtrAcct><Id><IBAN>%s</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>", e.debtorIBAN)
 	xml.EscapeText(w, []byte(e.remittance))
-	_, err := w.WriteString("</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n")
+	_, err := w.WriteString("</Ustrd></RmtInf>" + dtlsEnd + "</Ntry>\n")
 	return err
 }

@@ -261,9 +261,9 @@ func ferr(field, format string, args ...any) *fieldErr {
 }
 
 func convertBalance(b xBal) (Balance, *fieldErr) {
-	bal := Balance{Type: strings.TrimSpace(b.Tp.CdOrPrtry.Cd)}
+	bal := Balance{Type: strings.TrimSpace(b.Tp.CdOrPrtry.Cd + b.Tp.Cd)}
 	if bal.Type == "" {
-		bal.Type = strings.TrimSpace(b.Tp.CdOrPrtry.Prtry)
+		bal.Type = strings.TrimSpace(b.Tp.CdOrPrtry.Prtry + b.Tp.Prtry)
 	}
 	amt, ccy, fe := convertAmount("Amt", b.Amt, true)
 	if fe != nil {
@@ -320,7 +320,11 @@ func convertEntry(n *xNtry) (*Entry, *fieldErr) {
 	if e.Charges, fe = convertCharges("Chrgs", n.Chrgs); fe != nil {
 		return nil, fe
 	}
-	for i, d := range n.NtryDtls {
+	dtls := n.NtryDtls
+	if n.Btch != nil || len(n.TxDtls) > 0 { // .001.01
+		dtls = append([]xNtryDtls{{Btch: n.Btch, TxDtls: n.TxDtls}}, dtls...)
+	}
+	for i, d := range dtls {
 		if b := d.Btch; b != nil {
 			e.Batch = &Batch{MessageID: strings.TrimSpace(b.MsgId), PmtInfID: strings.TrimSpace(b.PmtInfId)}
 			if s := strings.TrimSpace(b.NbOfTxs); s != "" {

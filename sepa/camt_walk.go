@@ -77,8 +77,16 @@ func (n *xNtry) open(path []byte) {
 		}
 	case "NtryDtls":
 		n.NtryDtls = append(n.NtryDtls, xNtryDtls{})
+	case "Btch": // .001.01
+		n.Btch = &xBtch{}
+	case "TxDtls": // .001.01
+		n.TxDtls = append(n.TxDtls, xTxDtls{})
 	default:
-		if d := last(n.NtryDtls); d != nil {
+		if rest, ok := cut(path, "TxDtls/"); ok {
+			if t := last(n.TxDtls); t != nil {
+				t.open(rest)
+			}
+		} else if d := last(n.NtryDtls); d != nil {
 			if rest, ok := cut(path, "NtryDtls/"); ok {
 				d.open(rest)
 			}
@@ -154,24 +162,34 @@ func (n *xNtry) set(path, text []byte, ccy string) {
 			if d := last(n.NtryDtls); d != nil {
 				d.set(rest, text, ccy)
 			}
+		} else if rest, ok := cut(path, "Btch/"); ok && n.Btch != nil { // .001.01
+			n.Btch.set(rest, text, ccy)
+		} else if rest, ok := cut(path, "TxDtls/"); ok { // .001.01
+			if t := last(n.TxDtls); t != nil {
+				t.set(rest, text, ccy)
+			}
 		}
+	}
+}
+
+func (b *xBtch) set(path, text []byte, ccy string) {
+	switch string(path) {
+	case "MsgId":
+		b.MsgId = string(text)
+	case "PmtInfId":
+		b.PmtInfId = string(text)
+	case "NbOfTxs":
+		b.NbOfTxs = string(text)
+	case "TtlAmt":
+		b.TtlAmt = &xAmt{Value: string(text), Ccy: ccy}
+	case "CdtDbtInd":
+		b.CdtDbtInd = string(text)
 	}
 }
 
 func (d *xNtryDtls) set(path, text []byte, ccy string) {
 	if rest, ok := cut(path, "Btch/"); ok && d.Btch != nil {
-		switch string(rest) {
-		case "MsgId":
-			d.Btch.MsgId = string(text)
-		case "PmtInfId":
-			d.Btch.PmtInfId = string(text)
-		case "NbOfTxs":
-			d.Btch.NbOfTxs = string(text)
-		case "TtlAmt":
-			d.Btch.TtlAmt = &xAmt{Value: string(text), Ccy: ccy}
-		case "CdtDbtInd":
-			d.Btch.CdtDbtInd = string(text)
-		}
+		d.Btch.set(rest, text, ccy)
 		return
 	}
 	if rest, ok := cut(path, "TxDtls/"); ok {

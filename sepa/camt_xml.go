@@ -131,6 +131,9 @@ type xNtry struct {
 	Chrgs        []xCharges  `xml:"Chrgs"`
 	NtryDtls     []xNtryDtls `xml:"NtryDtls"`
 	AddtlNtryInf string      `xml:"AddtlNtryInf"`
+	// .001.01 has no NtryDtls: the batch and the transactions sit in the entry itself.
+	Btch   *xBtch    `xml:"Btch"`
+	TxDtls []xTxDtls `xml:"TxDtls"`
 }
 
 type xNtryDtls struct {
@@ -165,6 +168,8 @@ type xBal struct {
 			Cd    string `xml:"Cd"`
 			Prtry string `xml:"Prtry"`
 		} `xml:"CdOrPrtry"`
+		Cd    string `xml:"Cd"`    // .001.01: Tp/Cd
+		Prtry string `xml:"Prtry"` // .001.01: Tp/Prtry
 	} `xml:"Tp"`
 	Amt       *xAmt  `xml:"Amt"`
 	CdtDbtInd string `xml:"CdtDbtInd"`

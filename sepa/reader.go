@@ -23,14 +23,23 @@ const (
 )
 
 // supported maps a message (kind + version) to its root element's first child.
-var supported = map[string]string{
-	"camt.052.001.02": "BkToCstmrAcctRpt", "camt.052.001.04": "BkToCstmrAcctRpt", "camt.052.001.08": "BkToCstmrAcctRpt",
-	"camt.053.001.02": "BkToCstmrStmt", "camt.053.001.04": "BkToCstmrStmt", "camt.053.001.08": "BkToCstmrStmt",
-	"camt.054.001.02": "BkToCstmrDbtCdtNtfctn", "camt.054.001.04": "BkToCstmrDbtCdtNtfctn", "camt.054.001.08": "BkToCstmrDbtCdtNtfctn",
-	"pain.002.001.03": "CstmrPmtStsRpt", "pain.002.001.10": "CstmrPmtStsRpt",
-	"pacs.008.001.02": "FIToFICstmrCdtTrf", "pacs.008.001.08": "FIToFICstmrCdtTrf", "pacs.008.001.09": "FIToFICstmrCdtTrf",
-	"pacs.004.001.02": "PmtRtr", "pacs.004.001.09": "PmtRtr", "pacs.004.001.10": "PmtRtr",
-}
+var supported = func() map[string]string {
+	m := map[string]string{
+		"pacs.008.001.02": "FIToFICstmrCdtTrf", "pacs.008.001.08": "FIToFICstmrCdtTrf", "pacs.008.001.09": "FIToFICstmrCdtTrf",
+		"pacs.004.001.02": "PmtRtr", "pacs.004.001.09": "PmtRtr", "pacs.004.001.10": "PmtRtr",
+	}
+	// camt.052, .053 and .054 in every version ISO has published, .001.01 to .001.13
+	// (the first one's message element carries V01), and pain.002 from .001.03.
+	for msg, root := range map[string]string{Camt052: "BkToCstmrAcctRpt", Camt053: "BkToCstmrStmt", Camt054: "BkToCstmrDbtCdtNtfctn"} {
+		for v := 1; v <= 13; v++ {
+			m[fmt.Sprintf("%s.001.%02d", msg, v)] = root + map[bool]string{true: "V01"}[v == 1]
+		}
+	}
+	for v := 3; v <= 14; v++ {
+		m[fmt.Sprintf("%s.001.%02d", Pain002, v)] = "CstmrPmtStsRpt"
+	}
+	return m
+}()
 
 // DefaultMaxBytes is the largest file a reader accepts unless told otherwise.
 const DefaultMaxBytes = 2 << 30 // 2 GiB

@@ -122,7 +122,7 @@ func TestRefusals(t *testing.T) {
 		"DOCTYPE":                          {`<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY x "y">]>` + strings.TrimPrefix(good, `<?xml version="1.0" encoding="UTF-8"?>`), "DOCTYPE is not allowed"},
 		"no namespace":                     {`<Document><BkToCstmrStmt/></Document>`, "no namespace"},
 		"unknown ns":                       {`<Document xmlns="urn:example:foo"><X/></Document>`, `unknown namespace "urn:example:foo"`},
-		"version":                          {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.06"><BkToCstmrStmt/></Document>`, "camt.053.001.06 (namespace"},
+		"version":                          {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.14"><BkToCstmrStmt/></Document>`, "camt.053.001.14 (namespace"},
 		"wrong root":                       {`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrDbtCdtNtfctn/></Document>`, "message element is <BkToCstmrStmt>"},
 		"not Document":                     {`<Foo xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"/>`, "root element is <Foo>"},
 		"bad amount":                       {strings.Replace(good, ">1250.50</Amt><CdtDbtInd>", ">1.250,50</Amt><CdtDbtInd>", 1), "entry 1: Ntry/Amt: amount \"1.250,50\" is not a decimal number"},

@@ -21,6 +21,10 @@ func FuzzReader(f *testing.F) {
 	for _, s := range []string{camtHead + camtEntry + camtTail, pacs008, pacs004, pain002, "<a/>", ""} {
 		f.Add([]byte(s))
 	}
+	for n := 1; n <= 14; n++ { // every version the readers take
+		f.Add([]byte(camtOfVersion(n)))
+		f.Add([]byte(pain002OfVersion(n)))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<16 {
 			return

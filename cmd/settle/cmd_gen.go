@@ -32,7 +32,7 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 	fs.Uint64Var(&opt.Seed, "seed", opt.Seed, "random seed: the same seed gives the same files")
 	fs.TextVar(&opt.Date, "date", gen.DefaultDate, "the world's today (YYYY-MM-DD)")
 	fs.IntVar(&opt.Entries, "entries", 0, "incoming SCT entries in a camt.054 notification and camt.053 statement (0: none)")
-	fs.StringVar(&opt.CamtVersion, "camt-version", "08", "camt message version: 08, 04 or 02")
+	fs.StringVar(&opt.CamtVersion, "camt-version", "08", "camt message version, 01 to 13")
 	fs.IntVar(&opt.Operations, "operations", 0, "store operations in operations.csv, priced by fees.csv (0: neither file)")
 	fs.BoolVar(&opt.Breaks, "breaks", false, "plant three reconciliation breaks in the first partner's statement")
 	if _, ok := a.parse("gen", fs, args, 0, 0); !ok {
