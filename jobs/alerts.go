@@ -155,8 +155,10 @@ func SignAlert(secret string, t time.Time, body []byte) string {
 }
 
 // deliver sends every undelivered alert to its webhook, each with up to Attempts
-// tries and a doubling backoff, and journals each try. What is still undelivered
-// stays for the next run. It returns how many it delivered and how many are left.
+// tries and a doubling backoff, and journals each try. A receiver that fails every
+// try of one alert is not tried again in this run (a thousand alerts to a receiver
+// that is down must not hold the night for a thousand backoffs). What is still
+// undelivered stays for the next run. It returns how many it delivered and how many are left.
 func deliver(ctx context.Context, s *ledger.Store, cfg AlertsConfig, client *http.Client) (sent, left int, err error) {
 	if len(cfg.Webhooks) == 0 {
 		return 0, 0, nil
@@ -180,7 +182,12 @@ func deliver(ctx context.Context, s *ledger.Store, cfg AlertsConfig, client *htt
 	if backoff <= 0 {
 		backoff = time.Second
 	}
+	down := map[string]bool{} // a receiver that failed every try: not tried again this run
 	for _, p := range pending {
+		if down[p.URL] {
+			left++
+			continue
+		}
 		secret, ok := "", false
 		for _, w := range cfg.Webhooks {
 			if w.URL == p.URL {
@@ -213,6 +220,7 @@ func deliver(ctx context.Context, s *ledger.Store, cfg AlertsConfig, client *htt
 			sent++
 		} else {
 			left++
+			down[p.URL] = true // its other alerts wait for the next run, not each for its backoff
 		}
 	}
 	return sent, left, nil

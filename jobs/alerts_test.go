@@ -99,15 +99,21 @@ func TestUndeliveredAlertsAreSentByTheNextRun(t *testing.T) {
 	if ds, _ := Alerts(context.Background(), s, true, 10); len(ds) != 1 || ds[0].Attempts != 2 || !strings.Contains(ds[0].LastError, "503") {
 		t.Fatalf("pending %+v", ds)
 	}
+	// A second failure while the receiver is down: the first alert is tried, the
+	// second waits for the next run without a try of its own.
+	r.Run(context.Background(), "broken", RunOptions{Date: settle.MustParseDay("2026-11-20")})
+	if ds, _ := Alerts(context.Background(), s, true, 10); len(ds) != 2 || ds[0].Attempts != 0 || ds[1].Attempts != 4 {
+		t.Fatalf("pending while down %+v", ds)
+	}
 	rc.mu.Lock()
 	rc.failures = 0
 	rc.mu.Unlock()
 	r.Register(Job{Name: "fine", Run: func(context.Context, *Env) (Summary, error) { return Summary{Line: "ok"}, nil }})
 	r.Run(context.Background(), "fine", RunOptions{Date: settle.MustParseDay("2026-11-20")})
-	if len(rc.got) != 1 {
-		t.Fatalf("the next run did not deliver it: %v", rc.got)
+	if len(rc.got) != 2 {
+		t.Fatalf("the next run did not deliver them: %v", rc.got)
 	}
-	if sent, left, err := r.ResendAlerts(context.Background(), 0); err != nil || sent != 1 || left != 0 || len(rc.got) != 2 || rc.ids[0] != rc.ids[1] {
+	if sent, left, err := r.ResendAlerts(context.Background(), 1); err != nil || sent != 1 || left != 0 || len(rc.got) != 3 || rc.ids[0] != rc.ids[2] {
 		t.Fatalf("resend: %d %d %v; ids %v", sent, left, err, rc.ids)
 	}
 }
