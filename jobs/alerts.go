@@ -111,8 +111,9 @@ func raiseFromState(ctx context.Context, s *ledger.Store, cfg AlertsConfig) erro
 		Created string  `db:"created_at"`
 	}
 	cut := s.Now().AddDate(0, 0, -age).Format(time.RFC3339)
-	if err := s.R.SelectContext(ctx, &old, `SELECT id, reason, partner_key, created_at FROM exceptions
-		WHERE status = 'open' AND created_at < ? ORDER BY id LIMIT 1000`, cut); err != nil {
+	if err := s.R.SelectContext(ctx, &old, `SELECT id, reason, partner_key, created_at FROM exceptions e
+		WHERE status = 'open' AND created_at < ? AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.event_id = ? || e.id)
+		ORDER BY id LIMIT 1000`, cut, AlertExceptionAged+":"); err != nil {
 		return err
 	}
 	for _, e := range old {
