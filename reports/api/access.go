@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"sync"
-	"time"
 )
 
 // accessLog writes one line per request: method, route pattern, status, duration,
@@ -12,16 +11,16 @@ import (
 // signature. A request no route took (404, 405, 413) is logged too.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The elapsed time of the request (monotonic), not an instant of the business:
-		// the store's clock, which tests stand still, would make every duration zero.
-		started := time.Now()
+		// The server's clock (the store's: the wall clock in production, with its
+		// monotonic reading; a test's clock stands still and every duration is zero).
+		started := s.now()
 		note := &routeNote{route: "unmatched"}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey{}, note)))
 		note.mu.Lock()
 		route, key := note.route, note.key
 		note.mu.Unlock()
-		d := time.Since(started)
+		d := s.now().Sub(started)
 		if s.metrics != nil {
 			s.metrics.observe(route, rec.status, d)
 		}
