@@ -135,43 +135,58 @@ var errHelp = flag.ErrHelp
 
 func isHelp(err error) bool { return errors.Is(err, errHelp) }
 
-// suggest returns the candidate closest to s, if it is close enough to be a typo.
+// suggest returns the candidate s is most likely a typo of: the only candidate s
+// begins, else the closest within 1 edit (2 for words over 4 letters), else "".
 func suggest(s string, candidates []string) string {
-	best, bestD := "", 3
+	if len(s) < 2 {
+		return ""
+	}
+	var prefixed []string
 	for _, c := range candidates {
-		if d := distance(s, c); d < bestD || (d == bestD && best == "" && strings.HasPrefix(c, s)) {
-			best, bestD = c, d
+		if strings.HasPrefix(c, s) {
+			prefixed = append(prefixed, c)
 		}
 	}
-	if best == "" {
-		for _, c := range candidates {
-			if len(s) >= 3 && strings.HasPrefix(c, s) {
-				return c
-			}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	most := 1
+	if len(s) > 4 {
+		most = 2
+	}
+	best, bestD := "", most+1
+	for _, c := range candidates {
+		if d := distance(s, c); d < bestD {
+			best, bestD = c, d
 		}
 	}
 	return best
 }
 
-// distance is the Levenshtein distance between a and b.
+// distance is the edit distance between a and b, a swap of two neighbouring letters
+// counting as one edit (optimal string alignment: "dtae" is one edit from "date").
 func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev = cur
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // wrap breaks text into lines of at most width columns at spaces, indenting the

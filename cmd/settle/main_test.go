@@ -94,6 +94,7 @@ func TestHelpByTheConventions(t *testing.T) {
 		"nightyl":               `settle: unknown command "nightyl"; did you mean "nightly"? (see 'settle help')`,
 		"run ingest --dtae 1":   "settle run: unknown flag --dtae; did you mean --date? (see 'settle help run')",
 		"help frobnicate":       `settle: unknown command "frobnicate" (see 'settle help')`,
+		"repo":                  `settle: unknown command "repo"; did you mean "report"? (see 'settle help')`,
 		"--versoin":             "settle: unknown flag --versoin; did you mean --version? (see 'settle help')",
 		"run ingest --date foo": `settle run: invalid value "foo" for flag --date: "foo" is not a date (YYYY-MM-DD) (see 'settle help run')`,
 	} {
