@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"settle"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Wallet bucket names.
@@ -45,23 +43,13 @@ type Account struct {
 	CreatedAt    string  `db:"created_at"`
 }
 
-func ensureAccount(w *Writer, code, partnerKey string, walletID *string, name string) error {
+func EnsureAccount(w *Writer, code, partnerKey string, walletID *string, name string) error {
 	_, err := w.Exec(`INSERT INTO accounts (code, partner_key, wallet_id, name, created_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`, code, partnerKey, walletID, name, w.createdAt)
 	if err != nil {
 		return fmt.Errorf("account %s: %w", code, err)
 	}
 	return nil
-}
-
-// AccountID returns the id of the account with the given code.
-func AccountID(ctx context.Context, q sqlx.QueryerContext, code string) (int64, error) {
-	var id int64
-	err := sqlx.GetContext(ctx, q, &id, `SELECT id FROM accounts WHERE code = ?`, code)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, settle.Errorf(settle.NotFound, "account %s does not exist", code)
-	}
-	return id, err
 }
 
 // AccountByCode returns the account with the given code.
@@ -72,4 +60,54 @@ func (s *Store) AccountByCode(ctx context.Context, code string) (Account, error)
 		return a, settle.Errorf(settle.NotFound, "account %s does not exist", code)
 	}
 	return a, err
+}
+
+// WithdrawableOf is what a wallet may still take out: its withdrawable bucket less the
+// withdrawals waiting for a batch.
+func WithdrawableOf(w *Writer, walletID string) (int64, error) {
+	acct, err := AccountID(w, WalletAccountCode(walletID, BucketWithdrawable))
+	if err != nil {
+		return 0, err
+	}
+	bal, err := w.Balance(acct)
+	if err != nil {
+		return 0, err
+	}
+	var pending int64
+	err = w.Get(&pending, `SELECT COALESCE(SUM(amount_cents), 0) FROM credit_transfers WHERE wallet_id = ? AND status = 'Created'`, walletID)
+	return -bal - pending, err
+}
+
+// AccountID returns an account's id, looked up once per write transaction
+// (accounts are never deleted, so an id holds until the transaction ends).
+func AccountID(w *Writer, code string) (int64, error) {
+	if id, ok := w.accountIDs[code]; ok {
+		return id, nil
+	}
+	var id int64
+	err := w.Get(&id, `SELECT id FROM accounts WHERE code = ?`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, settle.Errorf(settle.NotFound, "account %s does not exist", code)
+	}
+	if err == nil {
+		w.accountIDs[code] = id
+	}
+	return id, err
+}
+
+// RowExists tells whether q selects a row.
+func RowExists(w *Writer, q string, args ...any) (bool, error) {
+	var one int
+	err := w.Get(&one, q, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// NextID is the id the next row of table gets; the caller holds the write lock.
+func NextID(w *Writer, table string) (int64, error) {
+	var id int64
+	err := w.Get(&id, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+table)
+	return id, err
 }

@@ -45,7 +45,7 @@ func refreshBatches(w *Writer, touched map[int64]bool, day settle.Day) error {
 			status = CASE WHEN settled_txs + returned_txs > 0 THEN 'Settled' ELSE 'Rejected' END
 			WHERE id = ? AND status IN ('Batched', 'Sent')
 			AND NOT EXISTS (SELECT 1 FROM `+table+` p WHERE p.batch_id = batches.id AND p.status IN ('Batched', 'Sent'))`,
-			w.createdAt, day, id); err != nil {
+			w.NowText(), day, id); err != nil {
 			return err
 		}
 	}

@@ -52,7 +52,7 @@ func (s *Store) MakeSCTBatches(ctx context.Context, opt BatchOptions) (*BatchRun
 // queueRefunds makes a credit transfer of every pending refund request (their
 // money is in payout_clearing already).
 func queueRefunds(w *Writer, day settle.Day) error {
-	next, err := nextID(w, "credit_transfers")
+	next, err := NextID(w, "credit_transfers")
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func queueRefunds(w *Writer, day settle.Day) error {
 		SELECT ? + ROW_NUMBER() OVER (ORDER BY r.id) - 1, 'refund:' || r.id || ':' || r.transaction_id, 'Refund', r.partner_key, r.id, r.name, r.iban,
 			r.amount_cents, 'Rimborso bonifico non accreditabile ' || r.exception_id, ?,
 			'STL-CT-' || (? + ROW_NUMBER() OVER (ORDER BY r.id) - 1), 'Created', r.transaction_id, ?, ?
-		FROM refund_requests r WHERE r.status = 'pending' ORDER BY r.id`, next, day, next, w.createdAt, w.createdAt); err != nil {
+		FROM refund_requests r WHERE r.status = 'pending' ORDER BY r.id`, next, day, next, w.NowText(), w.NowText()); err != nil {
 		return err
 	}
 	_, err = w.Exec(`UPDATE refund_requests SET status = 'batched' WHERE status = 'pending'`)
@@ -85,12 +85,12 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 	var part BatchRun // counted into run once committed
 	err := s.Write(ctx, func(w *Writer) error {
 		out, part = nil, BatchRun{}
-		p, err := partnerByKey(w, partner)
+		p, err := PartnerByKey(w, partner)
 		if err != nil {
 			return err
 		}
 		var cs []sctCandidate
-		if err := w.tx.SelectContext(w.ctx, &cs, `SELECT id, kind, wallet_id, amount_cents, requested_date FROM credit_transfers
+		if err := w.Select(&cs, `SELECT id, kind, wallet_id, amount_cents, requested_date FROM credit_transfers
 			WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? ORDER BY id LIMIT ?`, partner, opt.Today, opt.MaxTxs); err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 		if candidates == 0 {
 			return nil
 		}
-		id, err := nextID(w, "batches")
+		id, err := NextID(w, "batches")
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 		exec := opt.Today.AddTARGET2(0)
 		if _, err := w.Exec(`INSERT INTO batches (id, kind, msg_id, partner_key, account_iban, message, file_name, sha256,
 			nb_of_txs, ctrl_sum_cents, status, created_at) VALUES (?, 'sct', ?, ?, ?, ?, ?, '', 0, 0, 'Batched', ?)`,
-			id, msgID, partner, p.SettlementIBAN, opt.Message, msgID+".xml", w.createdAt); err != nil {
+			id, msgID, partner, p.SettlementIBAN, opt.Message, msgID+".xml", w.NowText()); err != nil {
 			return err
 		}
 		var count int
@@ -126,7 +126,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 			count, cents = count+1, cents+c.Cents
 			date := settle.MaxDay(exec, c.Asked.AddTARGET2(0))
 			if _, err := w.Exec(`UPDATE credit_transfers SET status = 'Batched', batch_id = ?, execution_date = ?, pmt_inf_id = ?,
-				updated_at = ? WHERE id = ?`, id, date, msgID+"-D"+date.Compact(), w.createdAt, c.ID); err != nil {
+				updated_at = ? WHERE id = ?`, id, date, msgID+"-D"+date.Compact(), w.NowText(), c.ID); err != nil {
 				return err
 			}
 		}
@@ -188,7 +188,7 @@ func debitPayout(w *Writer, partner string, c sctCandidate, batchID int64, day s
 	if c.WalletID == nil {
 		return true, nil
 	}
-	acct, err := accountByCode(w, WalletAccountCode(*c.WalletID, BucketWithdrawable))
+	acct, err := AccountID(w, WalletAccountCode(*c.WalletID, BucketWithdrawable))
 	if err != nil {
 		return false, err
 	}
@@ -198,7 +198,7 @@ func debitPayout(w *Writer, partner string, c sctCandidate, batchID int64, day s
 	}
 	if -bal < c.Cents {
 		_, err := w.Exec(`UPDATE credit_transfers SET status = 'Cancelled', reason_code = 'INSUFFICIENT_FUNDS', updated_at = ? WHERE id = ?`,
-			w.createdAt, c.ID)
+			w.NowText(), c.ID)
 		return false, err
 	}
 	txID, err := postPayout(w, partner, *c.WalletID, c.Cents, fmt.Sprintf("payout:%d:%d", c.ID, batchID), c.Kind, day,
@@ -216,7 +216,7 @@ func writeSCT(w *Writer, out *outFile, p *Partner, blocks []block, batchID int64
 	if err != nil {
 		return err
 	}
-	rows, err := w.tx.QueryxContext(w.ctx, `SELECT pmt_inf_id, end_to_end_id, amount_cents, creditor_name, creditor_iban,
+	rows, err := w.Queryx(`SELECT pmt_inf_id, end_to_end_id, amount_cents, creditor_name, creditor_iban,
 		COALESCE(creditor_bic, '') AS creditor_bic, remittance FROM credit_transfers WHERE batch_id = ? ORDER BY pmt_inf_id, id`, batchID)
 	if err != nil {
 		return err
@@ -240,7 +240,7 @@ func writeSCT(w *Writer, out *outFile, p *Partner, blocks []block, batchID int64
 			bi++
 			b := blocks[bi]
 			if err := pw.Block(sepa.Block{PmtInfID: b.PmtInfID, Date: b.Date, BatchBooking: opt.BatchBooking, NbOfTxs: b.N,
-				CtrlSum: FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN, BIC: deref(p.SettlementBIC)}); err != nil {
+				CtrlSum: FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN, BIC: Deref(p.SettlementBIC)}); err != nil {
 				return err
 			}
 		}

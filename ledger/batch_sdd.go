@@ -74,7 +74,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 	made := false
 	err := s.Write(ctx, func(w *Writer) error {
 		files, part = files[:0], BatchRun{}
-		p, err := partnerByKey(w, partner)
+		p, err := PartnerByKey(w, partner)
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 			return err
 		}
 		made = true
-		id, err := nextID(w, "batches")
+		id, err := NextID(w, "batches")
 		if err != nil {
 			return err
 		}
@@ -101,10 +101,10 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 		if opt.DryRun {
 			return errDryRun
 		}
-		args := map[string]any{"partner": partner, "horizon": horizon, "cut": cut, "batch": id, "now": w.createdAt, "msg": msgID}
+		args := map[string]any{"partner": partner, "horizon": horizon, "cut": cut, "batch": id, "now": w.NowText(), "msg": msgID}
 		if _, err := w.Exec(`INSERT INTO batches (id, kind, msg_id, partner_key, account_iban, message, file_name, sha256,
 			nb_of_txs, ctrl_sum_cents, status, created_at) VALUES (?, 'sdd', ?, ?, ?, ?, ?, '', ?, ?, 'Batched', ?)`,
-			id, msgID, partner, p.SettlementIBAN, opt.Message, msgID+".xml", count, cents, w.createdAt); err != nil {
+			id, msgID, partner, p.SettlementIBAN, opt.Message, msgID+".xml", count, cents, w.NowText()); err != nil {
 			return err
 		}
 		if err := assignCollections(w, args, day, opt.LeadDays); err != nil {
@@ -117,7 +117,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 		if _, err := w.Exec(`UPDATE mandates SET last_collection_date = b.last, original_mandate_id = NULL,
 			original_creditor_id = NULL, original_debtor_iban = NULL, updated_at = ?
 			FROM (SELECT mandate_id, MAX(collection_date) AS last FROM direct_debits WHERE batch_id = ? GROUP BY mandate_id) AS b
-			WHERE mandates.mandate_id = b.mandate_id`, w.createdAt, id); err != nil {
+			WHERE mandates.mandate_id = b.mandate_id`, w.NowText(), id); err != nil {
 			return err
 		}
 		xmlFile, err := createOutFile(opt.Outbox, msgID+".xml")
@@ -168,13 +168,13 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 // direct debits whose mandate is not Active, with the mandate's status as reason.
 func dropUnusableMandates(w *Writer, partner string, horizon, today settle.Day) (int, error) {
 	if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE partner_key = ? AND status = 'Active'
-		AND date(COALESCE(last_collection_date, signature_date), '+36 months') < ?`, w.createdAt, partner, today); err != nil {
+		AND date(COALESCE(last_collection_date, signature_date), '+36 months') < ?`, w.NowText(), partner, today); err != nil {
 		return 0, err
 	}
 	res, err := w.Exec(`UPDATE direct_debits SET status = 'Cancelled', updated_at = ?, reason_code = 'MANDATE_' || upper(m.status)
 		FROM (SELECT mandate_id, status FROM mandates WHERE partner_key = ? AND status <> 'Active') AS m
 		WHERE direct_debits.mandate_id = m.mandate_id AND direct_debits.status = 'Created' AND direct_debits.requested_date <= ?`,
-		w.createdAt, partner, horizon)
+		w.NowText(), partner, horizon)
 	if err != nil {
 		return 0, err
 	}
@@ -196,7 +196,7 @@ func sddCut(w *Writer, partner string, horizon settle.Day, opt BatchOptions) (cu
 	if all.N <= opt.MaxTxs && (opt.MaxAmountCents == 0 || all.Cents <= opt.MaxAmountCents) {
 		return all.Max, all.N, all.Cents, nil
 	}
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, amount_cents FROM direct_debits WHERE partner_key = ? AND status = 'Created'
+	rows, err := w.Query(`SELECT id, amount_cents FROM direct_debits WHERE partner_key = ? AND status = 'Created'
 		AND requested_date <= ? ORDER BY id`, partner, horizon)
 	if err != nil {
 		return 0, 0, 0, err
@@ -222,7 +222,7 @@ func sddCut(w *Writer, partner string, horizon settle.Day, opt BatchOptions) (cu
 // waiting, and its block: MSGID-Bnnnn numbered by (collection date, sequence type).
 func assignCollections(w *Writer, args map[string]any, day settle.Day, leadDays int) error {
 	var asked []settle.Day
-	if err := w.tx.SelectContext(w.ctx, &asked, `SELECT DISTINCT requested_date FROM direct_debits
+	if err := w.Select(&asked, `SELECT DISTINCT requested_date FROM direct_debits
 		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ? ORDER BY 1`,
 		args["partner"], args["horizon"], args["cut"]); err != nil {
 		return err
@@ -258,7 +258,7 @@ func assignCollections(w *Writer, args map[string]any, day settle.Day, leadDays 
 // recordBlocks records the blocks of a batch whose transactions carry their block.
 func recordBlocks(w *Writer, table string, batchID int64) ([]block, error) {
 	var bs []block
-	if err := w.tx.SelectContext(w.ctx, &bs, `SELECT pmt_inf_id, MIN(`+dateOf[table]+`) AS date, COALESCE(MIN(`+seqOf[table]+`), '') AS sequence_type,
+	if err := w.Select(&bs, `SELECT pmt_inf_id, MIN(`+dateOf[table]+`) AS date, COALESCE(MIN(`+seqOf[table]+`), '') AS sequence_type,
 		COUNT(*) AS n, SUM(amount_cents) AS cents FROM `+table+` WHERE batch_id = ? GROUP BY pmt_inf_id ORDER BY pmt_inf_id`, batchID); err != nil {
 		return nil, err
 	}
@@ -295,7 +295,7 @@ func writeSDD(w *Writer, out, pre *outFile, p *Partner, blocks []block, msgID st
 	}
 	cw := csv.NewWriter(pre)
 	cw.Write([]string{"walletId", "topUpId", "amount", "collectionDate", "sequenceType", "mandateId", "creditorId", "endToEndId"})
-	rows, err := w.tx.QueryxContext(w.ctx, `SELECT d.pmt_inf_id, d.end_to_end_id, d.amount_cents, d.amendment, d.mandate_id,
+	rows, err := w.Queryx(`SELECT d.pmt_inf_id, d.end_to_end_id, d.amount_cents, d.amendment, d.mandate_id,
 		m.signature_date, m.debtor_name, m.debtor_iban, m.debtor_bic, d.wallet_id, d.topup_id, d.collection_date, m.creditor_id
 		FROM direct_debits d JOIN mandates m ON m.mandate_id = d.mandate_id WHERE d.batch_id = (SELECT id FROM batches WHERE msg_id = ?)
 		ORDER BY d.pmt_inf_id, d.id`, msgID)
@@ -315,19 +315,19 @@ func writeSDD(w *Writer, out, pre *outFile, p *Partner, blocks []block, msgID st
 			b := blocks[bi]
 			if err := pw.Block(sepa.Block{PmtInfID: b.PmtInfID, Date: b.Date, SequenceType: b.Seq, Instrument: "CORE",
 				BatchBooking: opt.BatchBooking, NbOfTxs: b.N, CtrlSum: FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN,
-				BIC: deref(p.SettlementBIC), CreditorID: *p.CreditorID}); err != nil {
+				BIC: Deref(p.SettlementBIC), CreditorID: *p.CreditorID}); err != nil {
 				return err
 			}
 		}
-		t := sepa.Payment{EndToEndID: r.EndToEndID, Amount: FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN, BIC: deref(r.BIC),
+		t := sepa.Payment{EndToEndID: r.EndToEndID, Amount: FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN, BIC: Deref(r.BIC),
 			MandateID: r.MandateID, SignatureDate: r.Signed, Remittance: "Ricarica wallet " + r.TopUpID}
 		if r.Amendment != nil {
 			var a struct{ MandateID, CreditorID, DebtorIBAN *string }
 			if err := json.Unmarshal([]byte(*r.Amendment), &a); err != nil {
 				return err
 			}
-			t.Amendment = &sepa.Amendment{OriginalMandateID: deref(a.MandateID), OriginalCreditorID: deref(a.CreditorID),
-				OriginalDebtorIBAN: deref(a.DebtorIBAN)}
+			t.Amendment = &sepa.Amendment{OriginalMandateID: Deref(a.MandateID), OriginalCreditorID: Deref(a.CreditorID),
+				OriginalDebtorIBAN: Deref(a.DebtorIBAN)}
 		}
 		if err := pw.Payment(t); err != nil {
 			return err

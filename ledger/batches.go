@@ -214,10 +214,10 @@ func (s *Store) MarkBatchSent(ctx context.Context, msgID string) error {
 		default:
 			return settle.Errorf(settle.Conflict, "batch %s is %s, not Batched", msgID, b.Status)
 		}
-		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = ? WHERE id = ?`, w.createdAt, b.ID); err != nil {
+		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = ? WHERE id = ?`, w.NowText(), b.ID); err != nil {
 			return err
 		}
-		_, err = w.Exec(`UPDATE `+paymentTable(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`, w.createdAt, b.ID)
+		_, err = w.Exec(`UPDATE `+paymentTable(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`, w.NowText(), b.ID)
 		return err
 	})
 }
@@ -246,7 +246,7 @@ func (s *Store) CancelBatch(ctx context.Context, msgID, outbox string, date sett
 		if err := unbatch(w, b, date, "cancelled"); err != nil {
 			return err
 		}
-		_, err = w.Exec(`UPDATE batches SET status = 'Cancelled', cancelled_at = ? WHERE id = ?`, w.createdAt, b.ID)
+		_, err = w.Exec(`UPDATE batches SET status = 'Cancelled', cancelled_at = ? WHERE id = ?`, w.NowText(), b.ID)
 		return err
 	})
 	if err != nil {
@@ -274,11 +274,11 @@ func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
 			updated_at = ?
 			FROM (SELECT mandate_id, MAX(batch_id) AS batch_id, MAX(amendment) AS amendment FROM direct_debits
 				WHERE batch_id = ? GROUP BY mandate_id) AS b
-			WHERE mandates.mandate_id = b.mandate_id`, w.createdAt, b.ID); err != nil {
+			WHERE mandates.mandate_id = b.mandate_id`, w.NowText(), b.ID); err != nil {
 			return err
 		}
 		_, err := w.Exec(`UPDATE direct_debits SET status = 'Created', batch_id = NULL, pmt_inf_id = NULL, collection_date = NULL,
-			sequence_type = NULL, amendment = NULL, updated_at = ? WHERE batch_id = ?`, w.createdAt, b.ID)
+			sequence_type = NULL, amendment = NULL, updated_at = ? WHERE batch_id = ?`, w.NowText(), b.ID)
 		return err
 	}
 	var cts []struct {
@@ -288,7 +288,7 @@ func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
 		Cents    int64  `db:"amount_cents"`
 		Kind     string `db:"kind"`
 	}
-	if err := w.tx.SelectContext(w.ctx, &cts, `SELECT id, partner_key, COALESCE(wallet_id, '') AS wallet_id, amount_cents, kind
+	if err := w.Select(&cts, `SELECT id, partner_key, COALESCE(wallet_id, '') AS wallet_id, amount_cents, kind
 		FROM credit_transfers WHERE batch_id = ? AND transaction_id IS NOT NULL`, b.ID); err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
 		}
 	}
 	_, err := w.Exec(`UPDATE credit_transfers SET status = 'Created', batch_id = NULL, pmt_inf_id = NULL, execution_date = NULL,
-		transaction_id = CASE WHEN wallet_id IS NULL THEN transaction_id END, updated_at = ? WHERE batch_id = ?`, w.createdAt, b.ID)
+		transaction_id = CASE WHEN wallet_id IS NULL THEN transaction_id END, updated_at = ? WHERE batch_id = ?`, w.NowText(), b.ID)
 	return err
 }
 
@@ -310,11 +310,11 @@ func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
 // partner's payout_clearing: out of the wallet when the batch is made, back when
 // it is cancelled or rejected.
 func postPayout(w *Writer, partner, walletID string, cents int64, key, typ string, date settle.Day, why string, back bool) (int64, error) {
-	wallet, err := accountByCode(w, WalletAccountCode(walletID, BucketWithdrawable))
+	wallet, err := AccountID(w, WalletAccountCode(walletID, BucketWithdrawable))
 	if err != nil {
 		return 0, err
 	}
-	clearing, err := accountByCode(w, PartnerAccountCode(partner, "payout_clearing"))
+	clearing, err := AccountID(w, PartnerAccountCode(partner, "payout_clearing"))
 	if err != nil {
 		return 0, err
 	}
@@ -324,13 +324,4 @@ func postPayout(w *Writer, partner, walletID string, cents int64, key, typ strin
 	id, _, err := w.Post(&Transaction{Key: key, Type: typ, PartnerKey: partner, WalletID: walletID, ValueDate: date,
 		BookingDate: date, Description: why, CreatedBy: "settle", Postings: []Posting{{wallet, cents}, {clearing, -cents}}})
 	return id, err
-}
-
-func partnerByKey(w *Writer, key string) (*Partner, error) {
-	var p Partner
-	err := w.Get(&p, `SELECT * FROM partners WHERE partner_key = ?`, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, settle.Errorf(settle.NotFound, "partner %s does not exist", key)
-	}
-	return &p, err
 }

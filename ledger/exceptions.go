@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -87,11 +88,11 @@ func openException(w *Writer, id int64) (Exception, error) {
 func resolve(w *Writer, x Exception, status, toAccount, by, note string, date settle.Day, walletID *string) (int64, error) {
 	var txID *int64
 	if x.InSuspense {
-		susp, err := AccountID(w.ctx, w.tx, PartnerAccountCode(*x.PartnerKey, "suspense"))
+		susp, err := AccountID(w, PartnerAccountCode(*x.PartnerKey, "suspense"))
 		if err != nil {
 			return 0, err
 		}
-		to, err := AccountID(w.ctx, w.tx, toAccount)
+		to, err := AccountID(w, toAccount)
 		if err != nil {
 			return 0, err
 		}
@@ -140,7 +141,7 @@ func (s *Store) AssignException(ctx context.Context, id int64, walletID, by, not
 		if status != WalletActive {
 			return settle.Errorf(settle.Conflict, "wallet %s is %s", walletID, status)
 		}
-		txID, err = resolve(w, x, ExceptionAssigned, WalletAccountCode(walletID, BucketWithdrawable), by, or(note, "assigned to wallet "+walletID), date, &walletID)
+		txID, err = resolve(w, x, ExceptionAssigned, WalletAccountCode(walletID, BucketWithdrawable), by, cmp.Or(note, "assigned to wallet "+walletID), date, &walletID)
 		return err
 	})
 	return txID, err
@@ -149,10 +150,10 @@ func (s *Store) AssignException(ctx context.Context, id int64, walletID, by, not
 // RefundException queues the money of an exception for the sender: it moves from
 // suspense to payout_clearing and a refund request waits for the next SCT batch.
 func (s *Store) RefundException(ctx context.Context, id int64, by, note string, date settle.Day) error {
-	return s.Write(ctx, func(w *Writer) error { return refundException(w, id, by, note, date) })
+	return s.Write(ctx, func(w *Writer) error { return RefundException(w, id, by, note, date) })
 }
 
-func refundException(w *Writer, id int64, by, note string, date settle.Day) error {
+func RefundException(w *Writer, id int64, by, note string, date settle.Day) error {
 	x, err := openException(w, id)
 	if err != nil {
 		return err
@@ -167,7 +168,7 @@ func refundException(w *Writer, id int64, by, note string, date settle.Day) erro
 	if err != nil {
 		return settle.Errorf(settle.Conflict, "exception %d: cannot refund to the sender: %v", id, err)
 	}
-	txID, err := resolve(w, x, ExceptionRefunded, PartnerAccountCode(*x.PartnerKey, "payout_clearing"), by, or(note, "refund to the sender"), date, nil)
+	txID, err := resolve(w, x, ExceptionRefunded, PartnerAccountCode(*x.PartnerKey, "payout_clearing"), by, cmp.Or(note, "refund to the sender"), date, nil)
 	if err != nil {
 		return err
 	}

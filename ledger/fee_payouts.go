@@ -78,10 +78,10 @@ func (s *Store) QueueFeePayouts(ctx context.Context, day settle.Day, minCents in
 
 func queueFeePayout(w *Writer, e feeEarner, day, end settle.Day) (bool, error) {
 	key := fmt.Sprintf("feepayout:%s:%s", strings.TrimPrefix(e.Code, "partner:"), day)
-	if done, err := rowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, key); err != nil || done {
+	if done, err := RowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, key); err != nil || done {
 		return false, err
 	}
-	clearing, err := accountByCode(w, PartnerAccountCode(e.Partner, "payout_clearing"))
+	clearing, err := AccountID(w, PartnerAccountCode(e.Partner, "payout_clearing"))
 	if err != nil {
 		return false, err
 	}
@@ -92,14 +92,14 @@ func queueFeePayout(w *Writer, e feeEarner, day, end settle.Day) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	next, err := nextID(w, "credit_transfers")
+	next, err := NextID(w, "credit_transfers")
 	if err != nil {
 		return false, err
 	}
 	_, err = w.Exec(`INSERT INTO credit_transfers (id, request_id, kind, partner_key, creditor_name, creditor_iban, creditor_bic, amount_cents,
 		remittance, requested_date, end_to_end_id, status, transaction_id, back_account_id, created_at, updated_at)
 		VALUES (?, ?, 'FeePayout', ?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?, ?, ?, ?)`, next, key, e.Partner, *e.Name, *e.IBAN, e.BIC, amount,
-		"Commissioni maturate al "+end.String(), day, fmt.Sprintf("STL-CT-%d", next), txID, e.AccountID, w.createdAt, w.createdAt)
+		"Commissioni maturate al "+end.String(), day, fmt.Sprintf("STL-CT-%d", next), txID, e.AccountID, w.NowText(), w.NowText())
 	return true, err
 }
 

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"settle"
@@ -111,8 +112,8 @@ func upsertFeeRow(w *Writer, _ *refCache, r *FeeRow) error {
 	if _, ok := storeOperationTypes[typ]; typ != "" && !ok {
 		c.fail("operationType", "%q is not CashDeposit, CashWithdrawal or Payment", typ)
 	}
-	fixed := c.amount("fixedAmount", or(strings.TrimSpace(r.FixedAmount), "0"))
-	pct, err := decimal.NewFromString(strings.TrimSpace(or(r.Percentage, "0")))
+	fixed := c.amount("fixedAmount", cmp.Or(strings.TrimSpace(r.FixedAmount), "0"))
+	pct, err := decimal.NewFromString(strings.TrimSpace(cmp.Or(r.Percentage, "0")))
 	if err != nil || pct.IsNegative() || pct.GreaterThan(decimal.NewFromInt(100)) || pct.Exponent() < -4 {
 		c.fail("percentage", "%q is not a percentage between 0 and 100 with at most 4 decimals", r.Percentage)
 	}
@@ -133,7 +134,7 @@ func upsertFeeRow(w *Writer, _ *refCache, r *FeeRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	if _, err := partnerByKey(w, partner); err != nil {
+	if _, err := PartnerByKey(w, partner); err != nil {
 		return settle.FieldError("partnerKey", "partner %s does not exist", partner)
 	}
 	_, err = w.Exec(`INSERT INTO fee_schedules (partner_key, operation_type, fixed_cents, percent, fee_debtor, share_platform_bp,
@@ -141,7 +142,7 @@ func upsertFeeRow(w *Writer, _ *refCache, r *FeeRow) error {
 		ON CONFLICT (partner_key, operation_type) DO UPDATE SET fixed_cents = excluded.fixed_cents, percent = excluded.percent,
 		fee_debtor = excluded.fee_debtor, share_platform_bp = excluded.share_platform_bp, share_partner_bp = excluded.share_partner_bp,
 		share_dealer_bp = excluded.share_dealer_bp, share_store_bp = excluded.share_store_bp, updated_at = excluded.updated_at`,
-		partner, typ, *fixed, pct.String(), debtor, bp[0], bp[1], bp[2], bp[3], w.createdAt)
+		partner, typ, *fixed, pct.String(), debtor, bp[0], bp[1], bp[2], bp[3], w.NowText())
 	return err
 }
 

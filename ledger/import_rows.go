@@ -28,7 +28,7 @@ func upsertPartnerRow(w *Writer, _ *refCache, r *PartnerRow) error {
 	p := Partner{
 		PartnerKey:       c.key("partnerKey", r.PartnerKey),
 		Name:             c.required("name", r.Name),
-		SettlementIBAN:   deref(c.iban("settlementIban", r.SettlementIBAN, true)),
+		SettlementIBAN:   Deref(c.iban("settlementIban", r.SettlementIBAN, true)),
 		SettlementBIC:    c.bic("settlementBic", r.SettlementBIC),
 		DestinationOwner: c.required("destinationOwner", r.DestinationOwner),
 	}
@@ -107,7 +107,7 @@ func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
 		IBANValidationCode:   optional(strings.ToUpper(r.IBANValidationCode)),
 		PhoneNumber:          c.phone("phoneNumber", r.PhoneNumber),
 		Email:                c.email("email", r.Email),
-		CreationDate:         deref(c.instant("creationDate", r.CreationDate, true)),
+		CreationDate:         Deref(c.instant("creationDate", r.CreationDate, true)),
 		LastUsageDate:        c.instant("lastUsageDate", r.LastUsageDate, false),
 		ClosureDate:          c.instant("closureDate", r.ClosureDate, false),
 		SuspensionDate:       c.instant("suspensionDate", r.SuspensionDate, false),
@@ -122,7 +122,7 @@ func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
 		Metadata:             c.jsonObject("metadata", r.Metadata),
 		SCTReason:            optional(strings.ToUpper(r.Reason)),
 	}
-	wl.LastUpdateDate = deref(c.instant("lastUpdateDate", r.LastUpdateDate, false))
+	wl.LastUpdateDate = Deref(c.instant("lastUpdateDate", r.LastUpdateDate, false))
 	if wl.LastUpdateDate == "" {
 		wl.LastUpdateDate = wl.CreationDate
 	}

@@ -243,7 +243,7 @@ func (s *Store) FileIngested(ctx context.Context, sha string) (bool, error) {
 func (s *Store) RecordInputFile(ctx context.Context, name, kind, sha string, size, runID int64, units int) error {
 	return s.Write(ctx, func(w *Writer) error {
 		_, err := w.Exec(`INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, units, posted, ingested_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, sha, name, kind, size, nullableID(runID), units, units, w.createdAt)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, sha, name, kind, size, NullableID(runID), units, units, w.NowText())
 		return err
 	})
 }

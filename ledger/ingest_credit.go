@@ -118,7 +118,7 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 		return fmt.Errorf("%s: entry %d: %w", in.name, u.e.Position, err)
 	}
 	in.wr.operations.add(fmt.Sprintf("sct:%d", id), id, "SctDeposit", StatusCompleted, row.AmountCents, row.AmountCents,
-		row.AmountCents, p.PartnerKey, wl.WalletID, date, in.w.createdAt)
+		row.AmountCents, p.PartnerKey, wl.WalletID, date, in.w.NowText())
 	if validate {
 		wl.Validated = true
 		in.win.valid = addDay(in.win.valid, date, wl.WalletID)
@@ -134,11 +134,11 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 func (in *ingestion) available(walletID string) int64 {
 	a := in.win.accounts[walletID]
 	// wallets are liabilities: credit balances
-	return -(a.balW + in.w.deltas[a.withdrawable]) - (a.balR + in.w.deltas[a.restricted])
+	return -(a.balW + in.w.Pending(a.withdrawable)) - (a.balR + in.w.Pending(a.restricted))
 }
 
 // account returns an account's id (cached on the Writer: see accountByCode).
-func (in *ingestion) account(code string) (int64, error) { return accountByCode(in.w, code) }
+func (in *ingestion) account(code string) (int64, error) { return AccountID(in.w, code) }
 
 // exception records an exception for a unit; with suspense the money is posted from
 // bank to the partner's suspense account. Reasons listed in AutoRefund are refunded at once.
@@ -167,7 +167,7 @@ func (in *ingestion) exception(row *bankEntry, u *unit, p Partner, walletID *str
 	excID := in.wr.nextExc
 	in.wr.nextExc++
 	in.wr.exceptions.add(excID, reason, detail, row.id, row.PartnerKey, walletID, row.AmountCents, row.Amount,
-		row.Currency, row.DebtorIBAN, row.DebtorName, suspense, ExceptionOpen, in.w.createdAt)
+		row.Currency, row.DebtorIBAN, row.DebtorName, suspense, ExceptionOpen, in.w.NowText())
 	sum.add(OutcomeException, row.Currency, u.amount.Decimal)
 	if suspense && slices.Contains(in.opt.AutoRefund, reason) && row.DebtorIBAN != nil {
 		if _, err := sepa.CheckIBAN(*row.DebtorIBAN); err == nil {
@@ -175,14 +175,6 @@ func (in *ingestion) exception(row *bankEntry, u *unit, p Partner, walletID *str
 		}
 	}
 	return nil
-}
-
-// or returns v, or fallback when v is empty.
-func or(v, fallback string) string {
-	if v != "" {
-		return v
-	}
-	return fallback
 }
 
 // addDay files id under day in m, making m when it is nil.

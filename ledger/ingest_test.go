@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,13 +31,13 @@ func camt054(entries ...ntry) string {
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>
 <GrpHdr><MsgId>T1</MsgId><CreDtTm>2026-11-20T20:00:00</CreDtTm></GrpHdr>`)
 	for i, e := range entries {
-		account := or(e.account, acmeIBAN)
+		account := cmp.Or(e.account, acmeIBAN)
 		fmt.Fprintf(&b, `<Ntfctn><Id>N%d</Id><Acct><Id><IBAN>%s</IBAN></Id></Acct><Ntry><Amt Ccy="%s">%s</Amt><CdtDbtInd>%s</CdtDbtInd>
-<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt><ValDt><Dt>2026-11-20</Dt></ValDt>`, i, account, or(e.ccy, "EUR"), or(e.amount, "10.00"), or(e.dir, "CRDT"))
+<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt><ValDt><Dt>2026-11-20</Dt></ValDt>`, i, account, cmp.Or(e.ccy, "EUR"), cmp.Or(e.amount, "10.00"), cmp.Or(e.dir, "CRDT"))
 		if e.ref != "" {
 			fmt.Fprintf(&b, "<AcctSvcrRef>%s</AcctSvcrRef>", e.ref)
 		}
-		code := strings.Split(or(e.code, "PMNT/RCDT/ESCT"), "/")
+		code := strings.Split(cmp.Or(e.code, "PMNT/RCDT/ESCT"), "/")
 		fmt.Fprintf(&b, `<BkTxCd><Domn><Cd>%s</Cd><Fmly><Cd>%s</Cd><SubFmlyCd>%s</SubFmlyCd></Fmly></Domn></BkTxCd>`, code[0], code[1], code[2])
 		if e.charge != "" {
 			fmt.Fprintf(&b, `<Chrgs><Rcrd><Amt Ccy="EUR">%s</Amt></Rcrd></Chrgs>`, e.charge)
@@ -46,7 +47,7 @@ func camt054(entries ...ntry) string {
 			fmt.Fprintf(&b, "<Btch><PmtInfId>%s</PmtInfId></Btch>", e.pmtInf)
 		}
 		fmt.Fprintf(&b, `<TxDtls><Refs><EndToEndId>%s</EndToEndId></Refs><RltdPties><Dbtr><Pty><Nm>Debtor Name</Nm></Pty></Dbtr>
-<DbtrAcct><Id><IBAN>%s</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>%s</Ustrd></RmtInf>`, or(e.e2e, "NOTPROVIDED"), e.debtorIBAN, e.remittance)
+<DbtrAcct><Id><IBAN>%s</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>%s</Ustrd></RmtInf>`, cmp.Or(e.e2e, "NOTPROVIDED"), e.debtorIBAN, e.remittance)
 		if e.returnReason != "" {
 			fmt.Fprintf(&b, "<RtrInf><Rsn><Cd>%s</Cd></Rsn></RtrInf>", e.returnReason)
 		}

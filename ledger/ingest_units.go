@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"fmt"
 	"settle"
 	"strings"
@@ -40,15 +41,15 @@ func newIngestion(w *Writer, name, kind string, opt IngestOptions) (*ingestion, 
 	in := &ingestion{w: w, name: name, opt: opt, partners: map[string]Partner{}, seen: map[string]int{},
 		win: &window{}, wr: newWrites()}
 	err := w.Get(&in.fileID, `INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, opt.SHA256, name, kind, opt.Size, nullableID(opt.JobRunID), w.createdAt)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, opt.SHA256, name, kind, opt.Size, NullableID(opt.JobRunID), w.NowText())
 	if err != nil {
-		if isUnique(err) {
+		if IsUnique(err) {
 			return nil, ErrDuplicateFile
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	var ps []Partner
-	if err := w.tx.SelectContext(w.ctx, &ps, `SELECT * FROM partners`); err != nil {
+	if err := w.Select(&ps, `SELECT * FROM partners`); err != nil {
 		return nil, err
 	}
 	for _, p := range ps {
@@ -59,7 +60,7 @@ func newIngestion(w *Writer, name, kind string, opt IngestOptions) (*ingestion, 
 
 func (in *ingestion) close(sum *FileSummary) error {
 	_, err := in.w.Exec(`UPDATE input_files SET message_id = ?, units = ?, posted = ?, exceptions = ?, duplicates = ?,
-		recorded = ?, summary = ? WHERE id = ?`, nullable(sum.MessageID), sum.Units, sum.Counts[OutcomePosted],
+		recorded = ?, summary = ? WHERE id = ?`, Nullable(sum.MessageID), sum.Units, sum.Counts[OutcomePosted],
 		sum.Counts[OutcomeException], sum.Counts[OutcomeDuplicate], sum.Counts[OutcomeRecorded], summaryJSON(sum), in.fileID)
 	return err
 }
@@ -92,7 +93,7 @@ func (in *ingestion) statement(st *sepa.Statement) error {
 	}
 	_, err = in.w.Exec(`INSERT INTO bank_statements (file_id, statement_id, sequence, partner_key, account, currency, from_date,
 		to_date, opening_cents, closing_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (file_id, account) DO NOTHING`,
-		in.fileID, st.ID, nullable(st.Sequence), partner, account, or(st.Currency, "EUR"), orDay(from, orDay(to, day)), orDay(to, orDay(from, day)),
+		in.fileID, st.ID, Nullable(st.Sequence), partner, account, cmp.Or(st.Currency, "EUR"), orDay(from, orDay(to, day)), orDay(to, orDay(from, day)),
 		opening, closing)
 	return err
 }
@@ -205,11 +206,11 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 	row := &bankEntry{FileID: in.fileID, Position: u.e.Position, Detail: u.detail, Account: u.e.Account,
 		Currency: u.e.Currency, AmountCents: cents, Amount: u.amount.Text(), Credit: u.e.Credit,
 		Status: u.e.Status, BookingDate: u.e.BookingDate, ValueDate: u.e.ValueDate,
-		AcctSvcrRef: nullable(u.e.AcctSvcrRef), EndToEndID: nullable(u.d.EndToEndID), PmtInfID: nullable(u.d.PmtInfID),
-		MsgID: nullable(u.d.MessageID), MandateID: nullable(u.d.MandateID), BankTxCode: nullable(u.e.BankTxCode.String()),
-		ReturnReason: nullable(u.d.ReturnReason), DebtorIBAN: nullable(sepa.NormalizeIBAN(u.d.DebtorIBAN)),
-		DebtorName: nullable(u.d.DebtorName), CreditorIBAN: nullable(sepa.NormalizeIBAN(u.d.CreditorIBAN)),
-		Remittance: nullable(remittanceOf(&u.d))}
+		AcctSvcrRef: Nullable(u.e.AcctSvcrRef), EndToEndID: Nullable(u.d.EndToEndID), PmtInfID: Nullable(u.d.PmtInfID),
+		MsgID: Nullable(u.d.MessageID), MandateID: Nullable(u.d.MandateID), BankTxCode: Nullable(u.e.BankTxCode.String()),
+		ReturnReason: Nullable(u.d.ReturnReason), DebtorIBAN: Nullable(sepa.NormalizeIBAN(u.d.DebtorIBAN)),
+		DebtorName: Nullable(u.d.DebtorName), CreditorIBAN: Nullable(sepa.NormalizeIBAN(u.d.CreditorIBAN)),
+		Remittance: Nullable(remittanceOf(&u.d))}
 	// Out of range is decided on the amount itself (ToCents also fails on amounts
 	// too large for cents, and on sub-cent ones, which are AMOUNT_NOT_CENTS).
 	outOfRange := !u.amount.Decimal.IsPositive() || u.amount.Decimal.GreaterThan(maxItem)
@@ -217,7 +218,7 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 		row.AmountCents = 0 // not whole cents, or out of range: kept exactly in Amount, never posted
 	}
 	if u.e.Batch != nil && row.PmtInfID == nil {
-		row.PmtInfID = nullable(u.e.Batch.PmtInfID)
+		row.PmtInfID = Nullable(u.e.Batch.PmtInfID)
 	}
 	for _, c := range append(append([]sepa.Charge{}, u.e.Charges...), u.d.Charges...) {
 		if c.Currency == u.e.Currency {
@@ -272,10 +273,10 @@ func (in *ingestion) status(st *sepa.Status, sum *FileSummary) {
 	}
 	var code, info *string
 	if len(st.Reasons) > 0 {
-		code, info = nullable(st.Reasons[0].Code), nullable(st.Reasons[0].Info)
+		code, info = Nullable(st.Reasons[0].Code), Nullable(st.Reasons[0].Info)
 	}
-	in.wr.statuses.add(in.fileID, st.Position, st.Level, st.OrigMessageID, nullable(st.OrigPmtInfID),
-		nullable(st.OrigEndToEndID), st.Status, code, info, cents, nullable(st.Currency))
+	in.wr.statuses.add(in.fileID, st.Position, st.Level, st.OrigMessageID, Nullable(st.OrigPmtInfID),
+		Nullable(st.OrigEndToEndID), st.Status, code, info, cents, Nullable(st.Currency))
 	in.win.statuses++
 	sum.Counts[OutcomeRecorded]++
 	sum.Units++

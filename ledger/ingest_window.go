@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math/bits"
@@ -141,8 +142,8 @@ func (wr *writes) post(w *Writer, t *Transaction) (int64, error) {
 	}
 	id := wr.nextTx
 	wr.nextTx++
-	wr.transactions.add(id, t.Key, t.Type, nullable(t.PartnerKey), nullable(t.WalletID), t.ValueDate, t.BookingDate,
-		t.Source.FileID, t.Source.Entry, t.Description, t.CreatedBy, w.createdAt)
+	wr.transactions.add(id, t.Key, t.Type, Nullable(t.PartnerKey), Nullable(t.WalletID), t.ValueDate, t.BookingDate,
+		t.Source.FileID, t.Source.Entry, t.Description, t.CreatedBy, w.NowText())
 	for _, p := range t.Postings {
 		wr.postings.add(id, p.AccountID, p.AmountCents)
 	}
@@ -287,7 +288,7 @@ func (in *ingestion) decideWindow(sum *FileSummary) error {
 		}
 	}
 	for _, r := range win.refunds {
-		if err := refundException(in.w, r.excID, or(in.opt.By, "settle"), r.note, r.date); err != nil {
+		if err := RefundException(in.w, r.excID, cmp.Or(in.opt.By, "settle"), r.note, r.date); err != nil {
 			return err
 		}
 	}

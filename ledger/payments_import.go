@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -101,7 +102,7 @@ func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 	if !signed.IsZero() && !refs.day.IsZero() && signed.After(refs.day) {
 		c.fail("signatureDate", "%s is in the future (the import's day is %s)", signed, refs.day)
 	}
-	status := or(strings.TrimSpace(r.Status), MandateActive)
+	status := cmp.Or(strings.TrimSpace(r.Status), MandateActive)
 	switch status {
 	case MandateActive, MandateSuspended, MandateRevoked:
 	default:
@@ -132,8 +133,8 @@ func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 	case errors.Is(err, sql.ErrNoRows):
 		_, err = w.Exec(`INSERT INTO mandates (mandate_id, partner_key, creditor_id, wallet_id, debtor_name, debtor_iban,
 			debtor_bic, signature_date, status, original_mandate_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, wf.PartnerKey, *wf.CreditorID, walletID, name, *iban, bic, signed, status, nullable(orig), w.createdAt, w.createdAt)
-		if isUnique(err) {
+			id, wf.PartnerKey, *wf.CreditorID, walletID, name, *iban, bic, signed, status, Nullable(orig), w.NowText(), w.NowText())
+		if IsUnique(err) {
 			return settle.FieldError("mandateId", "%s is already used by creditor %s (mandate ids are case-insensitive)", id, *wf.CreditorID)
 		}
 		return err
@@ -154,7 +155,7 @@ func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 		status = CASE WHEN status = 'Expired' THEN status ELSE ? END, creditor_id = ?,
 		original_debtor_iban = COALESCE(original_debtor_iban, ?), original_creditor_id = COALESCE(original_creditor_id, ?),
 		original_mandate_id = COALESCE(?, original_mandate_id), updated_at = ? WHERE mandate_id = ?`,
-		name, *iban, bic, signed, status, *wf.CreditorID, origIBAN, origCI, nullable(orig), w.createdAt, id)
+		name, *iban, bic, signed, status, *wf.CreditorID, origIBAN, origCI, Nullable(orig), w.NowText(), id)
 	return err
 }
 
@@ -174,7 +175,7 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	if exists, err := rowExists(w, `SELECT 1 FROM direct_debits WHERE topup_id = ?`, id); err != nil || exists {
+	if exists, err := RowExists(w, `SELECT 1 FROM direct_debits WHERE topup_id = ?`, id); err != nil || exists {
 		return unchangedIf(exists, err) // imported before: nothing to do
 	}
 	wf, err := walletFactsOf(w, "walletId", walletID)
@@ -203,8 +204,8 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 		return settle.FieldError("mandateId", "mandate %s belongs to another wallet", mandateID)
 	case m.Status != MandateActive:
 		return settle.FieldError("mandateId", "mandate %s is %s", mandateID, m.Status)
-	case mandateExpired(orDay(deref(m.Used), m.Signed), date):
-		if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE mandate_id = ?`, w.createdAt, mandateID); err != nil {
+	case mandateExpired(orDay(Deref(m.Used), m.Signed), date):
+		if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE mandate_id = ?`, w.NowText(), mandateID); err != nil {
 			return err
 		}
 		return settle.FieldError("mandateId", "mandate %s is unused for %d months and has expired", mandateID, mandateLifetimeMonths)
@@ -221,13 +222,13 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 				FormatCents(cents), walletID, FormatCents(recent+cents), FormatCents(*wf.MaxSDD))
 		}
 	}
-	next, err := nextID(w, "direct_debits")
+	next, err := NextID(w, "direct_debits")
 	if err != nil {
 		return err
 	}
 	_, err = w.Exec(`INSERT INTO direct_debits (id, topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date,
 		end_to_end_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?, ?)`,
-		next, id, wf.PartnerKey, walletID, mandateID, cents, date, fmt.Sprintf("STL-DD-%d", next), w.createdAt, w.createdAt)
+		next, id, wf.PartnerKey, walletID, mandateID, cents, date, fmt.Sprintf("STL-DD-%d", next), w.NowText(), w.NowText())
 	return err
 }
 
@@ -236,7 +237,7 @@ func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
 	id := c.key("withdrawalId", r.WithdrawalID)
 	walletID := c.uuid("walletId", r.WalletID)
 	cents := c.positive("amount", r.Amount)
-	kind := or(strings.TrimSpace(r.OperationType), "SctWithdrawal")
+	kind := cmp.Or(strings.TrimSpace(r.OperationType), "SctWithdrawal")
 	if kind != "SctWithdrawal" && kind != "Redemption" {
 		c.fail("operationType", "%q is not SctWithdrawal or Redemption", kind)
 	}
@@ -244,7 +245,7 @@ func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	if exists, err := rowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, id); err != nil || exists {
+	if exists, err := RowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, id); err != nil || exists {
 		return unchangedIf(exists, err) // imported before: nothing to do
 	}
 	wf, err := walletFactsOf(w, "walletId", walletID)
@@ -257,70 +258,21 @@ func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
 	case !wf.Validated || wf.IBAN == nil:
 		return settle.FieldError("walletId", "wallet %s has no validated IBAN to pay to", walletID)
 	}
-	free, err := withdrawable(w, walletID)
+	free, err := WithdrawableOf(w, walletID)
 	if err != nil {
 		return err
 	}
 	if free < cents {
 		return settle.FieldError("amount", "wallet %s can withdraw %s, not %s", walletID, FormatCents(free), FormatCents(cents))
 	}
-	next, err := nextID(w, "credit_transfers")
+	next, err := NextID(w, "credit_transfers")
 	if err != nil {
 		return err
 	}
-	remittance := or(strings.TrimSpace(r.Remittance), kind+" "+id)
+	remittance := cmp.Or(strings.TrimSpace(r.Remittance), kind+" "+id)
 	_, err = w.Exec(`INSERT INTO credit_transfers (id, request_id, kind, partner_key, wallet_id, creditor_name, creditor_iban,
 		creditor_bic, amount_cents, remittance, requested_date, end_to_end_id, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?, ?)`, next, id, kind, wf.PartnerKey, walletID, wf.Name,
-		*wf.IBAN, wf.BIC, cents, remittance, date, fmt.Sprintf("STL-CT-%d", next), w.createdAt, w.createdAt)
+		*wf.IBAN, wf.BIC, cents, remittance, date, fmt.Sprintf("STL-CT-%d", next), w.NowText(), w.NowText())
 	return err
-}
-
-// withdrawable is what a wallet may still take out: its withdrawable bucket less the
-// withdrawals waiting for a batch.
-func withdrawable(w *Writer, walletID string) (int64, error) {
-	acct, err := accountByCode(w, WalletAccountCode(walletID, BucketWithdrawable))
-	if err != nil {
-		return 0, err
-	}
-	bal, err := w.Balance(acct)
-	if err != nil {
-		return 0, err
-	}
-	var pending int64
-	err = w.Get(&pending, `SELECT COALESCE(SUM(amount_cents), 0) FROM credit_transfers WHERE wallet_id = ? AND status = 'Created'`, walletID)
-	return -bal - pending, err
-}
-
-// accountByCode returns an account's id, looked up once per write transaction
-// (accounts are never deleted, so an id holds until the transaction ends).
-func accountByCode(w *Writer, code string) (int64, error) {
-	if id, ok := w.accountIDs[code]; ok {
-		return id, nil
-	}
-	var id int64
-	err := w.Get(&id, `SELECT id FROM accounts WHERE code = ?`, code)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, settle.Errorf(settle.NotFound, "account %s does not exist", code)
-	}
-	if err == nil {
-		w.accountIDs[code] = id
-	}
-	return id, err
-}
-
-func rowExists(w *Writer, q string, args ...any) (bool, error) {
-	var one int
-	err := w.Get(&one, q, args...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// nextID is the id the next row of table gets; the caller holds the write lock.
-func nextID(w *Writer, table string) (int64, error) {
-	var id int64
-	err := w.Get(&id, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+table)
-	return id, err
 }

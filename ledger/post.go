@@ -197,6 +197,30 @@ func (w *Writer) NamedExec(q string, arg any) (sql.Result, error) {
 	return st.ExecContext(w.ctx, arg)
 }
 
+// Queryx runs q without preparing it and returns its rows, to be read one at a time
+// (a file of a million transactions is written while its rows stream).
+func (w *Writer) Queryx(q string, args ...any) (*sqlx.Rows, error) {
+	if err := w.heartbeat(); err != nil {
+		return nil, err
+	}
+	return w.tx.QueryxContext(w.ctx, q, args...)
+}
+
+// Query is Queryx with database/sql's rows.
+func (w *Writer) Query(q string, args ...any) (*sql.Rows, error) {
+	if err := w.heartbeat(); err != nil {
+		return nil, err
+	}
+	return w.tx.QueryContext(w.ctx, q, args...)
+}
+
+// Pending is the change this transaction has made to an account's balance and not
+// yet written (balances are written once, at the end).
+func (w *Writer) Pending(accountID int64) int64 { return w.deltas[accountID] }
+
+// Context is the context of the writer's transaction.
+func (w *Writer) Context() context.Context { return w.ctx }
+
 // ExecOnce runs q with positional arguments without preparing it: for statements a
 // transaction runs a few times (temporary tables, set-wise updates).
 func (w *Writer) ExecOnce(q string, args ...any) (sql.Result, error) {
@@ -285,9 +309,9 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 	if err := t.Validate(); err != nil {
 		return 0, false, err
 	}
-	res, err := w.Exec(insertTransaction, t.Key, t.Type, nullable(t.PartnerKey), nullable(t.WalletID),
-		t.ValueDate, t.BookingDate, t.Source.FileID, t.Source.Entry, nullable(t.Source.Row),
-		t.Description, nullableID(t.ReversesID), t.CreatedBy, w.createdAt)
+	res, err := w.Exec(insertTransaction, t.Key, t.Type, Nullable(t.PartnerKey), Nullable(t.WalletID),
+		t.ValueDate, t.BookingDate, t.Source.FileID, t.Source.Entry, Nullable(t.Source.Row),
+		t.Description, NullableID(t.ReversesID), t.CreatedBy, w.createdAt)
 	if err != nil {
 		return 0, false, fmt.Errorf("transaction %s: %w", t.Key, err)
 	}
@@ -338,14 +362,14 @@ func isDate(s string) bool {
 	return err == nil
 }
 
-func nullable(s string) *string {
+func Nullable(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
 }
 
-func nullableID(id int64) *int64 {
+func NullableID(id int64) *int64 {
 	if id == 0 {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"settle"
 )
@@ -103,7 +105,7 @@ func UpsertPartner(w *Writer, p *Partner) error {
 		return fmt.Errorf("partner %s: %w", p.PartnerKey, err)
 	}
 	for _, name := range SystemAccounts {
-		if err := ensureAccount(w, PartnerAccountCode(p.PartnerKey, name), p.PartnerKey, nil, name); err != nil {
+		if err := EnsureAccount(w, PartnerAccountCode(p.PartnerKey, name), p.PartnerKey, nil, name); err != nil {
 			return err
 		}
 	}
@@ -187,4 +189,14 @@ func UpsertWallet(w *Writer, wl *Wallet) error {
 		return fmt.Errorf("accounts of wallet %s: %w", wl.WalletID, err)
 	}
 	return nil
+}
+
+// PartnerByKey reads a partner in the writer's transaction; NotFound if there is none.
+func PartnerByKey(w *Writer, key string) (*Partner, error) {
+	var p Partner
+	err := w.Get(&p, `SELECT * FROM partners WHERE partner_key = ?`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, settle.Errorf(settle.NotFound, "partner %s does not exist", key)
+	}
+	return &p, err
 }

@@ -52,11 +52,11 @@ func (s *Store) ReleaseFunds(ctx context.Context, day settle.Day, days, chunk in
 		err := s.Write(ctx, func(w *Writer) error {
 			n, cents = 0, 0
 			for _, x := range due {
-				restricted, err := accountByCode(w, WalletAccountCode(x.Wallet, BucketRestricted))
+				restricted, err := AccountID(w, WalletAccountCode(x.Wallet, BucketRestricted))
 				if err != nil {
 					return err
 				}
-				withdrawable, err := accountByCode(w, WalletAccountCode(x.Wallet, BucketWithdrawable))
+				withdrawable, err := AccountID(w, WalletAccountCode(x.Wallet, BucketWithdrawable))
 				if err != nil {
 					return err
 				}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"settle"
@@ -124,7 +125,7 @@ func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResul
 
 func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) error {
 	key := "reset:" + wl.WalletID + ":" + opt.Day.String()
-	if done, err := rowExists(w, `SELECT 1 FROM transactions WHERE idempotency_key = ?`, key); err != nil || done {
+	if done, err := RowExists(w, `SELECT 1 FROM transactions WHERE idempotency_key = ?`, key); err != nil || done {
 		if done {
 			res.Skipped["reset already on "+opt.Day.String()]++
 		}
@@ -158,7 +159,7 @@ func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) err
 		return nil
 	}
 	counter := map[string]string{ResetRedeem: "payout_clearing", ResetUnclaimed: "unclaimed", ResetWriteOff: "bad_debt"}[opt.Reason]
-	cid, err := accountByCode(w, PartnerAccountCode(wl.PartnerKey, counter))
+	cid, err := AccountID(w, PartnerAccountCode(wl.PartnerKey, counter))
 	if err != nil {
 		return err
 	}
@@ -169,7 +170,7 @@ func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) err
 		}
 	}
 	txID, _, err := w.Post(&Transaction{Key: key, Type: "BalanceReset", PartnerKey: wl.PartnerKey, WalletID: wl.WalletID,
-		ValueDate: opt.Day, BookingDate: opt.Day, CreatedBy: or(opt.By, "settle"),
+		ValueDate: opt.Day, BookingDate: opt.Day, CreatedBy: cmp.Or(opt.By, "settle"),
 		Description: fmt.Sprintf("balance reset (%s) of %s", opt.Reason, FormatCents(abs(held))), Postings: postings})
 	if err != nil {
 		return err
@@ -181,7 +182,7 @@ func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) err
 		return err
 	}
 	if opt.Reason == ResetRedeem {
-		next, err := nextID(w, "credit_transfers")
+		next, err := NextID(w, "credit_transfers")
 		if err != nil {
 			return err
 		}
@@ -190,7 +191,7 @@ func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) err
 		if _, err := w.Exec(`INSERT INTO credit_transfers (id, request_id, kind, partner_key, creditor_name, creditor_iban, creditor_bic,
 			amount_cents, remittance, requested_date, end_to_end_id, status, transaction_id, back_account_id, created_at, updated_at)
 			VALUES (?, ?, 'Redemption', ?, ?, ?, ?, ?, ?, ?, ?, 'Created', ?, ?, ?, ?)`, next, key, wl.PartnerKey, wl.Name, *wl.IBAN, wl.BIC,
-			held, "Rimborso saldo wallet "+wl.WalletID[:8], opt.Day, fmt.Sprintf("STL-CT-%d", next), txID, wl.WID, w.createdAt, w.createdAt); err != nil {
+			held, "Rimborso saldo wallet "+wl.WalletID[:8], opt.Day, fmt.Sprintf("STL-CT-%d", next), txID, wl.WID, w.NowText(), w.NowText()); err != nil {
 			return err
 		}
 	}

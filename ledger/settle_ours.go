@@ -58,7 +58,7 @@ func settleOurs(w *Writer, fileID int64, day settle.Day, sum *FileSummary) error
 	var last int64
 	for {
 		var es []ourEntry
-		if err := w.tx.SelectContext(w.ctx, &es, `SELECT id, file_id, position, detail, partner_key, credit, amount_cents, charges_cents,
+		if err := w.Select(&es, `SELECT id, file_id, position, detail, partner_key, credit, amount_cents, charges_cents,
 			end_to_end_id, pmt_inf_id, msg_id, return_reason, COALESCE(booking_date, value_date) AS date, debtor_iban, debtor_name,
 			currency, mandate_id FROM bank_entries WHERE file_id = ? AND outcome = 'recorded' AND status = 'BOOK' AND partner_key IS NOT NULL
 			AND currency = 'EUR' AND id > ? ORDER BY id LIMIT 1000`, fileID, last); err != nil {
@@ -125,7 +125,7 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 	}
 	var ps []ourPayment
 	if e.E2E != nil {
-		if err := w.tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE end_to_end_id = ? AND partner_key = ? AND `+live,
+		if err := w.Select(&ps, `SELECT `+cols+` FROM `+table+` WHERE end_to_end_id = ? AND partner_key = ? AND `+live,
 			*e.E2E, e.Partner); err != nil || len(ps) > 0 {
 			return ps, err
 		}
@@ -133,7 +133,7 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 	if e.Reason != nil && e.Mandate != nil && table == "direct_debits" {
 		// A return without our EndToEndId (some banks drop it): the latest collection
 		// under that mandate for the amount returned.
-		err := w.tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM direct_debits WHERE mandate_id = ? AND partner_key = ?
+		err := w.Select(&ps, `SELECT `+cols+` FROM direct_debits WHERE mandate_id = ? AND partner_key = ?
 			AND amount_cents = ? AND `+live+` ORDER BY id DESC LIMIT 1`, *e.Mandate, e.Partner, e.Cents-e.Charges)
 		return ps, err
 	}
@@ -147,7 +147,7 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 		if by.ref == nil {
 			continue
 		}
-		if err := w.tx.SelectContext(w.ctx, &ps, `SELECT `+cols+` FROM `+table+` WHERE `+by.where+` AND partner_key = ? AND `+live+` ORDER BY id`,
+		if err := w.Select(&ps, `SELECT `+cols+` FROM `+table+` WHERE `+by.where+` AND partner_key = ? AND `+live+` ORDER BY id`,
 			*by.ref, e.Partner); err != nil || len(ps) > 0 {
 			return ps, err
 		}
@@ -157,7 +157,7 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 
 // booked settles one transaction of ours that the bank booked.
 func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
-	bank, err := accountByCode(w, PartnerAccountCode(p.Partner, "bank"))
+	bank, err := AccountID(w, PartnerAccountCode(p.Partner, "bank"))
 	if err != nil {
 		return 0, err
 	}
@@ -165,9 +165,9 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 	typ := "PayoutBooked"
 	if sdd {
 		typ = "SddDeposit"
-		other, err = accountByCode(w, WalletAccountCode(*p.WalletID, BucketRestricted))
+		other, err = AccountID(w, WalletAccountCode(*p.WalletID, BucketRestricted))
 	} else {
-		other, err = accountByCode(w, PartnerAccountCode(p.Partner, "payout_clearing"))
+		other, err = AccountID(w, PartnerAccountCode(p.Partner, "payout_clearing"))
 	}
 	if err != nil {
 		return 0, err
@@ -176,7 +176,7 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 	if !sdd {
 		amount = -amount // the bank's money leaves: payout_clearing is settled against bank
 	}
-	t := &Transaction{Key: fmt.Sprintf("booked:%s:%d", p.Kind, p.ID), Type: typ, PartnerKey: p.Partner, WalletID: deref(p.WalletID),
+	t := &Transaction{Key: fmt.Sprintf("booked:%s:%d", p.Kind, p.ID), Type: typ, PartnerKey: p.Partner, WalletID: Deref(p.WalletID),
 		ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
 		Description: fmt.Sprintf("%s booked by the bank", p.Kind), Postings: []Posting{{bank, amount}, {other, -amount}}}
 	id, _, err := w.Post(t)
@@ -192,7 +192,7 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 			return 0, err
 		}
 	}
-	if _, err := w.Exec(`UPDATE `+table+` SET status = 'Settled', updated_at = ? WHERE id = ?`, w.createdAt, p.ID); err != nil {
+	if _, err := w.Exec(`UPDATE `+table+` SET status = 'Settled', updated_at = ? WHERE id = ?`, w.NowText(), p.ID); err != nil {
 		return 0, err
 	}
 	if p.Refund != nil {
@@ -206,11 +206,11 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 // returned undoes a collection or payout the bank returned with a reason code.
 func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) error {
 	reason := *e.Reason
-	bank, err := accountByCode(w, PartnerAccountCode(p.Partner, "bank"))
+	bank, err := AccountID(w, PartnerAccountCode(p.Partner, "bank"))
 	if err != nil {
 		return err
 	}
-	charges, err := accountByCode(w, PartnerAccountCode(p.Partner, "bank_charges"))
+	charges, err := AccountID(w, PartnerAccountCode(p.Partner, "bank_charges"))
 	if err != nil {
 		return err
 	}
@@ -227,11 +227,11 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 				return err
 			}
 		}
-		restricted, err := accountByCode(w, WalletAccountCode(*p.WalletID, BucketRestricted))
+		restricted, err := AccountID(w, WalletAccountCode(*p.WalletID, BucketRestricted))
 		if err != nil {
 			return err
 		}
-		withdrawable, err := accountByCode(w, WalletAccountCode(*p.WalletID, BucketWithdrawable))
+		withdrawable, err := AccountID(w, WalletAccountCode(*p.WalletID, BucketWithdrawable))
 		if err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 		if charge < 0 {
 			return mismatch(w, e, fmt.Sprintf("return of %s for a payout of %s", FormatCents(e.Cents), FormatCents(p.Cents)), sum)
 		}
-		clearing, err := accountByCode(w, PartnerAccountCode(p.Partner, "payout_clearing"))
+		clearing, err := AccountID(w, PartnerAccountCode(p.Partner, "payout_clearing"))
 		if err != nil {
 			return err
 		}
@@ -270,7 +270,7 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 		if p.WalletID != nil {
 			backTo = WalletAccountCode(*p.WalletID, BucketWithdrawable)
 		}
-		back, err := accountByCode(w, backTo)
+		back, err := AccountID(w, backTo)
 		if err != nil {
 			return err
 		}
@@ -288,7 +288,7 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 		postings = slices.DeleteFunc(postings, func(x Posting) bool { return x.AmountCents == 0 })
 	}
 	id, _, err := w.Post(&Transaction{Key: fmt.Sprintf("returned:%s:%d", p.Kind, p.ID), Type: "Return", PartnerKey: p.Partner,
-		WalletID: deref(p.WalletID), ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
+		WalletID: Deref(p.WalletID), ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
 		Description: fmt.Sprintf("%s returned by the bank (%s)", p.Kind, reason), Postings: postings})
 	if err != nil {
 		return err
@@ -297,7 +297,7 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 	if sdd {
 		table = "direct_debits"
 	}
-	if _, err := w.Exec(`UPDATE `+table+` SET status = ?, reason_code = ?, updated_at = ? WHERE id = ?`, status, reason, w.createdAt, p.ID); err != nil {
+	if _, err := w.Exec(`UPDATE `+table+` SET status = ?, reason_code = ?, updated_at = ? WHERE id = ?`, status, reason, w.NowText(), p.ID); err != nil {
 		return err
 	}
 	return markPosted(w, e, id, sum)
@@ -316,11 +316,11 @@ func markPosted(w *Writer, e ourEntry, txID int64, sum *FileSummary) error {
 func mismatch(w *Writer, e ourEntry, detail string, sum *FileSummary) error {
 	var txID *int64
 	if e.Credit {
-		bank, err := accountByCode(w, PartnerAccountCode(e.Partner, "bank"))
+		bank, err := AccountID(w, PartnerAccountCode(e.Partner, "bank"))
 		if err != nil {
 			return err
 		}
-		susp, err := accountByCode(w, PartnerAccountCode(e.Partner, "suspense"))
+		susp, err := AccountID(w, PartnerAccountCode(e.Partner, "suspense"))
 		if err != nil {
 			return err
 		}
@@ -337,7 +337,7 @@ func mismatch(w *Writer, e ourEntry, detail string, sum *FileSummary) error {
 	}
 	if _, err := w.Exec(`INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency,
 		debtor_iban, debtor_name, in_suspense, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
-		ExcAmountMismatch, detail, e.ID, e.Partner, e.Cents, FormatCents(e.Cents), e.Currency, e.Debtor, e.Name, e.Credit, w.createdAt); err != nil {
+		ExcAmountMismatch, detail, e.ID, e.Partner, e.Cents, FormatCents(e.Cents), e.Currency, e.Debtor, e.Name, e.Credit, w.NowText()); err != nil {
 		return err
 	}
 	sum.move(OutcomeRecorded, OutcomeException, e.Currency, FromCents(e.Cents))

@@ -17,14 +17,14 @@ func uniqueError(err error, w *Wallet) error {
 		case strings.Contains(se.Error(), "wallets.tax_id"):
 			return settle.FieldError("taxId", "%s is already the tax id of another wallet of partner %s", w.TaxID, w.PartnerKey)
 		case strings.Contains(se.Error(), "wallets.sct_reason"):
-			return settle.FieldError("reason", "%s is already the SCT reason of another wallet", deref(w.SCTReason))
+			return settle.FieldError("reason", "%s is already the SCT reason of another wallet", Deref(w.SCTReason))
 		}
 	}
 	return fmt.Errorf("wallet %s: %w", w.WalletID, err)
 }
 
 // deref returns *p, or the zero value for nil.
-func deref[T any](p *T) T {
+func Deref[T any](p *T) T {
 	var zero T
 	if p == nil {
 		return zero
@@ -39,7 +39,7 @@ func isForeignKey(err error) bool {
 }
 
 // isUnique tells whether err is a UNIQUE constraint violation.
-func isUnique(err error) bool {
+func IsUnique(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
 }

@@ -43,7 +43,7 @@ type paymentStatus struct {
 // status told twice changes nothing the second time.
 func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (int, error) {
 	var sts []paymentStatus
-	if err := w.tx.SelectContext(w.ctx, &sts, `SELECT position, level, orig_msg_id, orig_pmt_inf_id, orig_e2e_id, status,
+	if err := w.Select(&sts, `SELECT position, level, orig_msg_id, orig_pmt_inf_id, orig_e2e_id, status,
 		reason_code FROM payment_statuses WHERE file_id = ? AND orig_msg_id IN (SELECT msg_id FROM batches) ORDER BY position`, fileID); err != nil {
 		return 0, err
 	}
@@ -53,7 +53,7 @@ func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (
 		if err != nil {
 			return acted, err
 		}
-		reason := deref(st.Reason)
+		reason := Deref(st.Reason)
 		switch {
 		case st.Level == "group" && st.Status == "RJCT":
 			if b.Status != BatchBatched && b.Status != BatchSent {
@@ -96,9 +96,9 @@ func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (
 func scope(st paymentStatus) (string, []any) {
 	switch st.Level {
 	case "block":
-		return ` AND pmt_inf_id = ?`, []any{deref(st.PmtInfID)}
+		return ` AND pmt_inf_id = ?`, []any{Deref(st.PmtInfID)}
 	case "transaction":
-		return ` AND end_to_end_id = ?`, []any{deref(st.E2E)}
+		return ` AND end_to_end_id = ?`, []any{Deref(st.E2E)}
 	}
 	return "", nil
 }
@@ -108,14 +108,14 @@ func scope(st paymentStatus) (string, []any) {
 func acceptPayments(w *Writer, b Batch, st paymentStatus) (int64, error) {
 	var changed int64
 	if b.Status == BatchBatched {
-		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = COALESCE(sent_at, ?) WHERE id = ?`, w.createdAt, b.ID); err != nil {
+		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = COALESCE(sent_at, ?) WHERE id = ?`, w.NowText(), b.ID); err != nil {
 			return 0, err
 		}
 		changed++
 	}
 	cond, args := scope(st)
 	res, err := w.Exec(`UPDATE `+paymentTable(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`+cond,
-		append([]any{w.createdAt, b.ID}, args...)...)
+		append([]any{w.NowText(), b.ID}, args...)...)
 	if err != nil {
 		return 0, err
 	}
@@ -127,13 +127,13 @@ func rejectPayments(w *Writer, b Batch, st paymentStatus, reason string, date se
 	cond, args := scope(st)
 	table := paymentTable(b.Kind)
 	var ids []int64
-	if err := w.tx.SelectContext(w.ctx, &ids, `SELECT id FROM `+table+` WHERE batch_id = ? AND status IN ('Batched', 'Sent')`+cond,
+	if err := w.Select(&ids, `SELECT id FROM `+table+` WHERE batch_id = ? AND status IN ('Batched', 'Sent')`+cond,
 		append([]any{b.ID}, args...)...); err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
 		if _, err := w.Exec(`UPDATE `+table+` SET status = 'Rejected', reason_code = ?, updated_at = ? WHERE id = ?`,
-			nullable(reason), w.createdAt, id); err != nil {
+			Nullable(reason), w.NowText(), id); err != nil {
 			return 0, err
 		}
 		var err error
@@ -162,7 +162,7 @@ func mandateAfterReject(w *Writer, ddID int64, reason string) error {
 		return nil
 	}
 	_, err := w.Exec(`UPDATE mandates SET status = ?, updated_at = ? WHERE status = 'Active'
-		AND mandate_id = (SELECT mandate_id FROM direct_debits WHERE id = ?)`, status, w.createdAt, ddID)
+		AND mandate_id = (SELECT mandate_id FROM direct_debits WHERE id = ?)`, status, w.NowText(), ddID)
 	return err
 }
 
@@ -187,7 +187,7 @@ func payoutRejected(w *Writer, b Batch, ctID int64, reason string, date settle.D
 		_, err := postPayout(w, ct.Partner, *ct.WalletID, ct.Cents, fmt.Sprintf("payout-rejected:%d", ctID), "PayoutRejected", date, why, true)
 		return err
 	}
-	clearing, err := accountByCode(w, PartnerAccountCode(ct.Partner, "payout_clearing"))
+	clearing, err := AccountID(w, PartnerAccountCode(ct.Partner, "payout_clearing"))
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func payoutRejected(w *Writer, b Batch, ctID int64, reason string, date settle.D
 			Postings: []Posting{{clearing, ct.Cents}, {*ct.Back, -ct.Cents}}})
 		return err
 	}
-	suspense, err := accountByCode(w, PartnerAccountCode(ct.Partner, "suspense"))
+	suspense, err := AccountID(w, PartnerAccountCode(ct.Partner, "suspense"))
 	if err != nil {
 		return err
 	}

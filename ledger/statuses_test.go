@@ -36,7 +36,7 @@ func statusOf(t *testing.T, s *Store, ref string) string {
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("%s: %+v %v", ref, ps, err)
 	}
-	return ps[0].Status + " " + deref(ps[0].Reason)
+	return ps[0].Status + " " + Deref(ps[0].Reason)
 }
 
 func mandateStatus(t *testing.T, s *Store, id string) string {

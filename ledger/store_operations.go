@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -53,7 +54,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 	}
 	cents := c.positive("amount", r.Amount)
 	date := c.operationDate("operationDate", r.OperationDate, refs.loc)
-	status := or(strings.TrimSpace(r.OperationStatus), StatusCompleted)
+	status := cmp.Or(strings.TrimSpace(r.OperationStatus), StatusCompleted)
 	if !slices.Contains([]string{StatusPending, StatusCompleted, StatusFailed}, status) {
 		c.fail("operationStatus", "%q is not Pending, Completed or Failed (a completed operation is undone with settle reverse)", status)
 	}
@@ -73,7 +74,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 		FROM stores s JOIN dealers d ON d.dealer_key = s.dealer_key JOIN partners p ON p.partner_key = d.partner_key
 		JOIN wallets w ON w.wallet_id = ? WHERE s.store_id = ?`, walletID, storeID)
 	if errors.Is(err, sql.ErrNoRows) {
-		ok, err := rowExists(w, `SELECT 1 FROM wallets WHERE wallet_id = ?`, walletID)
+		ok, err := RowExists(w, `SELECT 1 FROM wallets WHERE wallet_id = ?`, walletID)
 		if err != nil {
 			return err
 		}
@@ -154,7 +155,7 @@ func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool,
 				typ, date, FormatCents(used+cents), FormatCents(*limit))
 		}
 	}
-	acct, err := accountByCode(w, WalletAccountCode(walletID, BucketWithdrawable))
+	acct, err := AccountID(w, WalletAccountCode(walletID, BucketWithdrawable))
 	if err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool,
 		return err
 	}
 	if in {
-		restricted, err := accountByCode(w, WalletAccountCode(walletID, BucketRestricted))
+		restricted, err := AccountID(w, WalletAccountCode(walletID, BucketRestricted))
 		if err != nil {
 			return err
 		}
@@ -192,12 +193,12 @@ func postStoreOperation(w *Writer, op Operation, in bool, customerFee, storeFee 
 	ids := make([]int64, len(codes))
 	for i, code := range codes {
 		if i >= 1 && i != 2 && i != 3 { // per store and per dealer: made on first use
-			if err := ensureAccount(w, code, op.PartnerKey, nil, strings.TrimPrefix(code, "partner:"+op.PartnerKey+":")); err != nil {
+			if err := EnsureAccount(w, code, op.PartnerKey, nil, strings.TrimPrefix(code, "partner:"+op.PartnerKey+":")); err != nil {
 				return 0, err
 			}
 		}
 		var err error
-		if ids[i], err = accountByCode(w, code); err != nil {
+		if ids[i], err = AccountID(w, code); err != nil {
 			return 0, err
 		}
 	}
