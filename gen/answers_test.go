@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/ingest"
+	"settle/ledger/payments"
 )
 
 // cycleWorld generates a world, imports it and ingests its bank files as the
@@ -40,31 +43,31 @@ func cycleWorld(t *testing.T) (s *ledger.Store, dir, outbox string) {
 			continue
 		}
 		fh, _ := os.Open(f.Path)
-		res, err := s.Import(context.Background(), kind, f.Path, fh, ledger.ImportOptions{Day: testDay})
+		res, err := feeds.Import(context.Background(), s, kind, f.Path, fh, feeds.ImportOptions{Day: testDay})
 		fh.Close()
 		if err != nil || res.Rejected > 0 || res.Imported < f.Rows { // every generated row lands, operations included
 			t.Fatalf("%s: %v, %d of %d imported, errors %v", kind, err, res.Imported, f.Rows, res.Errors)
 		}
 	}
-	opt := ledger.BatchOptions{Outbox: outbox, Today: settle.MustParseDay("2026-11-21"), Created: time.Date(2026, 11, 20, 23, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
-	if _, err := s.MakeSDDBatches(context.Background(), opt); err != nil {
+	opt := payments.BatchOptions{Outbox: outbox, Today: settle.MustParseDay("2026-11-21"), Created: time.Date(2026, 11, 20, 23, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
+	if _, err := payments.MakeSDDBatches(context.Background(), s, opt); err != nil {
 		t.Fatal(err)
 	}
 	opt.BatchBooking = false
-	if _, err := s.MakeSCTBatches(context.Background(), opt); err != nil {
+	if _, err := payments.MakeSCTBatches(context.Background(), s, opt); err != nil {
 		t.Fatal(err)
 	}
 	return s, dir, outbox
 }
 
-func ingestFile(t *testing.T, s *ledger.Store, path, salt string) *ledger.FileSummary {
+func ingestFile(t *testing.T, s *ledger.Store, path, salt string) *ingest.FileSummary {
 	t.Helper()
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := s.IngestBank(context.Background(), filepath.Base(path)+salt, bytes.NewReader(doc),
-		ledger.IngestOptions{Day: testDay, SHA256: fmt.Sprintf("%x%s", sha256.Sum256(doc), salt), Size: int64(len(doc))})
+	sum, err := ingest.IngestBank(context.Background(), s, filepath.Base(path)+salt, bytes.NewReader(doc),
+		ingest.IngestOptions{Day: testDay, SHA256: fmt.Sprintf("%x%s", sha256.Sum256(doc), salt), Size: int64(len(doc))})
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -101,7 +104,7 @@ func TestBankAnswersCloseTheCycle(t *testing.T) {
 		if f.Kind == "rejected" {
 			recorded = sum.Units
 		}
-		if sum.Counts[ledger.OutcomeRecorded] != recorded || sum.Counts[ledger.OutcomeException] != 0 || sum.Units == 0 {
+		if sum.Counts[ingest.OutcomeRecorded] != recorded || sum.Counts[ingest.OutcomeException] != 0 || sum.Units == 0 {
 			t.Errorf("%s: %s", filepath.Base(f.Path), sum.Line())
 		}
 	}
@@ -119,7 +122,7 @@ func TestBankAnswersCloseTheCycle(t *testing.T) {
 	before := balances(t, s)
 	for _, f := range files { // the bank sends them again, as other files
 		sum := ingestFile(t, s, f.Path, "-again")
-		if sum.Counts[ledger.OutcomePosted] != 0 || sum.Acted != 0 {
+		if sum.Counts[ingest.OutcomePosted] != 0 || sum.Acted != 0 {
 			t.Errorf("replayed %s: %s, acted %d", filepath.Base(f.Path), sum.Line(), sum.Acted)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"settle/ledger"
+	"settle/ledger/feeds"
 	"settle/sepa"
 )
 
@@ -58,7 +59,7 @@ func TestWorldImportsCleanly(t *testing.T) {
 	defer s.Close()
 	for _, f := range files {
 		fh, _ := os.Open(f.Path)
-		res, err := s.Import(context.Background(), f.Kind, f.Path, fh, ledger.ImportOptions{Day: testDay})
+		res, err := feeds.Import(context.Background(), s, f.Kind, f.Path, fh, feeds.ImportOptions{Day: testDay})
 		fh.Close()
 		if err != nil || res.Rejected > 0 || res.Imported != f.Rows {
 			t.Fatalf("%s: %v imported %d of %d, errors %v", f.Kind, err, res.Imported, f.Rows, res.Errors)

@@ -7,22 +7,24 @@ import (
 	"github.com/shopspring/decimal"
 
 	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/fees"
 )
 
 // feeSchedules is the price list gen writes for every partner (fees.csv).
-var feeSchedules = []ledger.FeeSchedule{
-	{OperationType: "CashDeposit", FixedCents: 100, Percent: decimal.RequireFromString("1.5"), FeeDebtor: ledger.DebtorCustomer,
+var feeSchedules = []fees.FeeSchedule{
+	{OperationType: "CashDeposit", FixedCents: 100, Percent: decimal.RequireFromString("1.5"), FeeDebtor: fees.DebtorCustomer,
 		PlatformBP: 4000, PartnerBP: 3000, DealerBP: 2000, StoreBP: 1000},
-	{OperationType: "CashWithdrawal", FixedCents: 50, FeeDebtor: ledger.DebtorStore, PlatformBP: 2500, PartnerBP: 2500, DealerBP: 2500, StoreBP: 2500},
-	{OperationType: "Payment", Percent: decimal.RequireFromString("0.75"), FeeDebtor: ledger.DebtorStore,
+	{OperationType: "CashWithdrawal", FixedCents: 50, FeeDebtor: fees.DebtorStore, PlatformBP: 2500, PartnerBP: 2500, DealerBP: 2500, StoreBP: 2500},
+	{OperationType: "Payment", Percent: decimal.RequireFromString("0.75"), FeeDebtor: fees.DebtorStore,
 		PlatformBP: 5000, PartnerBP: 2000, DealerBP: 1500, StoreBP: 1500},
 }
 
 func (w *world) writeFees(out io.Writer) (int, error) {
-	return writeRows(out, func(emit func(ledger.FeeRow)) error {
+	return writeRows(out, func(emit func(feeds.FeeRow)) error {
 		for _, p := range w.partners {
 			for _, f := range feeSchedules {
-				emit(ledger.FeeRow{PartnerKey: p.PartnerKey, OperationType: f.OperationType, FixedAmount: ledger.FormatCents(f.FixedCents),
+				emit(feeds.FeeRow{PartnerKey: p.PartnerKey, OperationType: f.OperationType, FixedAmount: ledger.FormatCents(f.FixedCents),
 					Percentage: f.Percent.String(), FeeDebtor: f.FeeDebtor, SharePlatform: fmt.Sprint(f.PlatformBP),
 					SharePartner: fmt.Sprint(f.PartnerBP), ShareDealer: fmt.Sprint(f.DealerBP), ShareStore: fmt.Sprint(f.StoreBP)})
 			}
@@ -49,7 +51,7 @@ func (w *world) writeOperations(out io.Writer) (int, error) {
 		c, _ := ledger.ParseAmount(p.MaximumLastMonthCashDeposit)
 		limits[p.PartnerKey] = c
 	}
-	return writeRows(out, func(emit func(ledger.OperationRow)) error {
+	return writeRows(out, func(emit func(feeds.OperationRow)) error {
 		for i := 0; i < w.opt.Operations; i++ {
 			p := i % len(w.partners)
 			partner := w.partners[p].PartnerKey
@@ -57,7 +59,7 @@ func (w *world) writeOperations(out io.Writer) (int, error) {
 			if !ok {
 				continue
 			}
-			row := ledger.OperationRow{OperationID: fmt.Sprintf("OP-%s-%07d", w.date[2:4]+w.date[5:7]+w.date[8:], i),
+			row := feeds.OperationRow{OperationID: fmt.Sprintf("OP-%s-%07d", w.date[2:4]+w.date[5:7]+w.date[8:], i),
 				WalletID: w.walletLite(idx).WalletID, StoreID: storesOf[partner][r.IntN(len(storesOf[partner]))],
 				OperationDate: w.date, OperationStatus: ledger.StatusCompleted}
 			if i%2 == 1 {

@@ -9,6 +9,8 @@ import (
 	"github.com/gocarina/gocsv"
 
 	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/payments"
 )
 
 // Shares of the validated, active wallets that signed an SDD mandate, and of those
@@ -26,7 +28,7 @@ const withdrawalEntries = 2000
 func writeRows[R any](out io.Writer, next func(emit func(R)) error) (int, error) {
 	cw := csv.NewWriter(out)
 	sw := gocsv.NewSafeCSVWriter(cw)
-	cw.Write(ledger.CSVHeaders[R]())
+	cw.Write(feeds.CSVHeaders[R]())
 	n := 0
 	batch := make([]R, 0, 1000)
 	flush := func() error {
@@ -62,7 +64,7 @@ func (w *world) mandated(i int, wl ledger.WalletRow) (ledger.MandateRow, bool) {
 	created, _ := time.Parse(time.RFC3339, wl.CreationDate)
 	return ledger.MandateRow{MandateID: fmt.Sprintf("MND-%s-%07d", code36(i, 4, 1_000_003), i), WalletID: wl.WalletID,
 		DebtorName: wl.FirstName + " " + wl.LastName, DebtorIBAN: wl.IBAN, DebtorBIC: wl.BIC,
-		SignatureDate: created.Format(time.DateOnly), Status: ledger.MandateActive}, true
+		SignatureDate: created.Format(time.DateOnly), Status: payments.MandateActive}, true
 }
 
 func (w *world) writeMandates(out io.Writer) (int, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"settle/ledger"
+	"settle/ledger/payments"
 )
 
 // SDDBatchJob makes the pain.008 files of the due direct debits.
@@ -15,7 +16,7 @@ func SDDBatchJob() Job {
 			if err != nil {
 				return Summary{}, err
 			}
-			run, err := env.Store.MakeSDDBatches(env.Work, opt)
+			run, err := payments.MakeSDDBatches(env.Work, env.Store, opt)
 			return batchSummary(env, "direct debits", run), err
 		}}
 }
@@ -29,17 +30,17 @@ func SCTBatchJob() Job {
 			if err != nil {
 				return Summary{}, err
 			}
-			var fees ledger.FeePayoutResult
-			if ledger.FeePayoutDue(env.Config.FeePayouts.Cycle, env.Date) {
+			var fees payments.FeePayoutResult
+			if payments.FeePayoutDue(env.Config.FeePayouts.Cycle, env.Date) {
 				minCents, err := ledger.ParseAmount(env.Config.FeePayouts.MinAmount)
 				if err != nil {
 					return Summary{}, err
 				}
-				if fees, err = env.Store.QueueFeePayouts(env.Work, env.Date, minCents, env.DryRun); err != nil {
+				if fees, err = payments.QueueFeePayouts(env.Work, env.Store, env.Date, minCents, env.DryRun); err != nil {
 					return Summary{}, err
 				}
 			}
-			run, err := env.Store.MakeSCTBatches(env.Work, opt)
+			run, err := payments.MakeSCTBatches(env.Work, env.Store, opt)
 			sum := batchSummary(env, "credit transfers", run)
 			if fees.Payouts > 0 || fees.NoIBAN > 0 {
 				sum.Counts["feePayouts"] = int64(fees.Payouts)
@@ -50,13 +51,13 @@ func SCTBatchJob() Job {
 		}}
 }
 
-func batchOptions(env *Env, b BatchConfig) (ledger.BatchOptions, error) {
+func batchOptions(env *Env, b BatchConfig) (payments.BatchOptions, error) {
 	maxCents, err := b.maxAmountCents()
-	return ledger.BatchOptions{Outbox: env.Dirs.Outbox, Today: env.Date, Message: b.Message, LeadDays: b.LeadDays,
+	return payments.BatchOptions{Outbox: env.Dirs.Outbox, Today: env.Date, Message: b.Message, LeadDays: b.LeadDays,
 		MaxTxs: b.MaxTransactions, MaxAmountCents: maxCents, BatchBooking: b.BatchBooking, DryRun: env.DryRun}, err
 }
 
-func batchSummary(env *Env, what string, run *ledger.BatchRun) Summary {
+func batchSummary(env *Env, what string, run *payments.BatchRun) Summary {
 	sum := Summary{Counts: map[string]int64{}, Amounts: map[string]ledger.Money{}}
 	if run == nil {
 		return sum

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"settle/ledger"
+	"settle/ledger/fees"
 )
 
 // FeeTotalsJob recomputes the day's fee totals from the operations, replacing the
@@ -12,7 +13,7 @@ import (
 func FeeTotalsJob() Job {
 	return Job{Name: "fee-totals", Description: "recompute the day's fee totals per partner, dealer, store, type, status and fee debtor",
 		Run: func(ctx context.Context, env *Env) (Summary, error) {
-			res, err := env.Store.RebuildFeeTotals(env.Work, env.Date, env.DryRun)
+			res, err := fees.RebuildFeeTotals(env.Work, env.Store, env.Date, env.DryRun)
 			verb := "stored"
 			if env.DryRun {
 				verb = "would store"

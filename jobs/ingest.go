@@ -20,6 +20,8 @@ import (
 	"unicode/utf8"
 
 	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/ingest"
 	"settle/sepa"
 )
 
@@ -193,7 +195,7 @@ func (t *ingestTally) file(env *Env, path, kind string) (err error) {
 	if err != nil {
 		return err
 	}
-	seen, err := env.Store.FileIngested(env.Work, sha)
+	seen, err := ingest.FileIngested(env.Work, env.Store, sha)
 	if err != nil {
 		return err
 	}
@@ -204,12 +206,12 @@ func (t *ingestTally) file(env *Env, path, kind string) (err error) {
 	}
 	if !env.DryRun {
 		// A file whose handling killed the process twice is not tried a third time.
-		died, err := env.Store.StartAttempt(env.Work, sha, path, fmt.Sprintf("run %d", env.RunID))
+		died, err := ingest.StartAttempt(env.Work, env.Store, sha, path, fmt.Sprintf("run %d", env.RunID))
 		if err != nil {
 			return err
 		}
 		defer func() {
-			if ferr := env.Store.FinishAttempt(env.Work, sha); ferr != nil && err == nil {
+			if ferr := ingest.FinishAttempt(env.Work, env.Store, sha); ferr != nil && err == nil {
 				err = ferr
 			}
 		}()
@@ -226,20 +228,20 @@ func (t *ingestTally) file(env *Env, path, kind string) (err error) {
 	if kind != "xml" {
 		return t.feed(env, path, kind, f, sha, size)
 	}
-	s, err := env.Store.IngestBank(env.Work, path, f, ledger.IngestOptions{Day: env.Date, SHA256: sha, Size: size, JobRunID: env.RunID,
+	s, err := ingest.IngestBank(env.Work, env.Store, path, f, ingest.IngestOptions{Day: env.Date, SHA256: sha, Size: size, JobRunID: env.RunID,
 		AutoRefund: env.Config.AutoRefundReasons, MaxBytes: env.Config.MaxFileBytes, By: "ingest", DryRun: env.DryRun})
 	var pe *sepa.ParseError
 	switch {
 	case errors.As(err, &pe):
 		return t.reject(env, path, err)
-	case errors.Is(err, ledger.ErrDuplicateFile):
+	case errors.Is(err, ingest.ErrDuplicateFile):
 		t.sum.Counts["duplicateFiles"]++
 		return t.move(env, path, "processed", "")
 	case err != nil:
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	t.sum.Counts["files"]++
-	for _, o := range ledger.Outcomes {
+	for _, o := range ingest.Outcomes {
 		t.sum.Counts[o] += int64(s.Counts[o])
 		for ccy, m := range s.Amounts[o] {
 			t.amounts[o+" "+ccy] = ledger.Money{Decimal: t.amounts[o+" "+ccy].Add(m.Decimal)}
@@ -255,7 +257,7 @@ func (t *ingestTally) feed(env *Env, path, kind string, f *os.File, sha string, 
 		t.sum.Counts["feeds"]++
 		return nil
 	}
-	res, err := env.Store.Import(env.Work, kind, path, f, ledger.ImportOptions{Day: env.Date, ChunkSize: env.Config.ChunkSize, Location: env.Config.Location()})
+	res, err := feeds.Import(env.Work, env.Store, kind, path, f, feeds.ImportOptions{Day: env.Date, ChunkSize: env.Config.ChunkSize, Location: env.Config.Location()})
 	if err != nil {
 		if settle.CodeOf(err) == settle.Invalid {
 			return t.reject(env, path, err)
@@ -270,7 +272,7 @@ func (t *ingestTally) feed(env *Env, path, kind string, f *os.File, sha string, 
 	t.sum.Counts["feedRowsUnchanged"] += int64(res.Unchanged)
 	t.sum.Counts["feedRowsRejected"] += int64(res.Rejected)
 	t.sum.Rejected += int64(res.Rejected)
-	if err := env.Store.RecordInputFile(env.Work, path, "csv:"+kind, sha, size, env.RunID, res.Imported); err != nil {
+	if err := ingest.RecordInputFile(env.Work, env.Store, path, "csv:"+kind, sha, size, env.RunID, res.Imported); err != nil {
 		return err
 	}
 	return t.move(env, path, "processed", "")
@@ -345,7 +347,7 @@ func (t *ingestTally) finish(env *Env) Summary {
 		verb = "would ingest"
 	}
 	var parts []string
-	for _, o := range ledger.Outcomes {
+	for _, o := range ingest.Outcomes {
 		if s.Counts[o] == 0 {
 			continue
 		}
@@ -384,7 +386,7 @@ func hashFile(path string) (string, int64, error) {
 // namespace) from a CSV feed (its import kind) by its first bytes.
 func sniff(f *os.File) (string, bool, error) {
 	head, _ := bufio.NewReader(f).Peek(4096)
-	if ledger.IsUTF16(head) {
+	if feeds.IsUTF16(head) {
 		return "", false, fmt.Errorf("%s: the file is UTF-16 text: settle reads UTF-8 (XML bank files, CSV feeds saved as CSV UTF-8)", f.Name())
 	}
 	trimmed := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
@@ -394,7 +396,7 @@ func sniff(f *os.File) (string, bool, error) {
 	line, _, _ := strings.Cut(trimmed, "\n")
 	header, err := csv.NewReader(strings.NewReader(line)).Read()
 	if err == nil {
-		if kind, ok := ledger.KindOfHeader(header); ok {
+		if kind, ok := feeds.KindOfHeader(header); ok {
 			return kind, false, nil
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"settle/gen"
-	"settle/ledger"
+	"settle/ledger/ingest"
 )
 
 // worldInbox generates a world with bank files into the runner's inbox.
@@ -48,7 +48,7 @@ func TestIngestInbox(t *testing.T) {
 	// A dry run decides every file against the database as it is, and commits and
 	// moves nothing: the feeds are not imported, so no entry finds its wallet yet.
 	dry, err := r.Run(ctx, "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20"), DryRun: true})
-	if err != nil || dry.Counts["files"] != 3 || dry.Counts[ledger.OutcomePosted] != 0 || len(ls(t, in)) != 12 {
+	if err != nil || dry.Counts["files"] != 3 || dry.Counts[ingest.OutcomePosted] != 0 || len(ls(t, in)) != 12 {
 		t.Fatalf("dry run: %+v %v; inbox %v", dry, err, ls(t, in))
 	}
 	if v, _ := s.Verify(ctx, 1); v.Transactions != 0 {
@@ -65,7 +65,7 @@ func TestIngestInbox(t *testing.T) {
 		t.Fatalf("%s %s %v", res.Status, res.Line, res.Counts)
 	}
 	// The statement (read after the notification) repeats its bookings: all its units are duplicates.
-	if res.Counts[ledger.OutcomeDuplicate] < 800 || res.Counts[ledger.OutcomePosted] < 400 || res.Counts[ledger.OutcomeException] < 50 {
+	if res.Counts[ingest.OutcomeDuplicate] < 800 || res.Counts[ingest.OutcomePosted] < 400 || res.Counts[ingest.OutcomeException] < 50 {
 		t.Fatalf("units: %v", res.Counts)
 	}
 	if left := ls(t, in); len(left) != 0 {
@@ -195,7 +195,7 @@ func TestAFileThatKilledTheProcessTwiceIsQuarantined(t *testing.T) {
 	}
 	ctx := context.Background()
 	for i := 0; i < 2; i++ { // two runs that died inside the file
-		if _, err := s.StartAttempt(ctx, sha, camt.Path, "a run that died"); err != nil {
+		if _, err := ingest.StartAttempt(ctx, s, sha, camt.Path, "a run that died"); err != nil {
 			t.Fatal(err)
 		}
 	}

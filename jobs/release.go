@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"settle/ledger"
+	"settle/ledger/payments"
 )
 
 // ReleaseFundsJob moves booked collections' money from restricted to withdrawable
@@ -12,7 +13,7 @@ import (
 func ReleaseFundsJob() Job {
 	return Job{Name: "release-funds", Description: "move SDD money past its return window from restricted to withdrawable",
 		Run: func(ctx context.Context, env *Env) (Summary, error) {
-			res, err := env.Store.ReleaseFunds(env.Work, env.Date, env.Config.ReleaseDays, env.Config.ChunkSize, env.DryRun)
+			res, err := payments.ReleaseFunds(env.Work, env.Store, env.Date, env.Config.ReleaseDays, env.Config.ChunkSize, env.DryRun)
 			verb := "released"
 			if env.DryRun {
 				verb = "would release"

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"settle/ledger"
+	"settle/ledger/payments"
 )
 
 // ResetBalancesJob brings the chosen wallets' balances to zero for a reason
@@ -18,7 +19,7 @@ func ResetBalancesJob() Job {
 		Run: func(ctx context.Context, env *Env) (Summary, error) {
 			opt := env.Reset
 			opt.Day, opt.DryRun, opt.ChunkSize = env.Date, env.DryRun, env.Config.ChunkSize
-			res, err := env.Store.ResetBalances(env.Work, opt)
+			res, err := payments.ResetBalances(env.Work, env.Store, opt)
 			verb := "reset"
 			if env.DryRun {
 				verb = "would reset"

@@ -18,6 +18,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/payments"
 	"settle/reports/metrics"
 )
 
@@ -70,7 +72,7 @@ type Env struct {
 	// chunk in flight commits whole; the job checks its ctx between chunks.
 	Work context.Context
 	// Reset is what reset-balances resets (its selector, reason and who); other jobs ignore it.
-	Reset ledger.ResetOptions
+	Reset payments.ResetOptions
 }
 
 // Summary is what a job reports: a one-line text, counts and amounts. Rejected > 0
@@ -108,10 +110,10 @@ func (r Result) OK() bool { return r.Status == StatusSucceeded }
 
 // RunOptions are the per-run flags of `settle run`.
 type RunOptions struct {
-	Date   settle.Day          // default: yesterday in the configured time zone (today for Job.Today)
-	DryRun bool                // compute only
-	Wait   time.Duration       // queue behind a lease holder for at most this long
-	Reset  ledger.ResetOptions // reset-balances: the wallets and the reason
+	Date   settle.Day            // default: yesterday in the configured time zone (today for Job.Today)
+	DryRun bool                  // compute only
+	Wait   time.Duration         // queue behind a lease holder for at most this long
+	Reset  payments.ResetOptions // reset-balances: the wallets and the reason
 }
 
 // Runner runs registered jobs under a lease and journals every run.
@@ -211,7 +213,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 
 	res.Millis = r.Clock.Now().Sub(started).Milliseconds()
 	switch {
-	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ledger.ErrStopped)):
+	case err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, feeds.ErrStopped)):
 		res.Status = StatusInterrupted
 		if cause := context.Cause(jobCtx); cause != nil && !errors.Is(cause, context.Canceled) {
 			err = fmt.Errorf("%w: %w", err, cause)

@@ -1,7 +1,9 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
+	"settle/ledger"
+	"settle/ledger/ingest"
 	"strings"
 	"testing"
 )
@@ -23,15 +25,15 @@ func TestOutOfRangeEntriesAreExceptions(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		entries = append(entries, ntry{ref: "BIG" + strings.Repeat("x", i), amount: "90071992547409.91", remittance: "nobody"})
 	}
-	sum, err := ingest(t, s, "z.xml", camt054(entries...))
+	sum, err := ingestFile(t, s, "z.xml", camt054(entries...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Counts[OutcomePosted] != 1 || sum.Counts[OutcomeException] != 53 {
+	if sum.Counts[ingest.OutcomePosted] != 1 || sum.Counts[ingest.OutcomeException] != 53 {
 		t.Fatalf("%s", sum.Line())
 	}
 	var n int
-	s.R.Get(&n, `SELECT COUNT(*) FROM exceptions WHERE reason = ? AND NOT in_suspense`, ExcAmountOutOfRange)
+	s.R.Get(&n, `SELECT COUNT(*) FROM exceptions WHERE reason = ? AND NOT in_suspense`, ingest.ExcAmountOutOfRange)
 	if n != 53 {
 		t.Fatalf("%d AMOUNT_OUT_OF_RANGE exceptions, want 53; reasons %v", n, reasons(t, s))
 	}
@@ -43,21 +45,21 @@ func TestOutOfRangeEntriesAreExceptions(t *testing.T) {
 func TestBalanceCannotOverflow(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
-	bank := accountID(t, s, PartnerAccountCode("ACME", "bank"))
-	susp := accountID(t, s, PartnerAccountCode("ACME", "suspense"))
+	bank := accountID(t, s, ledger.PartnerAccountCode("ACME", "bank"))
+	susp := accountID(t, s, ledger.PartnerAccountCode("ACME", "suspense"))
 	post := func(key string, cents int64) error {
-		_, _, err := s.Post(context.Background(), &Transaction{Key: key, Type: "X", ValueDate: testDay, BookingDate: testDay,
-			Postings: []Posting{{bank, cents}, {susp, -cents}}})
+		_, _, err := s.Post(context.Background(), &ledger.Transaction{Key: key, Type: "X", ValueDate: testDay, BookingDate: testDay,
+			Postings: []ledger.Posting{{bank, cents}, {susp, -cents}}})
 		return err
 	}
-	if err := post("a", MaxBalanceCents-1); err != nil {
+	if err := post("a", ledger.MaxBalanceCents-1); err != nil {
 		t.Fatal(err)
 	}
 	if err := post("b", 2); err == nil || !strings.Contains(err.Error(), "would") {
 		t.Fatalf("overflowing posting: %v", err)
 	}
-	if balance(t, s, PartnerAccountCode("ACME", "bank")) != FormatCents(MaxBalanceCents-1) {
-		t.Fatalf("bank balance %s", balance(t, s, PartnerAccountCode("ACME", "bank")))
+	if balance(t, s, ledger.PartnerAccountCode("ACME", "bank")) != ledger.FormatCents(ledger.MaxBalanceCents-1) {
+		t.Fatalf("bank balance %s", balance(t, s, ledger.PartnerAccountCode("ACME", "bank")))
 	}
 	mustVerify(t, s)
 }

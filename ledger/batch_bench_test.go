@@ -1,8 +1,10 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
 	"runtime"
+	"settle/ledger"
+	"settle/ledger/payments"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -21,7 +23,7 @@ func BenchmarkSDDBatch(b *testing.B) {
 		s := openTest(b)
 		seedWorld(b, s)
 		ctx := context.Background()
-		err := s.Write(ctx, func(w *Writer) error {
+		err := s.Write(ctx, func(w *ledger.Writer) error {
 			for _, q := range []string{
 				`WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ` + strconv.Itoa(n) + `)
 				INSERT INTO wallets (wallet_id, partner_key, tax_id, first_name, last_name, iban, is_iban_validated, phone_number,
@@ -68,7 +70,7 @@ func BenchmarkSDDBatch(b *testing.B) {
 		}()
 		runtime.GC()
 		b.StartTimer()
-		run, err := s.MakeSDDBatches(ctx, opt)
+		run, err := payments.MakeSDDBatches(ctx, s, opt)
 		b.StopTimer()
 		close(done)
 		if err != nil || run.Txs != n || len(run.Files) != 1 {

@@ -1,4 +1,4 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
@@ -8,6 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/ledgertest"
+	"settle/ledger/payments"
 	"strings"
 	"testing"
 	"time"
@@ -27,18 +31,18 @@ TU-3,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,1999.00,
 `
 )
 
-var batchDay = BatchOptions{Today: settle.MustParseDay("2026-11-20"), Created: time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
+var batchDay = payments.BatchOptions{Today: settle.MustParseDay("2026-11-20"), Created: time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC), LeadDays: 1, BatchBooking: true}
 
-func importCSV(t *testing.T, s *Store, kind, csv string) ImportResult {
+func importCSV(t *testing.T, s *ledger.Store, kind, csv string) feeds.ImportResult {
 	t.Helper()
-	res, err := s.Import(context.Background(), kind, kind+".csv", strings.NewReader(csv), ImportOptions{Day: testDay})
+	res, err := feeds.Import(context.Background(), s, kind, kind+".csv", strings.NewReader(csv), feeds.ImportOptions{Day: testDay})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
 }
 
-func batchWorld(t *testing.T) *Store {
+func batchWorld(t *testing.T) *ledger.Store {
 	t.Helper()
 	s := openTest(t)
 	seedWorld(t, s)
@@ -88,7 +92,7 @@ func TestSDDBatchGoldenAndOnce(t *testing.T) {
 	ctx := context.Background()
 	opt := batchDay
 	opt.Outbox = t.TempDir()
-	run, err := s.MakeSDDBatches(ctx, opt)
+	run, err := payments.MakeSDDBatches(ctx, s, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +103,7 @@ func TestSDDBatchGoldenAndOnce(t *testing.T) {
 	xmllint(t, f.Path, "pain.008.001.08")
 	doc, _ := os.ReadFile(f.Path)
 	golden(t, "sdd-batch.golden.xml", doc)
-	pre, _ := os.ReadFile(filepath.Join(opt.Outbox, prenotificationName(f.MsgID)))
+	pre, _ := os.ReadFile(filepath.Join(opt.Outbox, payments.PrenotificationName(f.MsgID)))
 	golden(t, "sdd-prenotification.golden.csv", pre)
 	// FRST for the mandate's first collection, RCUR for the others; dates on TARGET2 days.
 	for _, want := range []string{"<SeqTp>FRST</SeqTp><", "<ReqdColltnDt>2026-11-23</ReqdColltnDt>", "<ReqdColltnDt>2026-11-25</ReqdColltnDt>",
@@ -108,12 +112,12 @@ func TestSDDBatchGoldenAndOnce(t *testing.T) {
 			t.Errorf("missing %s", want)
 		}
 	}
-	again, err := s.MakeSDDBatches(ctx, opt)
+	again, err := payments.MakeSDDBatches(ctx, s, opt)
 	if err != nil || len(again.Files) != 0 || again.Txs != 0 {
 		t.Fatalf("a second run made %+v, %v", again, err)
 	}
-	ps, _ := s.Payments(ctx, f.MsgID)
-	if len(ps) != 3 || ps[0].Status != PayBatched {
+	ps, _ := payments.Payments(ctx, s, f.MsgID)
+	if len(ps) != 3 || ps[0].Status != payments.PayBatched {
 		t.Fatalf("%+v", ps)
 	}
 	mustVerify(t, s)
@@ -124,24 +128,24 @@ func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
 	ctx := context.Background()
 	opt := batchDay
 	opt.Outbox, opt.MaxTxs = t.TempDir(), 2
-	run, err := s.MakeSDDBatches(ctx, opt)
+	run, err := payments.MakeSDDBatches(ctx, s, opt)
 	if err != nil || len(run.Files) != 2 || run.Files[0].NbOfTxs != 2 || run.Files[1].NbOfTxs != 1 {
 		t.Fatalf("%+v %v", run, err)
 	}
 	opt.MaxTxs, opt.MaxAmountCents = 0, 200000 // 1,999.00 + 100.00 is over 2,000.00
 	first := run.Files[0]
 	for _, f := range run.Files {
-		if err := s.CancelBatch(ctx, f.MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); err != nil {
+		if err := payments.CancelBatch(ctx, s, f.MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.CancelBatch(ctx, first.MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
+	if err := payments.CancelBatch(ctx, s, first.MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("second cancel: %v", err)
 	}
 	if _, err := os.Stat(first.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the cancelled batch's file stays in the outbox")
 	}
-	run, err = s.MakeSDDBatches(ctx, opt)
+	run, err = payments.MakeSDDBatches(ctx, s, opt)
 	if err != nil || len(run.Files) != 2 || run.Txs != 3 || run.Files[0].NbOfTxs != 2 {
 		t.Fatalf("after cancel, split by amount: %+v %v", run, err)
 	}
@@ -149,10 +153,10 @@ func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
 	if !strings.Contains(string(doc), "<SeqTp>FRST</SeqTp>") {
 		t.Errorf("the cancelled first collection must come back as FRST")
 	}
-	if err := s.MarkBatchSent(ctx, run.Files[0].MsgID); err != nil {
+	if err := payments.MarkBatchSent(ctx, s, run.Files[0].MsgID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
+	if err := payments.CancelBatch(ctx, s, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("cancelling a sent batch: %v", err)
 	}
 	mustVerify(t, s)
@@ -163,8 +167,8 @@ func TestSDDBatchAmendmentAndExpiry(t *testing.T) {
 	ctx := context.Background()
 	opt := batchDay
 	opt.Outbox = t.TempDir()
-	s.wdb.Exec(`UPDATE mandates SET signature_date = '2024-01-15' WHERE mandate_id = 'MND-POLI-OLD'`)
-	if _, err := s.MakeSDDBatches(ctx, opt); err != nil {
+	ledgertest.Exec(t, s, `UPDATE mandates SET signature_date = '2024-01-15' WHERE mandate_id = 'MND-POLI-OLD'`)
+	if _, err := payments.MakeSDDBatches(ctx, s, opt); err != nil {
 		t.Fatal(err)
 	}
 	// After its first collection the debtor moves the mandate to another account.
@@ -176,9 +180,9 @@ func TestSDDBatchAmendmentAndExpiry(t *testing.T) {
 		t.Fatalf("%+v", res.Errors)
 	}
 	// By the next run the old mandate, never used, is 36 months old.
-	s.wdb.Exec(`UPDATE mandates SET signature_date = '2023-11-15' WHERE mandate_id = 'MND-POLI-OLD'`)
+	ledgertest.Exec(t, s, `UPDATE mandates SET signature_date = '2023-11-15' WHERE mandate_id = 'MND-POLI-OLD'`)
 	opt.Today = settle.MustParseDay("2026-11-30")
-	run, err := s.MakeSDDBatches(ctx, opt)
+	run, err := payments.MakeSDDBatches(ctx, s, opt)
 	if err != nil || len(run.Files) != 1 || run.Txs != 1 || run.Cancelled != 1 {
 		t.Fatalf("%+v %v", run, err)
 	}
@@ -188,13 +192,13 @@ func TestSDDBatchAmendmentAndExpiry(t *testing.T) {
 		!strings.Contains(string(doc), "<SeqTp>RCUR</SeqTp>") || !strings.Contains(string(doc), "<IBAN>DE89370400440532013000</IBAN>") {
 		t.Fatalf("no amendment:\n%s", doc)
 	}
-	ps, _ := s.Payments(ctx, "TU-5")
-	if len(ps) != 1 || ps[0].Status != PayCancelled || *ps[0].Reason != "MANDATE_EXPIRED" {
+	ps, _ := payments.Payments(ctx, s, "TU-5")
+	if len(ps) != 1 || ps[0].Status != payments.PayCancelled || *ps[0].Reason != "MANDATE_EXPIRED" {
 		t.Fatalf("%+v", ps)
 	}
 	// The amendment was told once: the next collection carries none.
 	importCSV(t, s, "topups", "topUpId,walletId,mandateId,amount,requestedCollectionDate\nTU-6,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,10.00,2026-12-01\n")
-	run, _ = s.MakeSDDBatches(ctx, opt)
+	run, _ = payments.MakeSDDBatches(ctx, s, opt)
 	if doc, _ := os.ReadFile(run.Files[0].Path); !strings.Contains(string(doc), "<AmdmntInd>false</AmdmntInd>") {
 		t.Fatalf("amendment sent twice:\n%s", doc)
 	}
@@ -231,7 +235,7 @@ func TestPaymentFeedsRefuse(t *testing.T) {
 func TestSCTBatchDebitsAndCancelPutsBackOnce(t *testing.T) {
 	s := batchWorld(t)
 	ctx := context.Background()
-	if _, err := ingest(t, s, "in.xml", camt054(ntry{ref: "C1", amount: "300.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
+	if _, err := ingestFile(t, s, "in.xml", camt054(ntry{ref: "C1", amount: "300.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
 		t.Fatal(err)
 	}
 	res := importCSV(t, s, "withdrawals", "withdrawalId,walletId,amount,operationType,requestedExecutionDate,remittance\n"+
@@ -241,31 +245,31 @@ func TestSCTBatchDebitsAndCancelPutsBackOnce(t *testing.T) {
 	}
 	opt := batchDay
 	opt.Outbox = t.TempDir()
-	run, err := s.MakeSCTBatches(ctx, opt)
+	run, err := payments.MakeSCTBatches(ctx, s, opt)
 	if err != nil || len(run.Files) != 1 || run.Txs != 1 {
 		t.Fatalf("%+v %v", run, err)
 	}
 	xmllint(t, run.Files[0].Path, "pain.001.001.09")
 	doc, _ := os.ReadFile(run.Files[0].Path)
 	golden(t, "sct-batch.golden.xml", doc)
-	wallet := WalletAccountCode(polifemo, BucketWithdrawable)
+	wallet := ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable)
 	if b := balance(t, s, wallet); b != "-180.00" {
 		t.Fatalf("wallet after the batch: %s", b)
 	}
-	if b := balance(t, s, PartnerAccountCode("ACME", "payout_clearing")); b != "-120.00" {
+	if b := balance(t, s, ledger.PartnerAccountCode("ACME", "payout_clearing")); b != "-120.00" {
 		t.Fatalf("payout_clearing: %s", b)
 	}
-	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); err != nil {
+	if err := payments.CancelBatch(ctx, s, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CancelBatch(ctx, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
+	if err := payments.CancelBatch(ctx, s, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("second cancel: %v", err)
 	}
 	if b := balance(t, s, wallet); b != "-300.00" {
 		t.Fatalf("wallet after cancel: %s", b)
 	}
 	opt.Message = "pain.001.001.03"
-	run, err = s.MakeSCTBatches(ctx, opt)
+	run, err = payments.MakeSCTBatches(ctx, s, opt)
 	if err != nil || len(run.Files) != 1 || run.Txs != 1 {
 		t.Fatalf("after cancel: %+v %v", run, err)
 	}
@@ -283,36 +287,36 @@ func TestBatchCrashLeavesNoOrphanAndNoDouble(t *testing.T) {
 	opt.Outbox = t.TempDir()
 	crash := errors.New("killed")
 	// Killed after writing, before recording: no file, nothing batched.
-	opt.failAfterWrite = func(committed bool) error {
+	opt.FailAfterWrite = func(committed bool) error {
 		if !committed {
 			return crash
 		}
 		return nil
 	}
 	// Regression (issue 14): the failed run's summary counted the rolled-back file.
-	if run, err := s.MakeSDDBatches(ctx, opt); !errors.Is(err, crash) || run.Txs != 0 || run.Cents != 0 {
+	if run, err := payments.MakeSDDBatches(ctx, s, opt); !errors.Is(err, crash) || run.Txs != 0 || run.Cents != 0 {
 		t.Fatalf("%+v %v; want the crash and nothing counted", run, err)
 	}
 	if names := outbox(t, opt.Outbox); len(names) != 0 {
 		t.Fatalf("orphans: %v", names)
 	}
 	// Killed after recording, before the rename: the next run finishes the file, makes no other.
-	opt.failAfterWrite = func(committed bool) error {
+	opt.FailAfterWrite = func(committed bool) error {
 		if committed {
 			return crash
 		}
 		return nil
 	}
-	if run, err := s.MakeSDDBatches(ctx, opt); !errors.Is(err, crash) || run.Txs == 0 {
+	if run, err := payments.MakeSDDBatches(ctx, s, opt); !errors.Is(err, crash) || run.Txs == 0 {
 		t.Fatalf("%+v %v; want the crash and the committed file counted", run, err)
 	}
-	opt.failAfterWrite = nil
-	run, err := s.MakeSDDBatches(ctx, opt)
+	opt.FailAfterWrite = nil
+	run, err := payments.MakeSDDBatches(ctx, s, opt)
 	if err != nil || len(run.Files) != 0 {
 		t.Fatalf("%+v %v", run, err)
 	}
 	names := outbox(t, opt.Outbox)
-	bs, _ := s.Batches(ctx, "")
+	bs, _ := payments.Batches(ctx, s, "")
 	if len(bs) != 1 || len(names) != 2 || names[0] != bs[0].FileName {
 		t.Fatalf("batches %+v, outbox %v", bs, names)
 	}

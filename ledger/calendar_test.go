@@ -1,7 +1,10 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
+	"settle/ledger/ingest"
+	"settle/ledger/ledgertest"
+	"settle/ledger/payments"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +18,10 @@ func TestWalletDatesAreTheBookingDay(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	s.Clock = settle.NewFakeClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) // read eleven days late
-	s.wdb.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2', last_usage_date = NULL WHERE wallet_id = ?`,
+	ledgertest.Exec(t, s, `UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2', last_usage_date = NULL WHERE wallet_id = ?`,
 		"DE89370400440532013000", mario)
 	doc := camt054(ntry{ref: "D1", amount: "0.01", debtorIBAN: "DE89370400440532013000", remittance: "AB7XQ2"}) // booked 2026-11-20
-	if sum, err := ingest(t, s, "d.xml", doc); err != nil || sum.Counts[OutcomePosted] != 1 {
+	if sum, err := ingestFile(t, s, "d.xml", doc); err != nil || sum.Counts[ingest.OutcomePosted] != 1 {
 		t.Fatalf("%v %v", sum, err)
 	}
 	var used, updated string
@@ -28,9 +31,9 @@ func TestWalletDatesAreTheBookingDay(t *testing.T) {
 		t.Fatalf("lastUsageDate %s, lastUpdateDate %s; want the booking day 2026-11-20", used, updated)
 	}
 	// A later file with an older booking leaves the later date alone.
-	s.wdb.Exec(`UPDATE wallets SET last_usage_date = '2026-11-25T00:00:00Z' WHERE wallet_id = ?`, mario)
+	ledgertest.Exec(t, s, `UPDATE wallets SET last_usage_date = '2026-11-25T00:00:00Z' WHERE wallet_id = ?`, mario)
 	doc = strings.ReplaceAll(camt054(ntry{ref: "D2", amount: "5.00", debtorIBAN: "DE89370400440532013000", remittance: "H69ZUC"}), "<MsgId>T1<", "<MsgId>T2<")
-	if _, err := ingest(t, s, "d2.xml", doc); err != nil {
+	if _, err := ingestFile(t, s, "d2.xml", doc); err != nil {
 		t.Fatal(err)
 	}
 	s.R.Get(&used, `SELECT last_usage_date FROM wallets WHERE wallet_id = ?`, mario)
@@ -48,7 +51,7 @@ func TestTopUpWithNoDateIsCollectedAtTheEarliestOfItsBatch(t *testing.T) {
 		{"2026-12-24", "2026-12-28"}, // read in November, batched a month later: after Christmas, St Stephen and the weekend
 	} {
 		s := batchWorld(t) // TU-3 imported on 2026-11-20 with no date
-		run, err := s.MakeSDDBatches(context.Background(), BatchOptions{Outbox: t.TempDir(), Today: settle.MustParseDay(c.batchDay), LeadDays: 1})
+		run, err := payments.MakeSDDBatches(context.Background(), s, payments.BatchOptions{Outbox: t.TempDir(), Today: settle.MustParseDay(c.batchDay), LeadDays: 1})
 		if err != nil || run.Txs == 0 {
 			t.Fatalf("%s: %+v %v", c.batchDay, run, err)
 		}

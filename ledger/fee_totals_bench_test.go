@@ -1,22 +1,22 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/fees"
+	"settle/ledger/ledgertest"
 	"testing"
 )
 
 // feeOpsWorld builds n operation rows over days days directly in SQL: 10 dealers,
 // 100 stores, three store operation types, Completed and Failed, both fee debtors.
-func feeOpsWorld(b *testing.B, n, days int) *Store {
+func feeOpsWorld(b *testing.B, n, days int) *ledger.Store {
 	b.Helper()
 	s := openTest(b)
 	seedWorld(b, s)
-	ctx := context.Background()
 	exec := func(q string, args ...any) {
-		if _, err := s.wdb.ExecContext(ctx, q, args...); err != nil {
-			b.Fatal(err)
-		}
+		ledgertest.Exec(b, s, q, args...)
 	}
 	exec(`INSERT INTO dealers (dealer_key, partner_key, dealer_name, created_at, updated_at)
 		WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 9)
@@ -54,7 +54,7 @@ func BenchmarkFeeTotals(b *testing.B) {
 	ctx := context.Background()
 	b.Run("one day", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			res, err := s.RebuildFeeTotals(ctx, settle.NewDay(2026, 2, 1+i%28), false)
+			res, err := fees.RebuildFeeTotals(ctx, s, settle.NewDay(2026, 2, 1+i%28), false)
 			if err != nil || res.Operations != n/days {
 				b.Fatalf("%+v %v", res, err)
 			}
@@ -62,7 +62,7 @@ func BenchmarkFeeTotals(b *testing.B) {
 	})
 	b.Run("all days", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			res, err := s.RebuildFeeTotals(ctx, settle.Day{}, false)
+			res, err := fees.RebuildFeeTotals(ctx, s, settle.Day{}, false)
 			if err != nil || res.Operations != n || res.Days != days {
 				b.Fatalf("%+v %v", res, err)
 			}

@@ -1,25 +1,27 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
 	"fmt"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/fees"
 	"strings"
 	"testing"
 )
 
-func feeTotalsText(t *testing.T, s *Store, day string) string {
+func feeTotalsText(t *testing.T, s *ledger.Store, day string) string {
 	t.Helper()
-	ts, err := s.FeeTotals(context.Background(), settle.MustParseDay(day))
+	ts, err := fees.FeeTotals(context.Background(), s, settle.MustParseDay(day))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var lines []string
 	for _, x := range ts {
 		lines = append(lines, fmt.Sprintf("%s %s %s %s %s %d %s %s %s %s %s %s %s", x.DealerKey, x.OperationType, x.OperationStatus,
-			x.FeeDebtor, x.StoreID[:min(4, len(x.StoreID))], x.Count, FormatCents(x.TotalAmountCents), FormatCents(x.TotalCustomerNetCents),
-			FormatCents(x.TotalCustomerFinalCents), FormatCents(x.TotalForPlatformCents), FormatCents(x.TotalForPartnerCents),
-			FormatCents(x.TotalForDealerCents), FormatCents(x.TotalForStoreCents)))
+			x.FeeDebtor, x.StoreID[:min(4, len(x.StoreID))], x.Count, ledger.FormatCents(x.TotalAmountCents), ledger.FormatCents(x.TotalCustomerNetCents),
+			ledger.FormatCents(x.TotalCustomerFinalCents), ledger.FormatCents(x.TotalForPlatformCents), ledger.FormatCents(x.TotalForPartnerCents),
+			ledger.FormatCents(x.TotalForDealerCents), ledger.FormatCents(x.TotalForStoreCents)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -42,7 +44,7 @@ func TestFeeTotalsRecomputeIsIdempotent(t *testing.T) {
 		"ACME_D1 CashWithdrawal Completed Store 5a0e 1 50.00 50.00 50.00 0.13 0.13 0.12 0.12",
 	}, "\n")
 	for i := range 2 {
-		res, err := s.RebuildFeeTotals(ctx, settle.MustParseDay("2026-11-20"), false)
+		res, err := fees.RebuildFeeTotals(ctx, s, settle.MustParseDay("2026-11-20"), false)
 		if err != nil || res.Rows != 4 || res.Operations != 5 {
 			t.Fatalf("run %d: %+v %v", i, res, err)
 		}
@@ -54,11 +56,11 @@ func TestFeeTotalsRecomputeIsIdempotent(t *testing.T) {
 		t.Fatalf("the 21st was not asked for: %s", got)
 	}
 	importCSV(t, s, "operations", opHeader+"OP-5,"+polifemo+","+store1+",CashWithdrawal,10.00,2026-11-20,Completed\n")
-	s.RebuildFeeTotals(ctx, settle.MustParseDay("2026-11-20"), false)
+	fees.RebuildFeeTotals(ctx, s, settle.MustParseDay("2026-11-20"), false)
 	if got := feeTotalsText(t, s, "2026-11-20"); !strings.Contains(got, "CashWithdrawal Completed Store 5a0e 2 60.00") {
 		t.Fatalf("after a new operation:\n%s", got)
 	}
-	if res, _ := s.RebuildFeeTotals(ctx, settle.Day{}, false); res.Days != 2 {
+	if res, _ := fees.RebuildFeeTotals(ctx, s, settle.Day{}, false); res.Days != 2 {
 		t.Fatalf("all days: %+v", res)
 	}
 	// A day's shares sum to its fees, and equal what the fee accounts received.

@@ -1,10 +1,14 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
 	"math/big"
 	"math/rand/v2"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/fees"
+	"settle/ledger/payments"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +35,7 @@ func TestFeeAndSharesExact(t *testing.T) {
 		}
 		bp[3] = left
 		r.Shuffle(4, func(a, b int) { bp[a], bp[b] = bp[b], bp[a] })
-		f := FeeSchedule{FixedCents: r.Int64N(500), Percent: pct, FeeDebtor: DebtorCustomer, PlatformBP: bp[0], PartnerBP: bp[1], DealerBP: bp[2], StoreBP: bp[3]}
+		f := fees.FeeSchedule{FixedCents: r.Int64N(500), Percent: pct, FeeDebtor: fees.DebtorCustomer, PlatformBP: bp[0], PartnerBP: bp[1], DealerBP: bp[2], StoreBP: bp[3]}
 		fee := f.Price(amount)
 
 		// exact: amount × pct / 100 as a rational, rounded half-up
@@ -69,7 +73,7 @@ func TestSplitSharesTiesAndRemainders(t *testing.T) {
 		{7, [4]int{0, 0, 0, 10000}, [4]int64{0, 0, 0, 7}},
 		{0, [4]int{4000, 3000, 2000, 1000}, [4]int64{0, 0, 0, 0}},
 	} {
-		if got := SplitShares(c.cents, c.bp); got != c.want {
+		if got := fees.SplitShares(c.cents, c.bp); got != c.want {
 			t.Errorf("SplitShares(%d, %v) = %v, want %v", c.cents, c.bp, got, c.want)
 		}
 	}
@@ -85,7 +89,7 @@ ACME,Payment,0,0.75,None,10000,0,0,0
 )
 
 // feeWorld is the test world with a store, a fee schedule and 300.00 in Polifemo's wallet.
-func feeWorld(t *testing.T) *Store {
+func feeWorld(t *testing.T) *ledger.Store {
 	t.Helper()
 	s := openTest(t)
 	seedWorld(t, s)
@@ -94,7 +98,7 @@ func feeWorld(t *testing.T) *Store {
 			t.Fatalf("%s: %+v", f.kind, res.Errors)
 		}
 	}
-	if _, err := ingest(t, s, "in.xml", camt054(ntry{ref: "C1", amount: "300.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
+	if _, err := ingestFile(t, s, "in.xml", camt054(ntry{ref: "C1", amount: "300.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -107,33 +111,33 @@ const opHeader = "operationId,walletId,storeId,operationType,amount,operationDat
 func TestStoreOperationsPostWithFeesAndShares(t *testing.T) {
 	s := feeWorld(t)
 	rome, _ := time.LoadLocation("Europe/Rome")
-	res, err := s.Import(context.Background(), "operations", "operations.csv", strings.NewReader(opHeader+
+	res, err := feeds.Import(context.Background(), s, "operations", "operations.csv", strings.NewReader(opHeader+
 		"OP-1,"+polifemo+","+store1+",CashDeposit,200.00,2026-11-20,Completed\n"+ // fee 1.00 + 3.00 = 4.00 by the customer: wallet +196.00
 		"OP-2,"+polifemo+","+store1+",CashWithdrawal,100.00,2026-11-20T23:30:00+00:00,\n"+ // 0.50 by the store; the 21st in Rome
 		"OP-3,"+polifemo+","+store1+",Payment,33.33,2026-11-21,Completed\n"+ // no fee
 		"OP-4,"+polifemo+","+store1+",CashDeposit,50.00,2026-11-21,Failed\n"+
-		"OP-5,"+polifemo+","+store1+",CashDeposit,10.00,2026-11-21,Pending\n"), ImportOptions{Day: testDay, Location: rome})
+		"OP-5,"+polifemo+","+store1+",CashDeposit,10.00,2026-11-21,Pending\n"), feeds.ImportOptions{Day: testDay, Location: rome})
 	if err != nil || res.Rejected > 0 {
 		t.Fatalf("%v %+v", err, res.Errors)
 	}
 	for code, want := range map[string]string{
-		WalletAccountCode(polifemo, BucketWithdrawable):   "-362.67", // 300 + 196 - 100 - 33.33
-		PartnerAccountCode("ACME", "store_cash:"+store1):  "67.17",   // 200 owed; 99.50 paid out (100 less the fee the store bears); 33.33 the store keeps
-		PartnerAccountCode("ACME", "fees:platform"):       "-1.73",   // 40% of 4.00 + 25% of 0.50 (0.125 → the tie goes to the platform)
-		PartnerAccountCode("ACME", "fees:partner"):        "-1.33",
-		PartnerAccountCode("ACME", "fees:dealer:ACME_D1"): "-0.92",
-		PartnerAccountCode("ACME", "fees:store:"+store1):  "-0.52",
+		ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable): "-362.67", // 300 + 196 - 100 - 33.33
+		ledger.PartnerAccountCode("ACME", "store_cash:"+store1):       "67.17",   // 200 owed; 99.50 paid out (100 less the fee the store bears); 33.33 the store keeps
+		ledger.PartnerAccountCode("ACME", "fees:platform"):            "-1.73",   // 40% of 4.00 + 25% of 0.50 (0.125 → the tie goes to the platform)
+		ledger.PartnerAccountCode("ACME", "fees:partner"):             "-1.33",
+		ledger.PartnerAccountCode("ACME", "fees:dealer:ACME_D1"):      "-0.92",
+		ledger.PartnerAccountCode("ACME", "fees:store:"+store1):       "-0.52",
 	} {
 		if got := balance(t, s, code); got != want {
 			t.Errorf("%s %s, want %s", code, got, want)
 		}
 	}
-	var ops []Operation
+	var ops []ledger.Operation
 	s.R.Select(&ops, `SELECT * FROM operations WHERE operation_id LIKE 'OP-%' ORDER BY operation_id`)
 	got := []string{}
 	for _, o := range ops {
-		got = append(got, strings.Join([]string{o.OperationID, o.OperationStatus, o.OperationDate.String(), FormatCents(o.CustomerNetCents),
-			FormatCents(o.CustomerFinalCents), FormatCents(o.FeeCents), o.FeeDebtor}, " "))
+		got = append(got, strings.Join([]string{o.OperationID, o.OperationStatus, o.OperationDate.String(), ledger.FormatCents(o.CustomerNetCents),
+			ledger.FormatCents(o.CustomerFinalCents), ledger.FormatCents(o.FeeCents), o.FeeDebtor}, " "))
 	}
 	want := []string{
 		"OP-1 Completed 2026-11-20 196.00 200.00 4.00 Customer",
@@ -149,7 +153,7 @@ func TestStoreOperationsPostWithFeesAndShares(t *testing.T) {
 	for range 2 {
 		importCSV(t, s, "operations", opHeader+"OP-5,"+polifemo+","+store1+",CashDeposit,10.00,2026-11-21,Completed\n")
 	}
-	if got := balance(t, s, WalletAccountCode(polifemo, BucketWithdrawable)); got != "-371.52" {
+	if got := balance(t, s, ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable)); got != "-371.52" {
 		t.Fatalf("after OP-5 completed: %s", got)
 	}
 	mustVerify(t, s)
@@ -196,7 +200,7 @@ func TestFeeScheduleRefused(t *testing.T) {
 		{"NOPE,CashDeposit,1.00,1,Customer,4000,3000,2000,1000", "partnerKey"},
 		{"ACME,CashDeposit,1.00,1,Customer,40.5,3000,2000,1000", "sharePlatform"},
 	} {
-		res, err := s.Import(context.Background(), "fees", "fees.csv", strings.NewReader(head+c.row+"\n"), ImportOptions{Day: testDay})
+		res, err := feeds.Import(context.Background(), s, "fees", "fees.csv", strings.NewReader(head+c.row+"\n"), feeds.ImportOptions{Day: testDay})
 		if err != nil || res.Rejected != 1 || res.Errors[0].Field != c.field {
 			t.Errorf("%s: %v %+v, want %s", c.row, err, res.Errors, c.field)
 		}
@@ -211,31 +215,31 @@ func TestFeePayoutsPayEachShareOnce(t *testing.T) {
 	importCSV(t, s, "operations", opHeader+"OP-1,"+polifemo+","+store1+",CashDeposit,200.00,2026-11-20,Completed\n"+
 		"OP-2,"+polifemo+","+store1+",CashDeposit,100.00,2026-11-21,Completed\n") // the 21st: the next cycle
 	importCSV(t, s, "dealers", "dealerKey,partnerKey,dealerName,iban,bic\nACME_D1,ACME,Rete Nord,IT27X0300203280335719971372,\n")
-	res, err := s.QueueFeePayouts(ctx, settle.MustParseDay("2026-11-21"), 1, false)
+	res, err := payments.QueueFeePayouts(ctx, s, settle.MustParseDay("2026-11-21"), 1, false)
 	if err != nil || res.Payouts != 2 || res.Cents != 80+40 {
 		t.Fatalf("%+v %v", res, err) // dealer 20 % and store 10 % of the 20th's 4.00
 	}
-	if again, _ := s.QueueFeePayouts(ctx, settle.MustParseDay("2026-11-21"), 1, false); again.Payouts != 0 {
+	if again, _ := payments.QueueFeePayouts(ctx, s, settle.MustParseDay("2026-11-21"), 1, false); again.Payouts != 0 {
 		t.Fatalf("paid twice: %+v", again)
 	}
-	dealer := PartnerAccountCode("ACME", "fees:dealer:ACME_D1")
+	dealer := ledger.PartnerAccountCode("ACME", "fees:dealer:ACME_D1")
 	if b := balance(t, s, dealer); b != "-0.50" { // the 21st's share (20 % of 2.50) waits for the next cycle
 		t.Fatalf("dealer fee account %s", b)
 	}
 	opt := batchDay
 	opt.Today, opt.Outbox = settle.MustParseDay("2026-11-21"), t.TempDir()
-	run, err := s.MakeSCTBatches(ctx, opt)
+	run, err := payments.MakeSCTBatches(ctx, s, opt)
 	if err != nil || run.Txs != 2 || run.Cents != 120 {
 		t.Fatalf("%+v %v", run, err)
 	}
 	msg := run.Files[0].MsgID
-	if _, err := ingest(t, s, "r.xml", pain002("R-1", msg, "", "", msg+"-D20261123 STL-CT-1 RJCT AC04")); err != nil {
+	if _, err := ingestFile(t, s, "r.xml", pain002("R-1", msg, "", "", msg+"-D20261123 STL-CT-1 RJCT AC04")); err != nil {
 		t.Fatal(err)
 	}
 	if b := balance(t, s, dealer); b != "-1.30" {
 		t.Fatalf("after the reject the dealer's 0.80 is back: %s", b)
 	}
-	if !FeePayoutDue("monthly", settle.MustParseDay("2026-12-01")) || FeePayoutDue("monthly", settle.MustParseDay("2026-12-02")) || !FeePayoutDue("weekly", settle.MustParseDay("2026-11-23")) || FeePayoutDue("off", settle.MustParseDay("2026-12-01")) {
+	if !payments.FeePayoutDue("monthly", settle.MustParseDay("2026-12-01")) || payments.FeePayoutDue("monthly", settle.MustParseDay("2026-12-02")) || !payments.FeePayoutDue("weekly", settle.MustParseDay("2026-11-23")) || payments.FeePayoutDue("off", settle.MustParseDay("2026-12-01")) {
 		t.Fatal("cycle days")
 	}
 	mustVerify(t, s)

@@ -1,9 +1,11 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
 	"path/filepath"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/feeds"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +16,9 @@ var testDay = settle.MustParseDay("2026-11-20")
 
 // openTest opens a fresh database in a temporary directory, its clock standing at
 // the evening of testDay.
-func openTest(t testing.TB) *Store {
+func openTest(t testing.TB) *ledger.Store {
 	t.Helper()
-	s, err := Create(filepath.Join(t.TempDir(), "settle.db"))
+	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,17 +41,17 @@ a1b2c3d4-e5f6-7890-abcd-ef1234567890,ACME,RSSMRA80A01H501U,Mario,Rossi,,,false,,
 )
 
 // seedWorld imports one partner, one dealer and two wallets.
-func seedWorld(t testing.TB, s *Store) {
+func seedWorld(t testing.TB, s *ledger.Store) {
 	t.Helper()
 	for _, f := range []struct{ kind, csv string }{{"partners", testPartners}, {"dealers", testDealers}, {"wallets", testWallets}} {
-		res, err := s.Import(context.Background(), f.kind, f.kind+".csv", strings.NewReader(f.csv), ImportOptions{Day: testDay})
+		res, err := feeds.Import(context.Background(), s, f.kind, f.kind+".csv", strings.NewReader(f.csv), feeds.ImportOptions{Day: testDay})
 		if err != nil || res.Rejected > 0 {
 			t.Fatalf("import %s: %v %+v", f.kind, err, res.Errors)
 		}
 	}
 }
 
-func accountID(t testing.TB, s *Store, code string) int64 {
+func accountID(t testing.TB, s *ledger.Store, code string) int64 {
 	t.Helper()
 	a, err := s.AccountByCode(context.Background(), code)
 	if err != nil {
@@ -58,7 +60,7 @@ func accountID(t testing.TB, s *Store, code string) int64 {
 	return a.ID
 }
 
-func mustVerify(t testing.TB, s *Store) {
+func mustVerify(t testing.TB, s *ledger.Store) {
 	t.Helper()
 	res, err := s.Verify(context.Background(), 10)
 	if err != nil {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"settle"
 	"testing"
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/feeds"
 )
 
 // BenchmarkImportWallets measures wallet rows imported per second (validate, upsert
@@ -30,7 +30,7 @@ func BenchmarkImportWallets(b *testing.B) {
 			b.ResetTimer()
 		}
 		fh, _ := os.Open(f.Path)
-		res, err := s.Import(ctx, f.Kind, f.Path, fh, ledger.ImportOptions{Day: testDay})
+		res, err := feeds.Import(ctx, s, f.Kind, f.Path, fh, feeds.ImportOptions{Day: testDay})
 		fh.Close()
 		if err != nil || res.Rejected > 0 {
 			b.Fatal(err, res.Errors)
@@ -40,4 +40,3 @@ func BenchmarkImportWallets(b *testing.B) {
 }
 
 // testDay is the business day the benchmarks import and ingest on.
-var testDay = settle.MustParseDay("2026-11-20")

@@ -1,8 +1,11 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/ledgertest"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,7 +38,7 @@ func TestImportReportsBadRowsAndKeepsGoodOnes(t *testing.T) {
 	for _, r := range rows {
 		b.WriteString(r.row + "\n")
 	}
-	res, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader(b.String()), ImportOptions{Day: testDay, ChunkSize: 3})
+	res, err := feeds.Import(context.Background(), s, "wallets", "w.csv", strings.NewReader(b.String()), feeds.ImportOptions{Day: testDay, ChunkSize: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,10 +73,10 @@ func TestImportUpsertIsIdempotent(t *testing.T) {
 	var wallets, accounts int
 	s.R.Get(&wallets, `SELECT COUNT(*) FROM wallets`)
 	s.R.Get(&accounts, `SELECT COUNT(*) FROM accounts`)
-	if wallets != 2 || accounts != 2*2+len(SystemAccounts) {
+	if wallets != 2 || accounts != 2*2+len(ledger.SystemAccounts) {
 		t.Fatalf("%d wallets, %d accounts after importing twice", wallets, accounts)
 	}
-	p := Partner{}
+	p := ledger.Partner{}
 	s.R.Get(&p, `SELECT * FROM partners WHERE partner_key = 'ACME'`)
 	if *p.MaxMonthSddDepositCents != 250050 || *p.MaxBalanceCents != 500000 {
 		t.Fatalf("partner limits %+v", p)
@@ -82,11 +85,11 @@ func TestImportUpsertIsIdempotent(t *testing.T) {
 
 func TestImportRefusesMissingColumnsAndUnknownKind(t *testing.T) {
 	s := openTest(t)
-	_, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader("walletId,partnerKey\n"), ImportOptions{Day: testDay})
+	_, err := feeds.Import(context.Background(), s, "wallets", "w.csv", strings.NewReader("walletId,partnerKey\n"), feeds.ImportOptions{Day: testDay})
 	if err == nil || !strings.Contains(err.Error(), "missing column") || !strings.Contains(err.Error(), "taxId") {
 		t.Fatalf("missing columns: %v", err)
 	}
-	if _, err := s.Import(context.Background(), "cats", "c.csv", strings.NewReader(""), ImportOptions{Day: testDay}); settle.CodeOf(err) != settle.Invalid {
+	if _, err := feeds.Import(context.Background(), s, "cats", "c.csv", strings.NewReader(""), feeds.ImportOptions{Day: testDay}); settle.CodeOf(err) != settle.Invalid {
 		t.Fatalf("unknown kind: %v", err)
 	}
 }
@@ -95,12 +98,12 @@ func TestWalletCannotMoveToAnotherPartner(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	other := strings.ReplaceAll(testPartners, "ACME,Acme Pay", "OTHER,Other Pay")
-	if _, err := s.Import(context.Background(), "partners", "p.csv", strings.NewReader(other), ImportOptions{Day: testDay}); err != nil {
+	if _, err := feeds.Import(context.Background(), s, "partners", "p.csv", strings.NewReader(other), feeds.ImportOptions{Day: testDay}); err != nil {
 		t.Fatal(err)
 	}
-	s.Import(context.Background(), "dealers", "d.csv", strings.NewReader("dealerKey,partnerKey,dealerName,iban,bic\nOTHER_D1,OTHER,X,,\n"), ImportOptions{Day: testDay})
+	feeds.Import(context.Background(), s, "dealers", "d.csv", strings.NewReader("dealerKey,partnerKey,dealerName,iban,bic\nOTHER_D1,OTHER,X,,\n"), feeds.ImportOptions{Day: testDay})
 	moved := strings.ReplaceAll(strings.ReplaceAll(testWallets, ",ACME,", ",OTHER,"), "ACME_D1", "OTHER_D1")
-	res, err := s.Import(context.Background(), "wallets", "w.csv", strings.NewReader(moved), ImportOptions{Day: testDay})
+	res, err := feeds.Import(context.Background(), s, "wallets", "w.csv", strings.NewReader(moved), feeds.ImportOptions{Day: testDay})
 	if err != nil || res.Rejected != 2 || res.Errors[0].Field != "partnerKey" {
 		t.Fatalf("moving wallets: %v %+v", err, res.Errors)
 	}
@@ -114,7 +117,7 @@ func TestImportStrayQuoteRejectsTheRow(t *testing.T) {
 	for _, bad := range []string{`"TU-X"x`, `TU"X`} {
 		doc := testMandates + bad + ",0ecad4a2-3549-43fb-807e-9ff033247480,Polifemo,IT27X0300203280335719971372,,2026-01-15,Active,\n" +
 			"MND-AFTER,0ecad4a2-3549-43fb-807e-9ff033247480,Polifemo,IT27X0300203280335719971372,,2026-01-15,Active,\n"
-		res, err := s.Import(context.Background(), "mandates", "m.csv", strings.NewReader(doc), ImportOptions{Day: testDay})
+		res, err := feeds.Import(context.Background(), s, "mandates", "m.csv", strings.NewReader(doc), feeds.ImportOptions{Day: testDay})
 		if err != nil || res.Rejected != 1 || res.Imported != 3 || len(res.Errors) != 1 || res.Errors[0].Line != 4 {
 			t.Errorf("%s: %+v %v; want line 4 rejected and the three other rows imported", bad, res, err)
 		}
@@ -129,31 +132,29 @@ func TestWalletFeedKeepsWhatSettleLearned(t *testing.T) {
 	seedWorld(t, s)
 	ctx := context.Background()
 	pending := strings.Replace(testWallets, "Rossi,,,false,,", "Rossi,IT60X0542811101000000123456,,false,XY7QRS,", 1)
-	if res, err := s.Import(ctx, "wallets", "w.csv", strings.NewReader(pending), ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
+	if res, err := feeds.Import(ctx, s, "wallets", "w.csv", strings.NewReader(pending), feeds.ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}
 	// settle validates the IBAN with the first transfer carrying the code, and notes the use.
 	mario := "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
-	if _, err := s.wdb.Exec(`UPDATE wallets SET is_iban_validated = TRUE, last_usage_date = '2026-11-20T00:00:00Z',
-		last_update_date = '2026-11-20T00:00:00Z' WHERE wallet_id = ?`, mario); err != nil {
-		t.Fatal(err)
-	}
+	ledgertest.Exec(t, s, `UPDATE wallets SET is_iban_validated = TRUE, last_usage_date = '2026-11-20T00:00:00Z',
+		last_update_date = '2026-11-20T00:00:00Z' WHERE wallet_id = ?`, mario)
 	state := func() (validated bool, used, updated string) {
 		t.Helper()
-		row := s.wdb.QueryRow(`SELECT is_iban_validated, COALESCE(last_usage_date, ''), COALESCE(last_update_date, '') FROM wallets WHERE wallet_id = ?`, mario)
+		row := s.R.QueryRow(`SELECT is_iban_validated, COALESCE(last_usage_date, ''), COALESCE(last_update_date, '') FROM wallets WHERE wallet_id = ?`, mario)
 		if err := row.Scan(&validated, &used, &updated); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	if res, err := s.Import(ctx, "wallets", "w.csv", strings.NewReader(pending), ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
+	if res, err := feeds.Import(ctx, s, "wallets", "w.csv", strings.NewReader(pending), feeds.ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}
 	if v, used, updated := state(); !v || used != "2026-11-20T00:00:00Z" || updated != "2026-11-20T00:00:00Z" {
 		t.Fatalf("after re-importing the same row: validated %v, last usage %q, last update %q", v, used, updated)
 	}
 	moved := strings.Replace(pending, "IT60X0542811101000000123456", "IT27X0300203280335719971372", 1)
-	if res, err := s.Import(ctx, "wallets", "w.csv", strings.NewReader(moved), ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
+	if res, err := feeds.Import(ctx, s, "wallets", "w.csv", strings.NewReader(moved), feeds.ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}
 	if v, _, _ := state(); v {

@@ -11,6 +11,8 @@ import (
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/ingest"
 )
 
 // BenchmarkIngest measures the end-to-end ingest of a generated camt.054 (parse,
@@ -56,17 +58,17 @@ func BenchmarkIngest(b *testing.B) {
 					continue
 				}
 				fh, _ := os.Open(f.Path)
-				if _, err := s.Import(context.Background(), f.Kind, f.Path, fh, ledger.ImportOptions{Day: testDay}); err != nil {
+				if _, err := feeds.Import(context.Background(), s, f.Kind, f.Path, fh, feeds.ImportOptions{Day: testDay}); err != nil {
 					b.Fatal(err)
 				}
 				fh.Close()
 			}
 			fh, _ := os.Open(camt)
 			b.StartTimer()
-			sum, err := s.IngestBank(context.Background(), camt, fh, ledger.IngestOptions{Day: testDay, SHA256: "bench", Size: st.Size()})
+			sum, err := ingest.IngestBank(context.Background(), s, camt, fh, ingest.IngestOptions{Day: testDay, SHA256: "bench", Size: st.Size()})
 			b.StopTimer()
 			fh.Close()
-			if err != nil || sum.Units != entries || sum.Counts[ledger.OutcomePosted] < entries/2 {
+			if err != nil || sum.Units != entries || sum.Counts[ingest.OutcomePosted] < entries/2 {
 				b.Fatalf("%v %+v", err, sum)
 			}
 			s.Close()

@@ -1,4 +1,4 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"settle/ledger/ingest"
+	"settle/ledger/ledgertest"
 	"settle/sepa"
 )
 
@@ -24,7 +26,7 @@ func TestIngestCorpus(t *testing.T) {
 	}
 	s := openTest(t)
 	seedWorld(t, s)
-	s.wdb.Exec(`UPDATE partners SET settlement_iban = 'CH2909000000250094239' WHERE partner_key = 'ACME'`)
+	ledgertest.Exec(t, s, `UPDATE partners SET settlement_iban = 'CH2909000000250094239' WHERE partner_key = 'ACME'`)
 	ingested, refused := 0, 0
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -32,10 +34,10 @@ func TestIngestCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := sha256.Sum256(b)
-		sum, err := s.IngestBank(context.Background(), f, strings.NewReader(string(b)), IngestOptions{Day: testDay, SHA256: hex.EncodeToString(h[:]), Size: int64(len(b))})
+		sum, err := ingest.IngestBank(context.Background(), s, f, strings.NewReader(string(b)), ingest.IngestOptions{Day: testDay, SHA256: hex.EncodeToString(h[:]), Size: int64(len(b))})
 		var pe *sepa.ParseError
 		switch {
-		case errors.Is(err, ErrDuplicateFile):
+		case errors.Is(err, ingest.ErrDuplicateFile):
 			// moov-io and libeufin share some files byte for byte
 		case errors.As(err, &pe):
 			refused++
@@ -47,7 +49,7 @@ func TestIngestCorpus(t *testing.T) {
 		default:
 			ingested++
 			n := 0
-			for _, o := range Outcomes {
+			for _, o := range ingest.Outcomes {
 				n += sum.Counts[o]
 			}
 			if n != sum.Units || n == 0 {

@@ -1,8 +1,10 @@
-package ledger
+package ledger_test
 
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -10,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"settle/ledger"
+	"settle/ledger/ingest"
+	"settle/ledger/ledgertest"
 	"settle/sepa"
 )
 
@@ -57,21 +62,28 @@ func camt054(entries ...ntry) string {
 	return b.String()
 }
 
-func ingest(t *testing.T, s *Store, name, doc string) (*FileSummary, error) {
+func ingestFile(t *testing.T, s *ledger.Store, name, doc string) (*ingest.FileSummary, error) {
 	t.Helper()
-	return s.IngestBank(context.Background(), name, strings.NewReader(doc), IngestOptions{Day: testDay, SHA256: fingerprint(doc), Size: int64(len(doc))})
+	return ingestWindow(s, name, doc, 0)
 }
 
-func balance(t *testing.T, s *Store, code string) string {
+// ingestWindow ingests doc deciding window units together (0: the default).
+func ingestWindow(s *ledger.Store, name, doc string, window int) (*ingest.FileSummary, error) {
+	sum := sha256.Sum256([]byte(doc))
+	return ingest.IngestBank(context.Background(), s, name, strings.NewReader(doc), ingest.IngestOptions{Day: testDay,
+		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(doc)), Window: window})
+}
+
+func balance(t *testing.T, s *ledger.Store, code string) string {
 	t.Helper()
 	a, err := s.AccountByCode(context.Background(), code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return FormatCents(a.BalanceCents)
+	return ledger.FormatCents(a.BalanceCents)
 }
 
-func reasons(t *testing.T, s *Store) []string {
+func reasons(t *testing.T, s *ledger.Store) []string {
 	xs, err := s.Exceptions(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
@@ -97,11 +109,11 @@ func TestIngestEveryUnitEndsOnce(t *testing.T) {
 		ntry{ref: "R7", amount: "12.00", code: "PMNT/ICDT/RRTN", e2e: "PAYOUT-1", returnReason: "AC04"}, // recorded
 		ntry{ref: "R8", amount: "1.005", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"},                // not cents
 	)
-	sum, err := ingest(t, s, "n1.xml", doc)
+	sum, err := ingestFile(t, s, "n1.xml", doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{OutcomePosted: 1, OutcomeException: 6, OutcomeDuplicate: 1, OutcomeRecorded: 1}
+	want := map[string]int{ingest.OutcomePosted: 1, ingest.OutcomeException: 6, ingest.OutcomeDuplicate: 1, ingest.OutcomeRecorded: 1}
 	for o, n := range want {
 		if sum.Counts[o] != n {
 			t.Errorf("%s: %d, want %d (%s)", o, sum.Counts[o], n, sum.Line())
@@ -112,10 +124,10 @@ func TestIngestEveryUnitEndsOnce(t *testing.T) {
 	if got := sum.AmountsIn["EUR"].Text(); got != "119.005" {
 		t.Errorf("EUR in %s", got)
 	}
-	if got := sum.Amounts[OutcomeException]["EUR"].Text(); got != "56.005" {
+	if got := sum.Amounts[ingest.OutcomeException]["EUR"].Text(); got != "56.005" {
 		t.Errorf("EUR in exceptions %s, want 40.00+7.00+5.00+3.00+1.005", got)
 	}
-	if got := sum.Amounts[OutcomePosted]["EUR"].StringFixed(2); got != "25.50" {
+	if got := sum.Amounts[ingest.OutcomePosted]["EUR"].StringFixed(2); got != "25.50" {
 		t.Errorf("EUR posted %s", got)
 	}
 	if got := strings.Join(reasons(t, s), ","); got != "IBAN_MISMATCH,UNKNOWN_REFERENCE,FOREIGN_CURRENCY,NOT_OUR_ACCOUNT,UNEXPECTED_DEBIT,AMOUNT_NOT_CENTS" {
@@ -123,9 +135,9 @@ func TestIngestEveryUnitEndsOnce(t *testing.T) {
 	}
 	// Bank received 25.50 + 40.00 + 7.00 in EUR on the account: the wallet has 25.50, suspense 47.00.
 	for code, want := range map[string]string{
-		WalletAccountCode(polifemo, BucketWithdrawable): "-25.50",
-		PartnerAccountCode("ACME", "suspense"):          "-47.00",
-		PartnerAccountCode("ACME", "bank"):              "72.50",
+		ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable): "-25.50",
+		ledger.PartnerAccountCode("ACME", "suspense"):                 "-47.00",
+		ledger.PartnerAccountCode("ACME", "bank"):                     "72.50",
 	} {
 		if got := balance(t, s, code); got != want {
 			t.Errorf("%s: %s, want %s", code, got, want)
@@ -148,7 +160,7 @@ func TestIngestValidatesPendingIBANOnce(t *testing.T) {
 	seedWorld(t, s)
 	ctx := context.Background()
 	// Mario gets a pending IBAN with a validation code.
-	s.wdb.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
+	ledgertest.Exec(t, s, `UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
 	doc := camt054(
 		ntry{ref: "V0", amount: "20.00", debtorIBAN: "DE89370400440532013000", remittance: "H69ZUC"},            // reason before validation
 		ntry{ref: "V1", amount: "0.01", debtorIBAN: "FR1420041010050500013M02606", remittance: "AB7XQ2"},        // code from another IBAN
@@ -156,17 +168,17 @@ func TestIngestValidatesPendingIBANOnce(t *testing.T) {
 		ntry{ref: "V3", amount: "50.00", debtorIBAN: "DE89370400440532013000", remittance: "Ricarica H69ZUC"},   // now a top-up
 		ntry{ref: "V4", amount: "1.00", debtorIBAN: "DE89370400440532013000", remittance: "AB7XQ2X"},            // not a whole token
 	)
-	sum, err := ingest(t, s, "v.xml", doc)
+	sum, err := ingestFile(t, s, "v.xml", doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Counts[OutcomePosted] != 2 || strings.Join(reasons(t, s), ",") != "IBAN_NOT_VALIDATED,IBAN_MISMATCH,UNKNOWN_REFERENCE" {
+	if sum.Counts[ingest.OutcomePosted] != 2 || strings.Join(reasons(t, s), ",") != "IBAN_NOT_VALIDATED,IBAN_MISMATCH,UNKNOWN_REFERENCE" {
 		t.Fatalf("%s; exceptions %v", sum.Line(), reasons(t, s))
 	}
 	var validated bool
 	s.R.Get(&validated, `SELECT is_iban_validated FROM wallets WHERE wallet_id = ?`, mario)
-	if !validated || balance(t, s, WalletAccountCode(mario, BucketWithdrawable)) != "-50.01" {
-		t.Fatalf("validated %v, balance %s", validated, balance(t, s, WalletAccountCode(mario, BucketWithdrawable)))
+	if !validated || balance(t, s, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable)) != "-50.01" {
+		t.Fatalf("validated %v, balance %s", validated, balance(t, s, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable)))
 	}
 	var txID int64
 	s.R.Get(&txID, `SELECT transaction_id FROM bank_entries WHERE acct_svcr_ref = 'V2'`)
@@ -185,17 +197,17 @@ func TestIngestSuspendedWalletAndLimit(t *testing.T) {
 		ntry{ref: "L2", amount: "10.01", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"}, // over 5000.00
 		ntry{ref: "L3", amount: "10.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"}, // exactly 5000.00
 	)
-	if _, err := ingest(t, s, "l.xml", doc); err != nil {
+	if _, err := ingestFile(t, s, "l.xml", doc); err != nil {
 		t.Fatal(err)
 	}
-	s.wdb.Exec(`UPDATE wallets SET status = 'Suspended' WHERE wallet_id = ?`, polifemo)
-	if _, err := ingest(t, s, "l2.xml", camt054(ntry{ref: "L4", amount: "1.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
+	ledgertest.Exec(t, s, `UPDATE wallets SET status = 'Suspended' WHERE wallet_id = ?`, polifemo)
+	if _, err := ingestFile(t, s, "l2.xml", camt054(ntry{ref: "L4", amount: "1.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(reasons(t, s), ","); got != "LIMIT_EXCEEDED,WALLET_SUSPENDED" {
 		t.Fatalf("exceptions %s", got)
 	}
-	if got := balance(t, s, WalletAccountCode(polifemo, BucketWithdrawable)); got != "-5000.00" {
+	if got := balance(t, s, ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable)); got != "-5000.00" {
 		t.Fatalf("wallet %s", got)
 	}
 	mustVerify(t, s)
@@ -205,29 +217,29 @@ func TestIngestDuplicates(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	doc := camt054(ntry{ref: "D1", amount: "10.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})
-	if _, err := ingest(t, s, "a.xml", doc); err != nil {
+	if _, err := ingestFile(t, s, "a.xml", doc); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ingest(t, s, "renamed.xml", doc); !errors.Is(err, ErrDuplicateFile) {
+	if _, err := ingestFile(t, s, "renamed.xml", doc); !errors.Is(err, ingest.ErrDuplicateFile) {
 		t.Fatalf("the same bytes again: %v", err)
 	}
 	// Another file (a statement, say) with the same booking: a duplicate entry.
-	sum, err := ingest(t, s, "b.xml", doc+" ")
-	if err != nil || sum.Counts[OutcomeDuplicate] != 1 {
+	sum, err := ingestFile(t, s, "b.xml", doc+" ")
+	if err != nil || sum.Counts[ingest.OutcomeDuplicate] != 1 {
 		t.Fatalf("%v %+v", err, sum)
 	}
 	// Two identical entries without any reference in one file are two bookings.
 	twin := ntry{amount: "3.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"}
-	sum, err = ingest(t, s, "c.xml", camt054(twin, twin))
-	if err != nil || sum.Counts[OutcomePosted] != 2 {
+	sum, err = ingestFile(t, s, "c.xml", camt054(twin, twin))
+	if err != nil || sum.Counts[ingest.OutcomePosted] != 2 {
 		t.Fatalf("%v %s", err, sum.Line())
 	}
 	// The same file content under another name later: both are duplicates now.
-	sum, err = ingest(t, s, "d.xml", camt054(twin, twin)+"\n")
-	if err != nil || sum.Counts[OutcomeDuplicate] != 2 {
+	sum, err = ingestFile(t, s, "d.xml", camt054(twin, twin)+"\n")
+	if err != nil || sum.Counts[ingest.OutcomeDuplicate] != 2 {
 		t.Fatalf("%v %s", err, sum.Line())
 	}
-	if got := balance(t, s, WalletAccountCode(polifemo, BucketWithdrawable)); got != "-16.00" {
+	if got := balance(t, s, ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable)); got != "-16.00" {
 		t.Fatalf("wallet %s", got)
 	}
 	mustVerify(t, s)
@@ -245,7 +257,7 @@ func TestIngestTruncatedPostsNothing(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 20; i++ {
 		cut := doc[:r.IntN(len(doc)-1)]
-		_, err := ingest(t, s, "cut.xml", cut)
+		_, err := ingestFile(t, s, "cut.xml", cut)
 		var pe *sepa.ParseError
 		if !errors.As(err, &pe) {
 			t.Fatalf("cut at %d: %v", len(cut), err)
@@ -253,11 +265,11 @@ func TestIngestTruncatedPostsNothing(t *testing.T) {
 	}
 	var n int
 	s.R.Get(&n, `SELECT COUNT(*) FROM input_files`)
-	if n != 0 || balance(t, s, PartnerAccountCode("ACME", "bank")) != "0.00" {
+	if n != 0 || balance(t, s, ledger.PartnerAccountCode("ACME", "bank")) != "0.00" {
 		t.Fatalf("%d files recorded after truncated ingests", n)
 	}
-	sum, err := ingest(t, s, "whole.xml", doc)
-	if err != nil || sum.Counts[OutcomePosted] != 30 {
+	sum, err := ingestFile(t, s, "whole.xml", doc)
+	if err != nil || sum.Counts[ingest.OutcomePosted] != 30 {
 		t.Fatalf("%v %+v", err, sum)
 	}
 	mustVerify(t, s)
@@ -273,7 +285,7 @@ func TestExceptionResolutions(t *testing.T) {
 		ntry{ref: "E3", amount: "33.00", debtorIBAN: "DE89370400440532013000", remittance: "nothing"},
 		ntry{ref: "E4", amount: "44.00", ccy: "CHF", remittance: "nothing"},
 	)
-	if _, err := ingest(t, s, "e.xml", doc); err != nil {
+	if _, err := ingestFile(t, s, "e.xml", doc); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AssignException(ctx, 1, polifemo, "ops", "customer called", settle.MustParseDay("2026-11-21")); err != nil {
@@ -295,10 +307,10 @@ func TestExceptionResolutions(t *testing.T) {
 		t.Fatalf("assigning twice: %v", err)
 	}
 	for code, want := range map[string]string{
-		WalletAccountCode(polifemo, BucketWithdrawable): "-11.00",
-		PartnerAccountCode("ACME", "payout_clearing"):   "-22.00",
-		PartnerAccountCode("ACME", "unclaimed"):         "-33.00",
-		PartnerAccountCode("ACME", "suspense"):          "0.00",
+		ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable): "-11.00",
+		ledger.PartnerAccountCode("ACME", "payout_clearing"):          "-22.00",
+		ledger.PartnerAccountCode("ACME", "unclaimed"):                "-33.00",
+		ledger.PartnerAccountCode("ACME", "suspense"):                 "0.00",
 	} {
 		if got := balance(t, s, code); got != want {
 			t.Errorf("%s: %s, want %s", code, got, want)
@@ -306,7 +318,7 @@ func TestExceptionResolutions(t *testing.T) {
 	}
 	xs, _ := s.Exceptions(ctx, "")
 	for _, x := range xs {
-		if x.Status == ExceptionOpen || *x.ResolvedBy != "ops" || x.ResolvedAt == nil || x.Note == nil {
+		if x.Status == ledger.ExceptionOpen || *x.ResolvedBy != "ops" || x.ResolvedAt == nil || x.Note == nil {
 			t.Errorf("exception %d not journaled: %+v", x.ID, x)
 		}
 	}
@@ -326,12 +338,12 @@ func TestAutoRefund(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	doc := camt054(ntry{ref: "A1", amount: "40.00", debtorIBAN: "DE89370400440532013000", remittance: "K7PQ2M"})
-	_, err := s.IngestBank(context.Background(), "a.xml", strings.NewReader(doc), IngestOptions{Day: testDay, SHA256: "x", AutoRefund: []string{ExcIBANMismatch}})
+	_, err := ingest.IngestBank(context.Background(), s, "a.xml", strings.NewReader(doc), ingest.IngestOptions{Day: testDay, SHA256: "x", AutoRefund: []string{ingest.ExcIBANMismatch}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	xs, _ := s.Exceptions(context.Background(), "")
-	if len(xs) != 1 || xs[0].Status != ExceptionRefunded || balance(t, s, PartnerAccountCode("ACME", "payout_clearing")) != "-40.00" {
+	if len(xs) != 1 || xs[0].Status != ledger.ExceptionRefunded || balance(t, s, ledger.PartnerAccountCode("ACME", "payout_clearing")) != "-40.00" {
 		t.Fatalf("%+v", xs)
 	}
 	mustVerify(t, s)
@@ -341,7 +353,6 @@ func TestAutoRefund(t *testing.T) {
 // units: a wallet validated, a limit reached, a duplicate and an automatic refund in
 // one window must be seen by the next exactly as within one window.
 func TestIngestWindowsDecideAsOne(t *testing.T) {
-	defer func(n int) { windowSize = n }(windowSize)
 	doc := camt054(
 		ntry{ref: "W0", amount: "20.00", debtorIBAN: "DE89370400440532013000", remittance: "H69ZUC"},            // reason before validation
 		ntry{ref: "W1", amount: "0.01", debtorIBAN: "DE89370400440532013000", remittance: "Attivazione ab7xq2"}, // validates
@@ -356,12 +367,11 @@ func TestIngestWindowsDecideAsOne(t *testing.T) {
 	)
 	var first string
 	for _, n := range []int{512, 1, 2, 3} {
-		windowSize = n
 		s := openTest(t)
 		seedWorld(t, s)
-		s.wdb.Exec(`UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
-		sum, err := s.IngestBank(context.Background(), "w.xml", strings.NewReader(doc), IngestOptions{Day: testDay, SHA256: "w",
-			Size: int64(len(doc)), AutoRefund: []string{ExcUnknownReference}})
+		ledgertest.Exec(t, s, `UPDATE wallets SET iban = ?, iban_validation_code = 'AB7XQ2' WHERE wallet_id = ?`, "DE89370400440532013000", mario)
+		sum, err := ingest.IngestBank(context.Background(), s, "w.xml", strings.NewReader(doc), ingest.IngestOptions{Day: testDay, SHA256: "w",
+			Size: int64(len(doc)), AutoRefund: []string{ingest.ExcUnknownReference}, Window: n})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,8 @@
-package ledger
+package ledger_test
 
 import (
 	"encoding/json"
+	"settle/ledger"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -18,7 +19,7 @@ func TestParseAmount(t *testing.T) {
 		{"10.505", 0, false}, {"1e6", 0, false}, {"1,000.00", 0, false}, {"", 0, false}, {"abc", 0, false},
 		{"99999999999999999999", 0, false},
 	} {
-		c, err := ParseAmount(tc.in)
+		c, err := ledger.ParseAmount(tc.in)
 		if (err == nil) != tc.ok || c != tc.cents {
 			t.Errorf("ParseAmount(%q) = %d, %v; want %d ok=%v", tc.in, c, err, tc.cents, tc.ok)
 		}
@@ -26,14 +27,14 @@ func TestParseAmount(t *testing.T) {
 }
 
 func TestMoneyJSONAndFormat(t *testing.T) {
-	b, _ := json.Marshal(map[string]Money{"a": MoneyFromCents(100000000), "b": MoneyFromCents(-5)})
+	b, _ := json.Marshal(map[string]ledger.Money{"a": ledger.MoneyFromCents(100000000), "b": ledger.MoneyFromCents(-5)})
 	if string(b) != `{"a":1000000.00,"b":-0.05}` {
 		t.Fatalf("JSON %s", b)
 	}
-	if FormatCents(99999999999) != "999999999.99" {
-		t.Fatal(FormatCents(99999999999))
+	if ledger.FormatCents(99999999999) != "999999999.99" {
+		t.Fatal(ledger.FormatCents(99999999999))
 	}
-	if c, err := ToCents(decimal.RequireFromString("0.1").Add(decimal.RequireFromString("0.2"))); err != nil || c != 30 {
+	if c, err := ledger.ToCents(decimal.RequireFromString("0.1").Add(decimal.RequireFromString("0.2"))); err != nil || c != 30 {
 		t.Fatalf("0.1+0.2 = %d cents, %v", c, err)
 	}
 }
@@ -42,11 +43,11 @@ func TestSQLCents(t *testing.T) {
 	s := openTest(t)
 	for _, c := range []int64{0, 5, -5, 100, -100, 123456, -123456, 99_999_999_999} {
 		var got string
-		if err := s.R.Get(&got, `SELECT `+SQLCents("?"), c, c, c); err != nil {
+		if err := s.R.Get(&got, `SELECT `+ledger.SQLCents("?"), c, c, c); err != nil {
 			t.Fatal(err)
 		}
-		if got != FormatCents(c) {
-			t.Errorf("%d: %s, want %s", c, got, FormatCents(c))
+		if got != ledger.FormatCents(c) {
+			t.Errorf("%d: %s, want %s", c, got, ledger.FormatCents(c))
 		}
 	}
 }

@@ -230,9 +230,9 @@ func (w *Writer) ExecOnce(q string, args ...any) (sql.Result, error) {
 	return w.tx.ExecContext(w.ctx, q, args...)
 }
 
-// namedExec runs q once with :name arguments from a map or struct (not prepared:
-// for statements a transaction runs a few times).
-func (w *Writer) namedExec(q string, arg any) error {
+// NamedExecOnce runs q once with :name arguments from a map or struct (not
+// prepared: for statements a transaction runs a few times).
+func (w *Writer) NamedExecOnce(q string, arg any) error {
 	_, err := w.tx.NamedExecContext(w.ctx, q, arg)
 	return err
 }
@@ -262,9 +262,10 @@ func (w *Writer) FlushBalances() error {
 	return nil
 }
 
-// addDeltas adds a transaction's postings to the pending balance changes, with
-// checked arithmetic.
-func (w *Writer) addDeltas(t *Transaction) error {
+// AddDeltas adds a transaction's postings to the pending balance changes, with
+// checked arithmetic: for a flow that writes its rows in bulk (the ingest) and
+// leaves the balances to the writer.
+func (w *Writer) AddDeltas(t *Transaction) error {
 	for _, p := range t.Postings {
 		d, ok := addChecked(w.deltas[p.AccountID], p.AmountCents)
 		if !ok || d > MaxBalanceCents || d < -MaxBalanceCents {
@@ -337,7 +338,7 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 		}
 		return 0, false, fmt.Errorf("transaction %s: postings: %w", t.Key, err)
 	}
-	if err := w.addDeltas(t); err != nil {
+	if err := w.AddDeltas(t); err != nil {
 		return 0, false, err
 	}
 	t.ID = id

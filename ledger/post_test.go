@@ -1,4 +1,4 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
@@ -6,31 +6,32 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"settle"
+	"settle/ledger"
 	"testing"
 )
 
 const mario = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 
-func deposit(key string, bank, wallet, cents int64) *Transaction {
-	return &Transaction{Key: key, Type: "SctDeposit", PartnerKey: "ACME", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"),
-		Postings: []Posting{{bank, cents}, {wallet, -cents}}}
+func deposit(key string, bank, wallet, cents int64) *ledger.Transaction {
+	return &ledger.Transaction{Key: key, Type: "SctDeposit", PartnerKey: "ACME", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"),
+		Postings: []ledger.Posting{{bank, cents}, {wallet, -cents}}}
 }
 
 func TestPostRefusesBadTransactions(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
-	bank := accountID(t, s, PartnerAccountCode("ACME", "bank"))
-	wallet := accountID(t, s, WalletAccountCode(mario, BucketWithdrawable))
+	bank := accountID(t, s, ledger.PartnerAccountCode("ACME", "bank"))
+	wallet := accountID(t, s, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
 	for name, tc := range map[string]struct {
-		tx    Transaction
+		tx    ledger.Transaction
 		field string
 	}{
-		"unbalanced":      {Transaction{Key: "k1", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 1000}, {wallet, -999}}}, "postings"},
-		"one posting":     {Transaction{Key: "k2", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 0}}}, "postings"},
-		"zero posting":    {Transaction{Key: "k3", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 0}, {wallet, 0}}}, "postings[0]"},
-		"no key":          {Transaction{Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 1}, {wallet, -1}}}, "key"},
-		"no date":         {Transaction{Key: "k4", Type: "X", BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 1}, {wallet, -1}}}, "valueDate"},
-		"unknown account": {Transaction{Key: "k5", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []Posting{{bank, 1}, {999999, -1}}}, ""},
+		"unbalanced":      {ledger.Transaction{Key: "k1", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []ledger.Posting{{bank, 1000}, {wallet, -999}}}, "postings"},
+		"one posting":     {ledger.Transaction{Key: "k2", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []ledger.Posting{{bank, 0}}}, "postings"},
+		"zero posting":    {ledger.Transaction{Key: "k3", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []ledger.Posting{{bank, 0}, {wallet, 0}}}, "postings[0]"},
+		"no key":          {ledger.Transaction{Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []ledger.Posting{{bank, 1}, {wallet, -1}}}, "key"},
+		"no date":         {ledger.Transaction{Key: "k4", Type: "X", BookingDate: settle.MustParseDay("2026-11-20"), Postings: []ledger.Posting{{bank, 1}, {wallet, -1}}}, "valueDate"},
+		"unknown account": {ledger.Transaction{Key: "k5", Type: "X", ValueDate: settle.MustParseDay("2026-11-20"), BookingDate: settle.MustParseDay("2026-11-20"), Postings: []ledger.Posting{{bank, 1}, {999999, -1}}}, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, _, err := s.Post(context.Background(), &tc.tx)
@@ -55,8 +56,8 @@ func TestPostSameKeyChangesNothing(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	ctx := context.Background()
-	bank := accountID(t, s, PartnerAccountCode("ACME", "bank"))
-	wallet := accountID(t, s, WalletAccountCode(mario, BucketWithdrawable))
+	bank := accountID(t, s, ledger.PartnerAccountCode("ACME", "bank"))
+	wallet := accountID(t, s, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
 	id1, existed, err := s.Post(ctx, deposit("camt:1", bank, wallet, 2500))
 	if err != nil || existed {
 		t.Fatalf("first post: %v existed=%v", err, existed)
@@ -66,9 +67,9 @@ func TestPostSameKeyChangesNothing(t *testing.T) {
 	if err != nil || !existed || id2 != id1 {
 		t.Fatalf("second post: id %d (first %d) existed=%v err=%v", id2, id1, existed, err)
 	}
-	a, _ := s.AccountByCode(ctx, WalletAccountCode(mario, BucketWithdrawable))
+	a, _ := s.AccountByCode(ctx, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
 	if a.BalanceCents != -2500 {
-		t.Fatalf("wallet balance %s; want -25.00 (credit)", FormatCents(a.BalanceCents))
+		t.Fatalf("wallet balance %s; want -25.00 (credit)", ledger.FormatCents(a.BalanceCents))
 	}
 	var n int
 	s.R.Get(&n, `SELECT COUNT(*) FROM postings`)
@@ -93,9 +94,9 @@ func TestBalancesEqualPostingsProperty(t *testing.T) {
 	for chunk := 0; chunk < 40; chunk++ {
 		pending := map[int64]int64{}
 		fail := chunk%7 == 3 // this chunk rolls back
-		err := s.Write(ctx, func(w *Writer) error {
+		err := s.Write(ctx, func(w *ledger.Writer) error {
 			for i := 0; i < 100; i++ {
-				var tx Transaction
+				var tx ledger.Transaction
 				if keys > 0 && r.IntN(10) == 0 {
 					tx.Key = fmt.Sprintf("k%d", r.IntN(keys)) // a replay: must change nothing
 				} else {
@@ -109,14 +110,14 @@ func TestBalancesEqualPostingsProperty(t *testing.T) {
 					if c == 0 {
 						c = 1
 					}
-					tx.Postings = append(tx.Postings, Posting{accounts[r.IntN(len(accounts))], c})
+					tx.Postings = append(tx.Postings, ledger.Posting{accounts[r.IntN(len(accounts))], c})
 					sum += c
 				}
 				if sum == 0 {
 					tx.Postings[0].AmountCents++
 					sum++
 				}
-				tx.Postings = append(tx.Postings, Posting{accounts[r.IntN(len(accounts))], -sum})
+				tx.Postings = append(tx.Postings, ledger.Posting{accounts[r.IntN(len(accounts))], -sum})
 				_, existed, err := w.Post(&tx)
 				if err != nil {
 					return err
@@ -156,7 +157,7 @@ func TestBalancesEqualPostingsProperty(t *testing.T) {
 		var got int64
 		s.R.Get(&got, `SELECT balance_cents FROM accounts WHERE id = ?`, id)
 		if got != want[id] {
-			t.Fatalf("account %d: balance %s, want %s", id, FormatCents(got), FormatCents(want[id]))
+			t.Fatalf("account %d: balance %s, want %s", id, ledger.FormatCents(got), ledger.FormatCents(want[id]))
 		}
 	}
 	mustVerify(t, s)
@@ -166,18 +167,18 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	ctx := context.Background()
-	bank := accountID(t, s, PartnerAccountCode("ACME", "bank"))
-	wallet := accountID(t, s, WalletAccountCode(mario, BucketWithdrawable))
+	bank := accountID(t, s, ledger.PartnerAccountCode("ACME", "bank"))
+	wallet := accountID(t, s, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
 	var txID int64
-	err := s.Write(ctx, func(w *Writer) error {
+	err := s.Write(ctx, func(w *ledger.Writer) error {
 		var err error
 		tx := deposit("camt:9", bank, wallet, 1234)
 		if txID, _, err = w.Post(tx); err != nil {
 			return err
 		}
 		wid := mario
-		return w.AddOperation(&Operation{OperationID: "op-1", TransactionID: &txID, OperationType: "SctDeposit",
-			OperationStatus: StatusCompleted, AmountCents: 1234, CustomerNetCents: 1234, CustomerFinalCents: 1234,
+		return w.AddOperation(&ledger.Operation{OperationID: "op-1", TransactionID: &txID, OperationType: "SctDeposit",
+			OperationStatus: ledger.StatusCompleted, AmountCents: 1234, CustomerNetCents: 1234, CustomerFinalCents: 1234,
 			PartnerKey: "ACME", WalletID: &wid, OperationDate: settle.MustParseDay("2026-11-20")})
 	})
 	if err != nil {
@@ -194,9 +195,9 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 	if _, _, err := s.Reverse(ctx, rev1, "undo the undo", "ops", settle.MustParseDay("2026-11-22")); settle.CodeOf(err) != settle.Conflict {
 		t.Fatalf("reversing a reversal: %v; want a conflict", err)
 	}
-	for _, code := range []string{PartnerAccountCode("ACME", "bank"), WalletAccountCode(mario, BucketWithdrawable)} {
+	for _, code := range []string{ledger.PartnerAccountCode("ACME", "bank"), ledger.WalletAccountCode(mario, ledger.BucketWithdrawable)} {
 		if a, _ := s.AccountByCode(ctx, code); a.BalanceCents != 0 {
-			t.Fatalf("%s: balance %s after reversal; want 0.00", code, FormatCents(a.BalanceCents))
+			t.Fatalf("%s: balance %s after reversal; want 0.00", code, ledger.FormatCents(a.BalanceCents))
 		}
 	}
 	rt, _ := s.Transaction(ctx, rev1)
@@ -205,7 +206,7 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 	}
 	ops, _ := s.OperationsOf(ctx, txID)
 	revOps, _ := s.OperationsOf(ctx, rev1)
-	if len(ops) != 1 || ops[0].OperationStatus != StatusReversed || len(revOps) != 1 || revOps[0].OperationType != "Reversal" {
+	if len(ops) != 1 || ops[0].OperationStatus != ledger.StatusReversed || len(revOps) != 1 || revOps[0].OperationType != "Reversal" {
 		t.Fatalf("operations: original %+v, reversal %+v", ops, revOps)
 	}
 	mustVerify(t, s)
@@ -213,7 +214,7 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 
 func TestMigrationsRecordedOnce(t *testing.T) {
 	s := openTest(t)
-	ms, _ := Migrations()
+	ms, _ := ledger.Migrations()
 	var n int
 	s.R.Get(&n, `SELECT COUNT(*) FROM schema_migrations`)
 	if n != len(ms) || n < 2 {
@@ -222,38 +223,5 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 	applied, err := s.Migrate(context.Background())
 	if err != nil || applied != 0 {
 		t.Fatalf("second migrate applied %d (%v); want 0", applied, err)
-	}
-}
-
-func TestPragmasOnEveryConnection(t *testing.T) {
-	s := openTest(t)
-	ctx := context.Background()
-	// Hold several read connections at once so the pool opens new ones.
-	var conns []interface{ Close() error }
-	for i := 0; i < 4; i++ {
-		c, err := s.R.Connx(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns = append(conns, c)
-		var fk, ro int
-		var mode string
-		c.GetContext(ctx, &fk, `PRAGMA foreign_keys`)
-		c.GetContext(ctx, &ro, `PRAGMA query_only`)
-		c.GetContext(ctx, &mode, `PRAGMA journal_mode`)
-		if fk != 1 || ro != 1 || mode != "wal" {
-			t.Fatalf("reader %d: foreign_keys=%d query_only=%d journal_mode=%s", i, fk, ro, mode)
-		}
-	}
-	for _, c := range conns {
-		c.Close()
-	}
-	var sync int
-	s.wdb.Get(&sync, `PRAGMA synchronous`)
-	if sync != 2 {
-		t.Fatalf("writer synchronous=%d; want 2 (FULL)", sync)
-	}
-	if _, err := s.R.Exec(`INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('x', 'y', 0, 0)`); err == nil {
-		t.Fatal("the read pool accepted a write")
 	}
 }

@@ -1,10 +1,14 @@
-package ledger
+package ledger_test
 
 import (
 	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"settle/ledger"
+	"settle/ledger/ingest"
+	"settle/ledger/ledgertest"
+	"settle/ledger/payments"
 	"strings"
 	"testing"
 )
@@ -12,14 +16,14 @@ import (
 // reasonCodes is SEPA-RULES.md §5's table: each code, the mandate's state after a
 // reject or return with it, and the status a return leaves the collection in.
 var reasonCodes = []struct{ code, mandate, returned string }{
-	{"AC01", MandateRevoked, PayReturned}, {"AC04", MandateRevoked, PayReturned}, {"AC06", MandateSuspended, PayReturned},
-	{"AC13", MandateActive, PayReturned}, {"AG01", MandateRevoked, PayReturned}, {"AG02", MandateActive, PayReturned},
-	{"AM04", MandateActive, PayReturned}, {"AM05", MandateActive, PayReturned}, {"BE05", MandateActive, PayReturned},
-	{"FF01", MandateActive, PayReturned}, {"MD01", MandateRevoked, PayRefunded}, {"MD02", MandateSuspended, PayReturned},
-	{"MD06", MandateActive, PayRefunded}, {"MD07", MandateRevoked, PayReturned}, {"MS02", MandateSuspended, PayReturned},
-	{"MS03", MandateActive, PayReturned}, {"RC01", MandateActive, PayReturned}, {"RR01", MandateSuspended, PayReturned},
-	{"RR02", MandateSuspended, PayReturned}, {"RR03", MandateSuspended, PayReturned}, {"RR04", MandateSuspended, PayReturned},
-	{"SL01", MandateSuspended, PayReturned}, {"CNOR", MandateSuspended, PayReturned}, {"DNOR", MandateSuspended, PayReturned},
+	{"AC01", payments.MandateRevoked, payments.PayReturned}, {"AC04", payments.MandateRevoked, payments.PayReturned}, {"AC06", payments.MandateSuspended, payments.PayReturned},
+	{"AC13", payments.MandateActive, payments.PayReturned}, {"AG01", payments.MandateRevoked, payments.PayReturned}, {"AG02", payments.MandateActive, payments.PayReturned},
+	{"AM04", payments.MandateActive, payments.PayReturned}, {"AM05", payments.MandateActive, payments.PayReturned}, {"BE05", payments.MandateActive, payments.PayReturned},
+	{"FF01", payments.MandateActive, payments.PayReturned}, {"MD01", payments.MandateRevoked, payments.PayRefunded}, {"MD02", payments.MandateSuspended, payments.PayReturned},
+	{"MD06", payments.MandateActive, payments.PayRefunded}, {"MD07", payments.MandateRevoked, payments.PayReturned}, {"MS02", payments.MandateSuspended, payments.PayReturned},
+	{"MS03", payments.MandateActive, payments.PayReturned}, {"RC01", payments.MandateActive, payments.PayReturned}, {"RR01", payments.MandateSuspended, payments.PayReturned},
+	{"RR02", payments.MandateSuspended, payments.PayReturned}, {"RR03", payments.MandateSuspended, payments.PayReturned}, {"RR04", payments.MandateSuspended, payments.PayReturned},
+	{"SL01", payments.MandateSuspended, payments.PayReturned}, {"CNOR", payments.MandateSuspended, payments.PayReturned}, {"DNOR", payments.MandateSuspended, payments.PayReturned},
 }
 
 // Every reason code of §5 on a rejected collection: nothing was booked, so no money
@@ -30,7 +34,7 @@ func TestEveryReasonCodeOnAReject(t *testing.T) {
 			s, msg := sddWorld(t)
 			doc := pain002("R-1", msg, "", "", msg+"-B0001 STL-DD-1 RJCT "+c.code)
 			for _, name := range []string{"r.xml", "again.xml"} { // replayed: acts once
-				if _, err := ingest(t, s, name, strings.Replace(doc, "R-1", name, 1)); err != nil {
+				if _, err := ingestFile(t, s, name, strings.Replace(doc, "R-1", name, 1)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -40,7 +44,7 @@ func TestEveryReasonCodeOnAReject(t *testing.T) {
 			if got := mandateStatus(t, s, "MND-POLI-1"); got != c.mandate {
 				t.Errorf("mandate %s, want %s", got, c.mandate)
 			}
-			if b := balance(t, s, WalletAccountCode(polifemo, BucketRestricted)); b != "0.00" {
+			if b := balance(t, s, ledger.WalletAccountCode(polifemo, ledger.BucketRestricted)); b != "0.00" {
 				t.Errorf("restricted %s: a reject moves no money", b)
 			}
 			mustVerify(t, s)
@@ -54,12 +58,12 @@ func TestEveryReasonCodeOnAReturn(t *testing.T) {
 	for _, c := range reasonCodes {
 		t.Run(c.code, func(t *testing.T) {
 			s, _ := sddWorld(t)
-			if _, err := ingest(t, s, "book.xml", camt054(ntry{ref: "B2", amount: "100.00", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-1"})); err != nil {
+			if _, err := ingestFile(t, s, "book.xml", camt054(ntry{ref: "B2", amount: "100.00", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-1"})); err != nil {
 				t.Fatal(err)
 			}
 			doc := camt054(ntry{ref: "R1", amount: "102.50", dir: "DBIT", code: "PMNT/IDDT/UPDD", e2e: "STL-DD-1", returnReason: c.code, charge: "2.50"})
 			for _, msg := range []string{"T1", "T2"} { // the statement repeats the notification
-				if _, err := ingest(t, s, msg+".xml", strings.Replace(doc, "<MsgId>T1</MsgId>", "<MsgId>"+msg+"</MsgId>", 1)); err != nil {
+				if _, err := ingestFile(t, s, msg+".xml", strings.Replace(doc, "<MsgId>T1</MsgId>", "<MsgId>"+msg+"</MsgId>", 1)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -69,8 +73,8 @@ func TestEveryReasonCodeOnAReturn(t *testing.T) {
 			if got := mandateStatus(t, s, "MND-POLI-1"); got != c.mandate {
 				t.Errorf("mandate %s, want %s", got, c.mandate)
 			}
-			for code, want := range map[string]string{WalletAccountCode(polifemo, BucketRestricted): "0.00",
-				PartnerAccountCode("ACME", "bank"): "-2.50", PartnerAccountCode("ACME", "bank_charges"): "2.50"} {
+			for code, want := range map[string]string{ledger.WalletAccountCode(polifemo, ledger.BucketRestricted): "0.00",
+				ledger.PartnerAccountCode("ACME", "bank"): "-2.50", ledger.PartnerAccountCode("ACME", "bank_charges"): "2.50"} {
 				if got := balance(t, s, code); got != want {
 					t.Errorf("%s %s, want %s", code, got, want)
 				}
@@ -107,18 +111,16 @@ func TestCorpusPostFinanceReturnsArePayoutReturns(t *testing.T) {
 		for _, ccy := range []string{"CHF", "EUR"} {
 			t.Run(c.file+"/"+ccy, func(t *testing.T) {
 				s := batchWorld(t)
-				s.wdb.Exec(`UPDATE partners SET settlement_iban = ? WHERE partner_key = 'ACME'`, c.account)
+				ledgertest.Exec(t, s, `UPDATE partners SET settlement_iban = ? WHERE partner_key = 'ACME'`, c.account)
 				cents := strings.ReplaceAll(c.amount, ".", "")
 				// Our payout of that amount to the wallet, booked by the bank.
-				if _, err := s.wdb.Exec(`INSERT INTO credit_transfers (request_id, partner_key, wallet_id, kind, amount_cents, creditor_name,
+				ledgertest.Exec(t, s, `INSERT INTO credit_transfers (request_id, partner_key, wallet_id, kind, amount_cents, creditor_name,
 					creditor_iban, remittance, requested_date, end_to_end_id, status, created_at, updated_at) VALUES ('WD-PF', 'ACME', ?,
 					'SctWithdrawal', ?, 'Robert Schneider', 'CH8709000000929471495', 'Kontouebertrag', '2022-05-19', ?, 'Settled',
-					'2022-05-19', '2022-05-19')`, polifemo, cents, c.e2e); err != nil {
-					t.Fatal(err)
-				}
+					'2022-05-19', '2022-05-19')`, polifemo, cents, c.e2e)
 				in := bytes.ReplaceAll(doc, []byte(`Ccy="CHF"`), []byte(`Ccy="`+ccy+`"`))
 				for i := range 2 { // replayed as another file: acts once
-					if _, err := s.IngestBank(context.Background(), c.file, bytes.NewReader(in), IngestOptions{Day: testDay, SHA256: ccy + string(rune('0'+i)), Size: int64(len(in))}); err != nil {
+					if _, err := ingest.IngestBank(context.Background(), s, c.file, bytes.NewReader(in), ingest.IngestOptions{Day: testDay, SHA256: ccy + string(rune('0'+i)), Size: int64(len(in))}); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -129,11 +131,11 @@ func TestCorpusPostFinanceReturnsArePayoutReturns(t *testing.T) {
 				if got := statusOf(t, s, "WD-PF"); got != wantStatus {
 					t.Errorf("payout %s, want %s", got, wantStatus)
 				}
-				if got := balance(t, s, WalletAccountCode(polifemo, BucketWithdrawable)); got != wantWallet {
+				if got := balance(t, s, ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable)); got != wantWallet {
 					t.Errorf("wallet %s, want %s", got, wantWallet)
 				}
 				if ccy == "CHF" {
-					if rs := reasons(t, s); len(rs) != 1 || rs[0] != ExcForeignCurrency {
+					if rs := reasons(t, s); len(rs) != 1 || rs[0] != ingest.ExcForeignCurrency {
 						t.Errorf("exceptions %v", rs)
 					}
 				}

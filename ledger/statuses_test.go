@@ -1,9 +1,11 @@
-package ledger
+package ledger_test
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"settle/ledger"
+	"settle/ledger/payments"
 	"strings"
 	"testing"
 )
@@ -30,16 +32,16 @@ func pain002(id, msgID, groupStatus, groupReason string, txs ...string) string {
 	return b.String()
 }
 
-func statusOf(t *testing.T, s *Store, ref string) string {
+func statusOf(t *testing.T, s *ledger.Store, ref string) string {
 	t.Helper()
-	ps, err := s.Payments(context.Background(), ref)
+	ps, err := payments.Payments(context.Background(), s, ref)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("%s: %+v %v", ref, ps, err)
 	}
-	return ps[0].Status + " " + Deref(ps[0].Reason)
+	return ps[0].Status + " " + ledger.Deref(ps[0].Reason)
 }
 
-func mandateStatus(t *testing.T, s *Store, id string) string {
+func mandateStatus(t *testing.T, s *ledger.Store, id string) string {
 	var st string
 	s.R.Get(&st, `SELECT status FROM mandates WHERE mandate_id = ?`, id)
 	return st
@@ -50,30 +52,30 @@ func TestPain002GroupRejectPutsTheBatchBack(t *testing.T) {
 	ctx := context.Background()
 	opt := batchDay
 	opt.Outbox = t.TempDir()
-	run, err := s.MakeSDDBatches(ctx, opt)
+	run, err := payments.MakeSDDBatches(ctx, s, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	msg := run.Files[0].MsgID
-	if _, err := ingest(t, s, "ack.xml", pain002("ACK-1", msg, "ACCP", "")); err != nil {
+	if _, err := ingestFile(t, s, "ack.xml", pain002("ACK-1", msg, "ACCP", "")); err != nil {
 		t.Fatal(err)
 	}
-	if bs, _ := s.Batches(ctx, ""); bs[0].Status != BatchSent || statusOf(t, s, "TU-1") != "Sent " {
+	if bs, _ := payments.Batches(ctx, s, ""); bs[0].Status != payments.BatchSent || statusOf(t, s, "TU-1") != "Sent " {
 		t.Fatalf("after ACCP: %+v, %s", bs[0], statusOf(t, s, "TU-1"))
 	}
-	sum, err := ingest(t, s, "rjct.xml", pain002("RJ-1", msg, "RJCT", "FF01"))
+	sum, err := ingestFile(t, s, "rjct.xml", pain002("RJ-1", msg, "RJCT", "FF01"))
 	if err != nil || sum.Acted != 1 {
 		t.Fatalf("%+v %v", sum, err)
 	}
-	bs, _ := s.Batches(ctx, "")
-	if bs[0].Status != BatchRejected || bs[0].Flagged == nil || !strings.Contains(*bs[0].Flagged, "FF01") || statusOf(t, s, "TU-1") != "Created " {
+	bs, _ := payments.Batches(ctx, s, "")
+	if bs[0].Status != payments.BatchRejected || bs[0].Flagged == nil || !strings.Contains(*bs[0].Flagged, "FF01") || statusOf(t, s, "TU-1") != "Created " {
 		t.Fatalf("after the group reject: %+v, %s", bs[0], statusOf(t, s, "TU-1"))
 	}
 	// The same answer again (another file) changes nothing; the next run makes the batch again, FRST first.
-	if sum, _ := ingest(t, s, "rjct2.xml", pain002("RJ-2", msg, "RJCT", "FF01")); sum.Acted != 0 {
+	if sum, _ := ingestFile(t, s, "rjct2.xml", pain002("RJ-2", msg, "RJCT", "FF01")); sum.Acted != 0 {
 		t.Fatalf("replayed reject acted on %d", sum.Acted)
 	}
-	run, err = s.MakeSDDBatches(ctx, opt)
+	run, err = payments.MakeSDDBatches(ctx, s, opt)
 	if err != nil || run.Txs != 3 {
 		t.Fatalf("%+v %v", run, err)
 	}
@@ -84,17 +86,17 @@ func TestPain002GroupRejectPutsTheBatchBack(t *testing.T) {
 }
 
 func TestPain002TransactionRejectsSetTheMandate(t *testing.T) {
-	for _, c := range []struct{ reason, mandate string }{{"MD01", MandateRevoked}, {"AC04", MandateRevoked}, {"MS02", MandateSuspended}, {"AM04", MandateActive}} {
+	for _, c := range []struct{ reason, mandate string }{{"MD01", payments.MandateRevoked}, {"AC04", payments.MandateRevoked}, {"MS02", payments.MandateSuspended}, {"AM04", payments.MandateActive}} {
 		t.Run(c.reason, func(t *testing.T) {
 			s := batchWorld(t)
 			opt := batchDay
 			opt.Outbox = t.TempDir()
-			run, err := s.MakeSDDBatches(context.Background(), opt)
+			run, err := payments.MakeSDDBatches(context.Background(), s, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
 			msg := run.Files[0].MsgID
-			if _, err := ingest(t, s, "r.xml", pain002("R-1", msg, "", "", msg+"-B0001 STL-DD-1 RJCT "+c.reason)); err != nil {
+			if _, err := ingestFile(t, s, "r.xml", pain002("R-1", msg, "", "", msg+"-B0001 STL-DD-1 RJCT "+c.reason)); err != nil {
 				t.Fatal(err)
 			}
 			if got := statusOf(t, s, "TU-1"); got != "Rejected "+c.reason {
@@ -113,23 +115,23 @@ func TestPain002TransactionRejectsSetTheMandate(t *testing.T) {
 func TestPain002PayoutRejectRecreditsTheWalletOnce(t *testing.T) {
 	s := batchWorld(t)
 	ctx := context.Background()
-	if _, err := ingest(t, s, "in.xml", camt054(ntry{ref: "C1", amount: "300.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
+	if _, err := ingestFile(t, s, "in.xml", camt054(ntry{ref: "C1", amount: "300.00", debtorIBAN: polifemoIBAN, remittance: "K7PQ2M"})); err != nil {
 		t.Fatal(err)
 	}
 	importCSV(t, s, "withdrawals", "withdrawalId,walletId,amount,operationType,requestedExecutionDate,remittance\nWD-1,"+polifemo+",120.00,,2026-11-20,\n")
 	opt := batchDay
 	opt.Outbox = t.TempDir()
-	run, err := s.MakeSCTBatches(ctx, opt)
+	run, err := payments.MakeSCTBatches(ctx, s, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	msg := run.Files[0].MsgID
-	wallet := WalletAccountCode(polifemo, BucketWithdrawable)
+	wallet := ledger.WalletAccountCode(polifemo, ledger.BucketWithdrawable)
 	if b := balance(t, s, wallet); b != "-180.00" {
 		t.Fatalf("wallet after the batch: %s", b)
 	}
 	for i := range 2 { // the second report repeats the first
-		if _, err := ingest(t, s, fmt.Sprintf("r%d.xml", i), pain002(fmt.Sprintf("R-%d", i), msg, "", "", msg+"-D20261120 STL-CT-1 RJCT AC04")); err != nil {
+		if _, err := ingestFile(t, s, fmt.Sprintf("r%d.xml", i), pain002(fmt.Sprintf("R-%d", i), msg, "", "", msg+"-D20261120 STL-CT-1 RJCT AC04")); err != nil {
 			t.Fatal(err)
 		}
 		if b := balance(t, s, wallet); b != "-300.00" {

@@ -11,6 +11,8 @@ import (
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/feeds"
+	"settle/ledger/ingest"
 )
 
 // world generates a day (with or without the planted breaks) and ingests it as the
@@ -38,13 +40,13 @@ func world(t testing.TB, entries int, breaks bool) *ledger.Store {
 			t.Fatal(err)
 		}
 		if kind[:4] == "camt" {
-			if _, err := s.IngestBank(ctx, f.Path, bytes.NewReader(doc), ledger.IngestOptions{Day: gen.DefaultDate, SHA256: fmt.Sprintf("%x", sha256.Sum256(doc)),
+			if _, err := ingest.IngestBank(ctx, s, f.Path, bytes.NewReader(doc), ingest.IngestOptions{Day: gen.DefaultDate, SHA256: fmt.Sprintf("%x", sha256.Sum256(doc)),
 				Size: int64(len(doc))}); err != nil {
 				t.Fatal(err)
 			}
 			continue
 		}
-		if res, err := s.Import(ctx, kind, f.Path, bytes.NewReader(doc), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+		if res, err := feeds.Import(ctx, s, kind, f.Path, bytes.NewReader(doc), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatalf("%s: %v %+v", kind, err, res.Errors)
 		}
 	}

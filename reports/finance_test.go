@@ -11,6 +11,7 @@ import (
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/feeds"
 	"settle/ledger/ledgertest"
 )
 
@@ -24,7 +25,7 @@ func TestReportsDefuseFormulas(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	for _, f := range [][2]string{{"partners", partnersCSV}, {"dealers", dealersCSV}, {"wallets", walletsCSV}} {
-		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+		if res, err := feeds.Import(ctx, s, f[0], f[0], strings.NewReader(f[1]), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatal(err, res.Errors)
 		}
 	}
@@ -69,7 +70,7 @@ func TestExceptionStatusAsOfTheDay(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	if res, err := s.Import(ctx, "partners", "p", strings.NewReader(partnersCSV), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+	if res, err := feeds.Import(ctx, s, "partners", "p", strings.NewReader(partnersCSV), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}
 	ledgertest.Exec(t, s, `INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)

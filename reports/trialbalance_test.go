@@ -12,6 +12,7 @@ import (
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/feeds"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -32,7 +33,7 @@ func TestTrialBalanceAsOfDate(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	for _, f := range [][2]string{{"partners", partnersCSV}, {"dealers", dealersCSV}, {"wallets", walletsCSV}} {
-		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+		if res, err := feeds.Import(ctx, s, f[0], f[0], strings.NewReader(f[1]), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatal(err, res.Errors)
 		}
 	}

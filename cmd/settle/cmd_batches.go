@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"settle"
+	"settle/ledger/payments"
 	"text/tabwriter"
 )
 
@@ -39,7 +40,7 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 	work := context.WithoutCancel(ctx)
 	switch verb := pos[0]; {
 	case verb == "list" && len(pos) == 1:
-		bs, err := s.Batches(ctx, status)
+		bs, err := payments.Batches(ctx, s, status)
 		if err != nil {
 			return a.fail(err)
 		}
@@ -56,7 +57,7 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stdout, "%d batches\n", len(bs))
 		return exitOK
 	case verb == "show" && len(pos) == 2:
-		ps, err := s.Payments(ctx, pos[1])
+		ps, err := payments.Payments(ctx, s, pos[1])
 		if err != nil {
 			return a.fail(err)
 		}
@@ -66,7 +67,7 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 		if asJSON {
 			return a.jsonLines(ps)
 		}
-		if b, err := s.BatchByMsgID(ctx, pos[1]); err == nil {
+		if b, err := payments.BatchByMsgID(ctx, s, pos[1]); err == nil {
 			fmt.Fprintf(a.stdout, "batch %s: %s; %d transactions: %d settled, %d rejected, %d returned, %d still open\n", b.MsgID, b.Status,
 				b.NbOfTxs, b.SettledTxs, b.RejectedTxs, b.ReturnedTxs, b.NbOfTxs-b.SettledTxs-b.RejectedTxs-b.ReturnedTxs)
 		}
@@ -79,13 +80,13 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 		tw.Flush()
 		return exitOK
 	case verb == "sent" && len(pos) == 2:
-		if err := s.MarkBatchSent(work, pos[1]); err != nil {
+		if err := payments.MarkBatchSent(work, s, pos[1]); err != nil {
 			return a.fail(err)
 		}
 		fmt.Fprintf(a.stdout, "batch %s: Sent\n", pos[1])
 		return exitOK
 	case verb == "cancel" && len(pos) == 2:
-		if err := s.CancelBatch(work, pos[1], a.outbox, a.today()); err != nil {
+		if err := payments.CancelBatch(work, s, pos[1], a.outbox, a.today()); err != nil {
 			return a.fail(err)
 		}
 		fmt.Fprintf(a.stdout, "batch %s: Cancelled; its transactions go into the next run\n", pos[1])

@@ -11,6 +11,7 @@ import (
 	"settle/gen"
 	"settle/jobs"
 	"settle/ledger"
+	"settle/ledger/payments"
 	"settle/reports"
 )
 
@@ -126,7 +127,7 @@ func (a *app) demoWorld(ctx context.Context, s *ledger.Store) error {
 
 // demoBatches prints the batches the night made, with their files in the outbox.
 func (a *app) demoBatches(ctx context.Context, s *ledger.Store) error {
-	bs, err := s.Batches(ctx, "")
+	bs, err := payments.Batches(ctx, s, "")
 	if err != nil {
 		return err
 	}

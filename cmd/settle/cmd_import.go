@@ -11,13 +11,14 @@ import (
 
 	"settle/jobs"
 	"settle/ledger"
+	"settle/ledger/feeds"
 )
 
 func init() {
 	register("import", command{
 		usage:   "KIND FILE.csv [--json] [--wait DURATION]",
 		help:    "import a CSV feed: reference data, payment requests, fees or store operations",
-		more:    "KIND is one of: " + strings.Join(ledger.ImportKinds, ", ") + ".",
+		more:    "KIND is one of: " + strings.Join(feeds.ImportKinds, ", ") + ".",
 		example: `settle import wallets wallets.csv`,
 		run:     cmdImport,
 	})
@@ -52,7 +53,7 @@ func cmdImport(ctx context.Context, a *app, args []string) int {
 	if asJSON {
 		b, _ := json.Marshal(struct {
 			jobs.Result
-			Import ledger.ImportResult `json:"import"`
+			Import feeds.ImportResult `json:"import"`
 		}{res, ir})
 		fmt.Fprintln(a.stdout, string(b))
 	} else {
@@ -62,14 +63,14 @@ func cmdImport(ctx context.Context, a *app, args []string) int {
 }
 
 // importFile imports one CSV file as a journaled job under the lease "import:KIND".
-func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string, opt jobs.RunOptions) (jobs.Result, ledger.ImportResult, error) {
-	var ir ledger.ImportResult
+func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string, opt jobs.RunOptions) (jobs.Result, feeds.ImportResult, error) {
+	var ir feeds.ImportResult
 	valid := false
-	for _, k := range ledger.ImportKinds {
+	for _, k := range feeds.ImportKinds {
 		valid = valid || k == kind
 	}
 	if !valid {
-		return jobs.Result{}, ir, settle.FieldError("kind", "%q is not one of %v", kind, ledger.ImportKinds)
+		return jobs.Result{}, ir, settle.FieldError("kind", "%q is not one of %v", kind, feeds.ImportKinds)
 	}
 	r := a.runner(s)
 	// A feed imported by hand is read today: a request without a date is asked today.
@@ -86,7 +87,7 @@ func importFile(ctx context.Context, a *app, s *ledger.Store, kind, path string,
 		p := env.Progress("import "+kind, "bytes", total)
 		defer p.Done()
 		cr := &countingReader{r: f, add: p.Add}
-		ir, err = env.Store.Import(env.Work, kind, path, cr, ledger.ImportOptions{
+		ir, err = feeds.Import(env.Work, env.Store, kind, path, cr, feeds.ImportOptions{
 			Day:       env.Date,
 			ChunkSize: env.Config.ChunkSize,
 			Location:  env.Config.Location(),

@@ -16,6 +16,7 @@ import (
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/ingest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -73,7 +74,7 @@ func TestExceptionsCLI(t *testing.T) {
 	for _, x := range xs {
 		byReason[x.Reason] = x
 	}
-	mismatch, foreign := byReason[ledger.ExcIBANMismatch], byReason[ledger.ExcForeignCurrency]
+	mismatch, foreign := byReason[ingest.ExcIBANMismatch], byReason[ingest.ExcForeignCurrency]
 	if mismatch.ID == 0 || foreign.ID == 0 || !strings.Contains(r.stdout, `"amount":`) {
 		t.Fatalf("exceptions: %s", r.stdout)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"settle/gen"
 	"settle/ledger"
+	"settle/ledger/feeds"
 	"settle/ledger/ledgertest"
 )
 
@@ -56,7 +57,7 @@ func newWorld(t *testing.T) *world {
 		polifemo + ",ACME,MCLPFM57L24F839R,Polifemo,Micillo,IT27X0300203280335719971372,,true,AB2EFG,+39.3338765432,Polifemo.Micillo@example.com,2026-01-10T11:30:00+01:00,2026-01-10T11:30:00+01:00,,,,NOME_DEALER,,,,,,,Suspended,,K7PQ2M\n" +
 		other + ",OTHER,VRDGPP80A01H501U,Giuseppe,Verdi,,,false,,+39.3330000000,g.verdi@example.com,2026-02-01T10:00:00+01:00,2026-02-01T10:00:00+01:00,,,,OTHER_D1,,,,,,,Active,,ZZ9ZZZ\n"
 	for _, f := range [][2]string{{"partners", partners}, {"dealers", dealers}, {"wallets", wallets}} {
-		if res, err := s.Import(ctx, f[0], f[0], strings.NewReader(f[1]), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+		if res, err := feeds.Import(ctx, s, f[0], f[0], strings.NewReader(f[1]), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatal(err, res.Errors)
 		}
 	}
@@ -449,7 +450,7 @@ func TestStatisticsLeaveClosedWalletsOutOfTheIBANCounts(t *testing.T) {
 		"2b1f6c7e-0000-4000-8000-000000000001,ACME,BNCNNA80A41H501R,Anna,Bianchi,IT60X0542811101000000123456,,true,,+39.3331111111,a@example.com,2026-01-16T11:30:00+01:00,2026-01-16T11:30:00+01:00,,2026-03-01T10:00:00+01:00,,NOME_DEALER,,,,,,,Closed,,C1AAAA\n" +
 		"2b1f6c7e-0000-4000-8000-000000000002,ACME,BNCBRN80A01H501C,Bruno,Bianchi,IT27X0300203280335719971372,,false,XY7QRS,+39.3332222222,b@example.com,2026-01-16T11:30:00+01:00,2026-01-16T11:30:00+01:00,,2026-03-01T10:00:00+01:00,,NOME_DEALER,,,,,,,Closed,,C2BBBB\n" +
 		"2b1f6c7e-0000-4000-8000-000000000003,ACME,BNCCRL80A41H501F,Carla,Bianchi,,,false,,+39.3333333333,c@example.com,2026-01-16T11:30:00+01:00,2026-01-16T11:30:00+01:00,,2026-03-01T10:00:00+01:00,,NOME_DEALER,,,,,,,Closed,,C3CCCC\n"
-	if res, err := w.rw.Import(context.Background(), "wallets", "closed.csv", strings.NewReader(closed), ledger.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+	if res, err := feeds.Import(context.Background(), w.rw, "wallets", "closed.csv", strings.NewReader(closed), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}
 	a := w.call(t, "GET", "/statistics/wallets", "", w.acme)

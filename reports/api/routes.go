@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"settle/ledger"
+	"settle/ledger/payments"
 )
 
 // route is one endpoint: the table below registers it, checks its query parameters
@@ -42,8 +43,8 @@ var paged = []param{{name: "pageSize", kind: "integer"}, {name: "pageNumber", ki
 func withPaging(ps ...param) []param { return append(ps, paged...) }
 
 var (
-	paymentStatuses   = []string{ledger.PayCreated, ledger.PayBatched, ledger.PaySent, ledger.PaySettled, ledger.PayRejected, ledger.PayReturned, ledger.PayRefunded, ledger.PayCancelled}
-	batchStatuses     = []string{ledger.BatchBatched, ledger.BatchSent, ledger.BatchSettled, ledger.BatchRejected, ledger.BatchCancelled}
+	paymentStatuses   = []string{payments.PayCreated, payments.PayBatched, payments.PaySent, payments.PaySettled, payments.PayRejected, payments.PayReturned, payments.PayRefunded, payments.PayCancelled}
+	batchStatuses     = []string{payments.BatchBatched, payments.BatchSent, payments.BatchSettled, payments.BatchRejected, payments.BatchCancelled}
 	exceptionStatuses = []string{ledger.ExceptionOpen, ledger.ExceptionAssigned, ledger.ExceptionRefunded, ledger.ExceptionWrittenOff}
 	operationStatuses = []string{ledger.StatusPending, ledger.StatusCompleted, ledger.StatusFailed}
 	operationTypes    = []string{"CashDeposit", "CashWithdrawal", "Payment"}

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"settle/ledger"
+	"settle/ledger/ingest"
 )
 
 var (
@@ -100,7 +101,7 @@ func (c Collector) runs(ctx context.Context, ch chan<- prometheus.Metric) error 
 			Rejected int64            `json:"rejected"`
 		}
 		if json.Unmarshal([]byte(r.Summary), &sum) == nil {
-			for _, o := range []string{ledger.OutcomePosted, ledger.OutcomeException, ledger.OutcomeDuplicate} {
+			for _, o := range []string{ingest.OutcomePosted, ingest.OutcomeException, ingest.OutcomeDuplicate} {
 				totals[[2]string{r.Job, o}] += float64(sum.Counts[o])
 			}
 			totals[[2]string{r.Job, "rejected"}] += float64(sum.Rejected)

@@ -1,8 +1,10 @@
-package ledger
+package ingest
 
 import (
 	"fmt"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/payments"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -54,7 +56,7 @@ type ourPayment struct {
 // PmtInfId or MsgId of a batch-booked entry. A matched entry becomes posted; one
 // whose amount is not what we sent becomes an AMOUNT_MISMATCH exception (a credit
 // into suspense); an unmatched one stays recorded.
-func settleOurs(w *Writer, fileID int64, day settle.Day, sum *FileSummary) error {
+func settleOurs(w *ledger.Writer, fileID int64, day settle.Day, sum *FileSummary) error {
 	var last int64
 	for {
 		var es []ourEntry
@@ -79,7 +81,7 @@ func settleOurs(w *Writer, fileID int64, day settle.Day, sum *FileSummary) error
 	}
 }
 
-func settleEntry(w *Writer, e ourEntry, sum *FileSummary) error {
+func settleEntry(w *ledger.Writer, e ourEntry, sum *FileSummary) error {
 	sdd := e.Credit != (e.Reason != nil) // a collection is a credit; its return a debit
 	table := "credit_transfers"
 	if sdd {
@@ -98,7 +100,7 @@ func settleEntry(w *Writer, e ourEntry, sum *FileSummary) error {
 		return returned(w, e, ps[0], sdd, sum)
 	}
 	if sent != e.Cents {
-		return mismatch(w, e, fmt.Sprintf("booked %s for %d transactions of ours that sent %s", FormatCents(e.Cents), len(ps), FormatCents(sent)), sum)
+		return mismatch(w, e, fmt.Sprintf("booked %s for %d transactions of ours that sent %s", ledger.FormatCents(e.Cents), len(ps), ledger.FormatCents(sent)), sum)
 	}
 	var txID int64
 	for _, p := range ps {
@@ -112,7 +114,7 @@ func settleEntry(w *Writer, e ourEntry, sum *FileSummary) error {
 
 // paymentsOf finds what an entry books or returns: one transaction by EndToEndId,
 // or a whole block or batch by PmtInfId or MsgId.
-func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
+func paymentsOf(w *ledger.Writer, table string, e ourEntry) ([]ourPayment, error) {
 	cols := `id, partner_key, wallet_id, amount_cents, status, batch_id, `
 	if table == "direct_debits" {
 		cols += `'SddCollection' AS kind, NULL AS refund_request_id, mandate_id, NULL AS back_account_id`
@@ -156,8 +158,8 @@ func paymentsOf(w *Writer, table string, e ourEntry) ([]ourPayment, error) {
 }
 
 // booked settles one transaction of ours that the bank booked.
-func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
-	bank, err := AccountID(w, PartnerAccountCode(p.Partner, "bank"))
+func booked(w *ledger.Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
+	bank, err := ledger.AccountID(w, ledger.PartnerAccountCode(p.Partner, "bank"))
 	if err != nil {
 		return 0, err
 	}
@@ -165,9 +167,9 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 	typ := "PayoutBooked"
 	if sdd {
 		typ = "SddDeposit"
-		other, err = AccountID(w, WalletAccountCode(*p.WalletID, BucketRestricted))
+		other, err = ledger.AccountID(w, ledger.WalletAccountCode(*p.WalletID, ledger.BucketRestricted))
 	} else {
-		other, err = AccountID(w, PartnerAccountCode(p.Partner, "payout_clearing"))
+		other, err = ledger.AccountID(w, ledger.PartnerAccountCode(p.Partner, "payout_clearing"))
 	}
 	if err != nil {
 		return 0, err
@@ -176,9 +178,9 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 	if !sdd {
 		amount = -amount // the bank's money leaves: payout_clearing is settled against bank
 	}
-	t := &Transaction{Key: fmt.Sprintf("booked:%s:%d", p.Kind, p.ID), Type: typ, PartnerKey: p.Partner, WalletID: Deref(p.WalletID),
-		ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
-		Description: fmt.Sprintf("%s booked by the bank", p.Kind), Postings: []Posting{{bank, amount}, {other, -amount}}}
+	t := &ledger.Transaction{Key: fmt.Sprintf("booked:%s:%d", p.Kind, p.ID), Type: typ, PartnerKey: p.Partner, WalletID: ledger.Deref(p.WalletID),
+		ValueDate: e.Date, BookingDate: e.Date, Source: ledger.Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
+		Description: fmt.Sprintf("%s booked by the bank", p.Kind), Postings: []ledger.Posting{{AccountID: bank, AmountCents: amount}, {AccountID: other, AmountCents: -amount}}}
 	id, _, err := w.Post(t)
 	if err != nil {
 		return 0, err
@@ -186,8 +188,8 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 	table := "credit_transfers"
 	if sdd {
 		table = "direct_debits"
-		if err := w.AddOperation(&Operation{OperationID: fmt.Sprintf("sdd:%d", p.ID), TransactionID: &id, OperationType: "SddDeposit",
-			OperationStatus: StatusCompleted, AmountCents: p.Cents, CustomerNetCents: p.Cents, CustomerFinalCents: p.Cents,
+		if err := w.AddOperation(&ledger.Operation{OperationID: fmt.Sprintf("sdd:%d", p.ID), TransactionID: &id, OperationType: "SddDeposit",
+			OperationStatus: ledger.StatusCompleted, AmountCents: p.Cents, CustomerNetCents: p.Cents, CustomerFinalCents: p.Cents,
 			PartnerKey: p.Partner, WalletID: p.WalletID, OperationDate: e.Date}); err != nil {
 			return 0, err
 		}
@@ -204,34 +206,34 @@ func booked(w *Writer, e ourEntry, p ourPayment, sdd bool) (int64, error) {
 }
 
 // returned undoes a collection or payout the bank returned with a reason code.
-func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) error {
+func returned(w *ledger.Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) error {
 	reason := *e.Reason
-	bank, err := AccountID(w, PartnerAccountCode(p.Partner, "bank"))
+	bank, err := ledger.AccountID(w, ledger.PartnerAccountCode(p.Partner, "bank"))
 	if err != nil {
 		return err
 	}
-	charges, err := AccountID(w, PartnerAccountCode(p.Partner, "bank_charges"))
+	charges, err := ledger.AccountID(w, ledger.PartnerAccountCode(p.Partner, "bank_charges"))
 	if err != nil {
 		return err
 	}
-	var postings []Posting
-	status := PayReturned
+	var postings []ledger.Posting
+	status := payments.PayReturned
 	if sdd {
 		// The bank takes back the original amount, plus its charge.
 		charge := e.Cents - p.Cents
 		if charge < 0 {
-			return mismatch(w, e, fmt.Sprintf("return of %s for a collection of %s", FormatCents(e.Cents), FormatCents(p.Cents)), sum)
+			return mismatch(w, e, fmt.Sprintf("return of %s for a collection of %s", ledger.FormatCents(e.Cents), ledger.FormatCents(p.Cents)), sum)
 		}
-		if p.Status != PaySettled { // never seen booked: book it now, then return it
+		if p.Status != payments.PaySettled { // never seen booked: book it now, then return it
 			if _, err := booked(w, e, p, true); err != nil {
 				return err
 			}
 		}
-		restricted, err := AccountID(w, WalletAccountCode(*p.WalletID, BucketRestricted))
+		restricted, err := ledger.AccountID(w, ledger.WalletAccountCode(*p.WalletID, ledger.BucketRestricted))
 		if err != nil {
 			return err
 		}
-		withdrawable, err := AccountID(w, WalletAccountCode(*p.WalletID, BucketWithdrawable))
+		withdrawable, err := ledger.AccountID(w, ledger.WalletAccountCode(*p.WalletID, ledger.BucketWithdrawable))
 		if err != nil {
 			return err
 		}
@@ -240,18 +242,18 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 			return err
 		}
 		fromRestricted := min(p.Cents, max(-bal, 0))
-		postings = append(postings, Posting{bank, -e.Cents})
+		postings = append(postings, ledger.Posting{AccountID: bank, AmountCents: -e.Cents})
 		if fromRestricted > 0 {
-			postings = append(postings, Posting{restricted, fromRestricted})
+			postings = append(postings, ledger.Posting{AccountID: restricted, AmountCents: fromRestricted})
 		}
 		if rest := p.Cents - fromRestricted; rest > 0 { // below zero: a debt the debts report shows
-			postings = append(postings, Posting{withdrawable, rest})
+			postings = append(postings, ledger.Posting{AccountID: withdrawable, AmountCents: rest})
 		}
 		if charge > 0 {
-			postings = append(postings, Posting{charges, charge})
+			postings = append(postings, ledger.Posting{AccountID: charges, AmountCents: charge})
 		}
 		if reason == "MD06" || reason == "MD01" {
-			status = PayRefunded
+			status = payments.PayRefunded
 		}
 		if err := mandateAfterReject(w, p.ID, reason); err != nil {
 			return err
@@ -260,35 +262,35 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 		// The payout comes back, less any charge; the wallet gets the whole amount back.
 		charge := p.Cents - e.Cents
 		if charge < 0 {
-			return mismatch(w, e, fmt.Sprintf("return of %s for a payout of %s", FormatCents(e.Cents), FormatCents(p.Cents)), sum)
+			return mismatch(w, e, fmt.Sprintf("return of %s for a payout of %s", ledger.FormatCents(e.Cents), ledger.FormatCents(p.Cents)), sum)
 		}
-		clearing, err := AccountID(w, PartnerAccountCode(p.Partner, "payout_clearing"))
+		clearing, err := ledger.AccountID(w, ledger.PartnerAccountCode(p.Partner, "payout_clearing"))
 		if err != nil {
 			return err
 		}
-		backTo := PartnerAccountCode(p.Partner, "suspense") // a refund's money goes back to suspense
+		backTo := ledger.PartnerAccountCode(p.Partner, "suspense") // a refund's money goes back to suspense
 		if p.WalletID != nil {
-			backTo = WalletAccountCode(*p.WalletID, BucketWithdrawable)
+			backTo = ledger.WalletAccountCode(*p.WalletID, ledger.BucketWithdrawable)
 		}
-		back, err := AccountID(w, backTo)
+		back, err := ledger.AccountID(w, backTo)
 		if err != nil {
 			return err
 		}
 		if p.Back != nil {
 			back = *p.Back
 		}
-		if p.Status == PaySettled {
-			postings = []Posting{{bank, e.Cents}, {back, -p.Cents}}
+		if p.Status == payments.PaySettled {
+			postings = []ledger.Posting{{AccountID: bank, AmountCents: e.Cents}, {AccountID: back, AmountCents: -p.Cents}}
 		} else { // the payout's booking was never seen: it leaves payout_clearing now
-			postings = []Posting{{clearing, p.Cents}, {back, -p.Cents}, {bank, -charge}}
+			postings = []ledger.Posting{{AccountID: clearing, AmountCents: p.Cents}, {AccountID: back, AmountCents: -p.Cents}, {AccountID: bank, AmountCents: -charge}}
 		}
 		if charge > 0 {
-			postings = append(postings, Posting{charges, charge})
+			postings = append(postings, ledger.Posting{AccountID: charges, AmountCents: charge})
 		}
-		postings = slices.DeleteFunc(postings, func(x Posting) bool { return x.AmountCents == 0 })
+		postings = slices.DeleteFunc(postings, func(x ledger.Posting) bool { return x.AmountCents == 0 })
 	}
-	id, _, err := w.Post(&Transaction{Key: fmt.Sprintf("returned:%s:%d", p.Kind, p.ID), Type: "Return", PartnerKey: p.Partner,
-		WalletID: Deref(p.WalletID), ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
+	id, _, err := w.Post(&ledger.Transaction{Key: fmt.Sprintf("returned:%s:%d", p.Kind, p.ID), Type: "Return", PartnerKey: p.Partner,
+		WalletID: ledger.Deref(p.WalletID), ValueDate: e.Date, BookingDate: e.Date, Source: ledger.Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
 		Description: fmt.Sprintf("%s returned by the bank (%s)", p.Kind, reason), Postings: postings})
 	if err != nil {
 		return err
@@ -303,30 +305,30 @@ func returned(w *Writer, e ourEntry, p ourPayment, sdd bool, sum *FileSummary) e
 	return markPosted(w, e, id, sum)
 }
 
-func markPosted(w *Writer, e ourEntry, txID int64, sum *FileSummary) error {
+func markPosted(w *ledger.Writer, e ourEntry, txID int64, sum *FileSummary) error {
 	if _, err := w.Exec(`UPDATE bank_entries SET outcome = 'posted', transaction_id = ? WHERE id = ?`, txID, e.ID); err != nil {
 		return err
 	}
-	sum.move(OutcomeRecorded, OutcomePosted, e.Currency, FromCents(e.Cents))
+	sum.move(OutcomeRecorded, OutcomePosted, e.Currency, ledger.FromCents(e.Cents))
 	return nil
 }
 
 // mismatch makes a recorded entry an AMOUNT_MISMATCH exception; a credit's money
 // goes into suspense.
-func mismatch(w *Writer, e ourEntry, detail string, sum *FileSummary) error {
+func mismatch(w *ledger.Writer, e ourEntry, detail string, sum *FileSummary) error {
 	var txID *int64
 	if e.Credit {
-		bank, err := AccountID(w, PartnerAccountCode(e.Partner, "bank"))
+		bank, err := ledger.AccountID(w, ledger.PartnerAccountCode(e.Partner, "bank"))
 		if err != nil {
 			return err
 		}
-		susp, err := AccountID(w, PartnerAccountCode(e.Partner, "suspense"))
+		susp, err := ledger.AccountID(w, ledger.PartnerAccountCode(e.Partner, "suspense"))
 		if err != nil {
 			return err
 		}
-		id, _, err := w.Post(&Transaction{Key: fmt.Sprintf("mismatch:%d", e.ID), Type: "Suspense", PartnerKey: e.Partner,
-			ValueDate: e.Date, BookingDate: e.Date, Source: Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
-			Description: ExcAmountMismatch + ": " + detail, Postings: []Posting{{bank, e.Cents}, {susp, -e.Cents}}})
+		id, _, err := w.Post(&ledger.Transaction{Key: fmt.Sprintf("mismatch:%d", e.ID), Type: "Suspense", PartnerKey: e.Partner,
+			ValueDate: e.Date, BookingDate: e.Date, Source: ledger.Source{FileID: &e.FileID, Entry: &e.Position}, CreatedBy: "ingest",
+			Description: ExcAmountMismatch + ": " + detail, Postings: []ledger.Posting{{AccountID: bank, AmountCents: e.Cents}, {AccountID: susp, AmountCents: -e.Cents}}})
 		if err != nil {
 			return err
 		}
@@ -337,17 +339,17 @@ func mismatch(w *Writer, e ourEntry, detail string, sum *FileSummary) error {
 	}
 	if _, err := w.Exec(`INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency,
 		debtor_iban, debtor_name, in_suspense, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
-		ExcAmountMismatch, detail, e.ID, e.Partner, e.Cents, FormatCents(e.Cents), e.Currency, e.Debtor, e.Name, e.Credit, w.NowText()); err != nil {
+		ExcAmountMismatch, detail, e.ID, e.Partner, e.Cents, ledger.FormatCents(e.Cents), e.Currency, e.Debtor, e.Name, e.Credit, w.NowText()); err != nil {
 		return err
 	}
-	sum.move(OutcomeRecorded, OutcomeException, e.Currency, FromCents(e.Cents))
+	sum.move(OutcomeRecorded, OutcomeException, e.Currency, ledger.FromCents(e.Cents))
 	return nil
 }
 
 // move recounts a unit under another outcome.
 func (s *FileSummary) move(from, to, currency string, amount decimal.Decimal) {
 	s.Counts[from]--
-	s.Amounts[from][currency] = Money{s.Amounts[from][currency].Sub(amount)}
+	s.Amounts[from][currency] = ledger.Money{Decimal: s.Amounts[from][currency].Sub(amount)}
 	s.Units--
 	s.add(to, currency, amount)
 }

@@ -1,4 +1,4 @@
-package ledger
+package ingest
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"settle/ledger"
 	"settle/sepa"
 )
 
@@ -70,7 +71,7 @@ func (in *ingestion) matchWallet(partner, debtorIBAN, remittance string) (wl *wa
 }
 
 // credit credits the wallet an incoming SCT is for, or puts it in suspense with an exception.
-func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary) error {
+func (in *ingestion) credit(row *bankEntry, u *unit, p ledger.Partner, sum *FileSummary) error {
 	debtor := ""
 	if row.DebtorIBAN != nil {
 		debtor = *row.DebtorIBAN
@@ -85,9 +86,9 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 		walletID = &wl.WalletID
 		switch {
 		case reason != "":
-		case wl.Status == WalletSuspended:
+		case wl.Status == ledger.WalletSuspended:
 			reason, detail = ExcWalletSuspended, "wallet "+wl.WalletID+" is suspended"
-		case wl.Status == WalletClosed:
+		case wl.Status == ledger.WalletClosed:
 			reason, detail = ExcWalletClosed, "wallet "+wl.WalletID+" is closed"
 		}
 	}
@@ -95,29 +96,29 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p Partner, sum *FileSummary
 		avail := in.available(wl.WalletID)
 		if avail+row.AmountCents > *p.MaxBalanceCents {
 			reason, detail = ExcLimitExceeded, fmt.Sprintf("wallet %s would hold %s, over the maximum %s", wl.WalletID,
-				FormatCents(avail+row.AmountCents), FormatCents(*p.MaxBalanceCents))
+				ledger.FormatCents(avail+row.AmountCents), ledger.FormatCents(*p.MaxBalanceCents))
 		}
 	}
 	if reason != "" {
 		return in.exception(row, u, p, walletID, reason, detail, true, sum)
 	}
-	bank, err := in.account(PartnerAccountCode(p.PartnerKey, "bank"))
+	bank, err := in.account(ledger.PartnerAccountCode(p.PartnerKey, "bank"))
 	if err != nil {
 		return err
 	}
 	wallet := in.win.accounts[wl.WalletID].withdrawable
 	if wallet == 0 {
-		return settle.Errorf(settle.NotFound, "account %s does not exist", WalletAccountCode(wl.WalletID, BucketWithdrawable))
+		return settle.Errorf(settle.NotFound, "account %s does not exist", ledger.WalletAccountCode(wl.WalletID, ledger.BucketWithdrawable))
 	}
 	date := in.bookingDate(u)
-	tx := &Transaction{Key: "entry:" + *row.DedupeKey, Type: "SctDeposit", PartnerKey: p.PartnerKey, WalletID: wl.WalletID,
-		ValueDate: orDay(u.e.ValueDate, date), BookingDate: date, Source: Source{FileID: &in.fileID, Entry: &u.e.Position},
-		Description: remittance, CreatedBy: "ingest", Postings: []Posting{{bank, row.AmountCents}, {wallet, -row.AmountCents}}}
+	tx := &ledger.Transaction{Key: "entry:" + *row.DedupeKey, Type: "SctDeposit", PartnerKey: p.PartnerKey, WalletID: wl.WalletID,
+		ValueDate: orDay(u.e.ValueDate, date), BookingDate: date, Source: ledger.Source{FileID: &in.fileID, Entry: &u.e.Position},
+		Description: remittance, CreatedBy: "ingest", Postings: []ledger.Posting{{AccountID: bank, AmountCents: row.AmountCents}, {AccountID: wallet, AmountCents: -row.AmountCents}}}
 	id, err := in.wr.post(in.w, tx)
 	if err != nil {
 		return fmt.Errorf("%s: entry %d: %w", in.name, u.e.Position, err)
 	}
-	in.wr.operations.add(fmt.Sprintf("sct:%d", id), id, "SctDeposit", StatusCompleted, row.AmountCents, row.AmountCents,
+	in.wr.operations.add(fmt.Sprintf("sct:%d", id), id, "SctDeposit", ledger.StatusCompleted, row.AmountCents, row.AmountCents,
 		row.AmountCents, p.PartnerKey, wl.WalletID, date, in.w.NowText())
 	if validate {
 		wl.Validated = true
@@ -138,26 +139,26 @@ func (in *ingestion) available(walletID string) int64 {
 }
 
 // account returns an account's id (cached on the Writer: see accountByCode).
-func (in *ingestion) account(code string) (int64, error) { return AccountID(in.w, code) }
+func (in *ingestion) account(code string) (int64, error) { return ledger.AccountID(in.w, code) }
 
 // exception records an exception for a unit; with suspense the money is posted from
 // bank to the partner's suspense account. Reasons listed in AutoRefund are refunded at once.
-func (in *ingestion) exception(row *bankEntry, u *unit, p Partner, walletID *string, reason, detail string, suspense bool, sum *FileSummary) error {
+func (in *ingestion) exception(row *bankEntry, u *unit, p ledger.Partner, walletID *string, reason, detail string, suspense bool, sum *FileSummary) error {
 	row.Outcome = OutcomeException
 	if suspense {
-		bank, err := in.account(PartnerAccountCode(p.PartnerKey, "bank"))
+		bank, err := in.account(ledger.PartnerAccountCode(p.PartnerKey, "bank"))
 		if err != nil {
 			return err
 		}
-		susp, err := in.account(PartnerAccountCode(p.PartnerKey, "suspense"))
+		susp, err := in.account(ledger.PartnerAccountCode(p.PartnerKey, "suspense"))
 		if err != nil {
 			return err
 		}
 		date := in.bookingDate(u)
-		id, err := in.wr.post(in.w, &Transaction{Key: "entry:" + *row.DedupeKey, Type: "Suspense", PartnerKey: p.PartnerKey,
-			ValueDate: orDay(u.e.ValueDate, date), BookingDate: date, Source: Source{FileID: &in.fileID, Entry: &u.e.Position},
+		id, err := in.wr.post(in.w, &ledger.Transaction{Key: "entry:" + *row.DedupeKey, Type: "Suspense", PartnerKey: p.PartnerKey,
+			ValueDate: orDay(u.e.ValueDate, date), BookingDate: date, Source: ledger.Source{FileID: &in.fileID, Entry: &u.e.Position},
 			Description: reason + ": " + detail, CreatedBy: "ingest",
-			Postings: []Posting{{bank, row.AmountCents}, {susp, -row.AmountCents}}})
+			Postings: []ledger.Posting{{AccountID: bank, AmountCents: row.AmountCents}, {AccountID: susp, AmountCents: -row.AmountCents}}})
 		if err != nil {
 			return fmt.Errorf("%s: entry %d: %w", in.name, u.e.Position, err)
 		}
@@ -167,7 +168,7 @@ func (in *ingestion) exception(row *bankEntry, u *unit, p Partner, walletID *str
 	excID := in.wr.nextExc
 	in.wr.nextExc++
 	in.wr.exceptions.add(excID, reason, detail, row.id, row.PartnerKey, walletID, row.AmountCents, row.Amount,
-		row.Currency, row.DebtorIBAN, row.DebtorName, suspense, ExceptionOpen, in.w.NowText())
+		row.Currency, row.DebtorIBAN, row.DebtorName, suspense, ledger.ExceptionOpen, in.w.NowText())
 	sum.add(OutcomeException, row.Currency, u.amount.Decimal)
 	if suspense && slices.Contains(in.opt.AutoRefund, reason) && row.DebtorIBAN != nil {
 		if _, err := sepa.CheckIBAN(*row.DebtorIBAN); err == nil {

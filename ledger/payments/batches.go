@@ -1,4 +1,4 @@
-package ledger
+package payments
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"settle"
 	"time"
 
+	"settle/ledger"
 	"settle/sepa"
 )
 
@@ -34,9 +35,9 @@ type BatchOptions struct {
 	MaxAmountCents int64      // and at most this control sum (0: no bound)
 	BatchBooking   bool       // BtchBookg: the bank books each block as one entry
 	DryRun         bool       // decide everything, write nothing
-	// failAfterWrite, in tests, fails (before the commit) or exits the process
+	// FailAfterWrite, in tests, fails (before the commit) or exits the process
 	// (after the commit, before the rename) to simulate a crash.
-	failAfterWrite func(committed bool) error
+	FailAfterWrite func(committed bool) error
 }
 
 func (o *BatchOptions) defaults(sct bool) {
@@ -59,12 +60,12 @@ func (o *BatchOptions) defaults(sct bool) {
 
 // BatchFile is one file a batch run wrote.
 type BatchFile struct {
-	MsgID      string `json:"msgId"`
-	PartnerKey string `json:"partnerKey"`
-	Path       string `json:"path"`
-	SHA256     string `json:"sha256"`
-	NbOfTxs    int    `json:"nbOfTxs"`
-	CtrlSum    Money  `json:"ctrlSum"`
+	MsgID      string       `json:"msgId"`
+	PartnerKey string       `json:"partnerKey"`
+	Path       string       `json:"path"`
+	SHA256     string       `json:"sha256"`
+	NbOfTxs    int          `json:"nbOfTxs"`
+	CtrlSum    ledger.Money `json:"ctrlSum"`
 }
 
 // BatchRun is what a batch run did.
@@ -86,22 +87,22 @@ func (r *BatchRun) add(part BatchRun) {
 
 // Batch is a row of batches.
 type Batch struct {
-	ID           int64   `db:"id" json:"batchId"`
-	Kind         string  `db:"kind" json:"kind"`
-	MsgID        string  `db:"msg_id" json:"msgId"`
-	PartnerKey   string  `db:"partner_key" json:"partnerKey"`
-	AccountIBAN  string  `db:"account_iban" json:"accountIban"`
-	Message      string  `db:"message" json:"message"`
-	FileName     string  `db:"file_name" json:"fileName"`
-	SHA256       string  `db:"sha256" json:"sha256"`
-	NbOfTxs      int     `db:"nb_of_txs" json:"nbOfTxs"`
-	CtrlSumCents int64   `db:"ctrl_sum_cents" json:"-"`
-	CtrlSum      Money   `db:"-" json:"ctrlSum"`
-	Status       string  `db:"status" json:"status"`
-	Flagged      *string `db:"flagged" json:"flagged"`
-	CreatedAt    string  `db:"created_at" json:"createdAt"`
-	SentAt       *string `db:"sent_at" json:"sentAt"`
-	CancelledAt  *string `db:"cancelled_at" json:"cancelledAt"`
+	ID           int64        `db:"id" json:"batchId"`
+	Kind         string       `db:"kind" json:"kind"`
+	MsgID        string       `db:"msg_id" json:"msgId"`
+	PartnerKey   string       `db:"partner_key" json:"partnerKey"`
+	AccountIBAN  string       `db:"account_iban" json:"accountIban"`
+	Message      string       `db:"message" json:"message"`
+	FileName     string       `db:"file_name" json:"fileName"`
+	SHA256       string       `db:"sha256" json:"sha256"`
+	NbOfTxs      int          `db:"nb_of_txs" json:"nbOfTxs"`
+	CtrlSumCents int64        `db:"ctrl_sum_cents" json:"-"`
+	CtrlSum      ledger.Money `db:"-" json:"ctrlSum"`
+	Status       string       `db:"status" json:"status"`
+	Flagged      *string      `db:"flagged" json:"flagged"`
+	CreatedAt    string       `db:"created_at" json:"createdAt"`
+	SentAt       *string      `db:"sent_at" json:"sentAt"`
+	CancelledAt  *string      `db:"cancelled_at" json:"cancelledAt"`
 	// What became of its transactions; a batch with none left Batched or Sent is
 	// Settled (Rejected when none was paid) as of SettledAt.
 	SettledTxs  int     `db:"settled_txs" json:"settledTxs"`
@@ -116,39 +117,39 @@ type Batch struct {
 }
 
 // Batches lists batches, newest first; status "" lists all.
-func (s *Store) Batches(ctx context.Context, status string) ([]Batch, error) {
+func Batches(ctx context.Context, s *ledger.Store, status string) ([]Batch, error) {
 	var bs []Batch
 	err := s.R.SelectContext(ctx, &bs, `SELECT * FROM batches WHERE ? = '' OR status = ? ORDER BY id DESC`, status, status)
 	for i := range bs {
-		bs[i].CtrlSum = MoneyFromCents(bs[i].CtrlSumCents)
+		bs[i].CtrlSum = ledger.MoneyFromCents(bs[i].CtrlSumCents)
 	}
 	return bs, err
 }
 
 // BatchByMsgID returns the batch with this message id; settle.NotFound if there is none.
-func (s *Store) BatchByMsgID(ctx context.Context, msgID string) (Batch, error) {
+func BatchByMsgID(ctx context.Context, s *ledger.Store, msgID string) (Batch, error) {
 	var b Batch
 	err := s.R.GetContext(ctx, &b, `SELECT * FROM batches WHERE msg_id = ?`, msgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, settle.Errorf(settle.NotFound, "no batch %s", msgID)
 	}
-	b.CtrlSum = MoneyFromCents(b.CtrlSumCents)
+	b.CtrlSum = ledger.MoneyFromCents(b.CtrlSumCents)
 	return b, err
 }
 
 // Payment is a direct debit or credit transfer as the lifecycle commands show it.
 type Payment struct {
-	Kind       string  `db:"kind" json:"kind"`
-	RequestID  string  `db:"request_id" json:"requestId"`
-	WalletID   *string `db:"wallet_id" json:"walletId"`
-	EndToEndID string  `db:"end_to_end_id" json:"endToEndId"`
-	Cents      int64   `db:"amount_cents" json:"-"`
-	Amount     Money   `db:"-" json:"amount"`
-	Status     string  `db:"status" json:"status"`
-	MsgID      *string `db:"msg_id" json:"msgId"`
-	PmtInfID   *string `db:"pmt_inf_id" json:"pmtInfId"`
-	Date       *string `db:"date" json:"date"`
-	Reason     *string `db:"reason_code" json:"reasonCode"`
+	Kind       string       `db:"kind" json:"kind"`
+	RequestID  string       `db:"request_id" json:"requestId"`
+	WalletID   *string      `db:"wallet_id" json:"walletId"`
+	EndToEndID string       `db:"end_to_end_id" json:"endToEndId"`
+	Cents      int64        `db:"amount_cents" json:"-"`
+	Amount     ledger.Money `db:"-" json:"amount"`
+	Status     string       `db:"status" json:"status"`
+	MsgID      *string      `db:"msg_id" json:"msgId"`
+	PmtInfID   *string      `db:"pmt_inf_id" json:"pmtInfId"`
+	Date       *string      `db:"date" json:"date"`
+	Reason     *string      `db:"reason_code" json:"reasonCode"`
 }
 
 // paymentsOfRef selects, from direct debits (table d, kind 'SddCollection', request
@@ -161,7 +162,7 @@ const paymentsOfRef = `SELECT %s AS kind, x.%s AS request_id, x.wallet_id, x.end
 
 // Payments lists the direct debits, then the credit transfers, whose batch MsgId,
 // EndToEndId, request id or wallet is ref, in the order they were made.
-func (s *Store) Payments(ctx context.Context, ref string) ([]Payment, error) {
+func Payments(ctx context.Context, s *ledger.Store, ref string) ([]Payment, error) {
 	var all []Payment
 	for _, q := range []string{
 		fmt.Sprintf(paymentsOfRef, "'SddCollection'", "topup_id", "collection_date", "direct_debits", "topup_id"),
@@ -178,7 +179,7 @@ func (s *Store) Payments(ctx context.Context, ref string) ([]Payment, error) {
 				rows.Close()
 				return nil, err
 			}
-			p.Amount = MoneyFromCents(p.Cents)
+			p.Amount = ledger.MoneyFromCents(p.Cents)
 			ps = append(ps, p)
 		}
 		rows.Close()
@@ -190,7 +191,8 @@ func (s *Store) Payments(ctx context.Context, ref string) ([]Payment, error) {
 	return all, nil
 }
 
-func batchByMsgID(w *Writer, msgID string) (Batch, error) {
+// BatchOf reads the batch with this message id in the writer's transaction.
+func BatchOf(w *ledger.Writer, msgID string) (Batch, error) {
 	var b Batch
 	err := w.Get(&b, `SELECT * FROM batches WHERE msg_id = ?`, msgID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -201,9 +203,9 @@ func batchByMsgID(w *Writer, msgID string) (Batch, error) {
 
 // MarkBatchSent records that a batch was handed to the bank: the batch and its
 // transactions become Sent. Marking a Sent batch again changes nothing.
-func (s *Store) MarkBatchSent(ctx context.Context, msgID string) error {
-	return s.Write(ctx, func(w *Writer) error {
-		b, err := batchByMsgID(w, msgID)
+func MarkBatchSent(ctx context.Context, s *ledger.Store, msgID string) error {
+	return s.Write(ctx, func(w *ledger.Writer) error {
+		b, err := BatchOf(w, msgID)
 		if err != nil {
 			return err
 		}
@@ -217,12 +219,13 @@ func (s *Store) MarkBatchSent(ctx context.Context, msgID string) error {
 		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = ? WHERE id = ?`, w.NowText(), b.ID); err != nil {
 			return err
 		}
-		_, err = w.Exec(`UPDATE `+paymentTable(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`, w.NowText(), b.ID)
+		_, err = w.Exec(`UPDATE `+Table(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`, w.NowText(), b.ID)
 		return err
 	})
 }
 
-func paymentTable(kind string) string {
+// Table is the table of a batch kind's transactions: direct_debits for sdd, credit_transfers for sct.
+func Table(kind string) string {
 	if kind == "sdd" {
 		return "direct_debits"
 	}
@@ -233,17 +236,17 @@ func paymentTable(kind string) string {
 // for the next run (a payout's debit is put back on the wallet), the batch becomes
 // Cancelled, and its file leaves the outbox. Cancelling twice is a conflict, so
 // the transactions come back exactly once.
-func (s *Store) CancelBatch(ctx context.Context, msgID, outbox string, date settle.Day) error {
+func CancelBatch(ctx context.Context, s *ledger.Store, msgID, outbox string, date settle.Day) error {
 	var b Batch
-	err := s.Write(ctx, func(w *Writer) error {
+	err := s.Write(ctx, func(w *ledger.Writer) error {
 		var err error
-		if b, err = batchByMsgID(w, msgID); err != nil {
+		if b, err = BatchOf(w, msgID); err != nil {
 			return err
 		}
 		if b.Status != BatchBatched {
 			return settle.Errorf(settle.Conflict, "batch %s is %s: only a Batched batch (not yet sent) can be cancelled", msgID, b.Status)
 		}
-		if err := unbatch(w, b, date, "cancelled"); err != nil {
+		if err := Unbatch(w, b, date, "cancelled"); err != nil {
 			return err
 		}
 		_, err = w.Exec(`UPDATE batches SET status = 'Cancelled', cancelled_at = ? WHERE id = ?`, w.NowText(), b.ID)
@@ -252,7 +255,7 @@ func (s *Store) CancelBatch(ctx context.Context, msgID, outbox string, date sett
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{b.FileName, prenotificationName(b.MsgID)} {
+	for _, name := range []string{b.FileName, PrenotificationName(b.MsgID)} {
 		if err := os.Remove(filepath.Join(outbox, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("batch %s is cancelled but its file stays: %w", msgID, err)
 		}
@@ -260,10 +263,10 @@ func (s *Store) CancelBatch(ctx context.Context, msgID, outbox string, date sett
 	return nil
 }
 
-// unbatch puts a batch's transactions back to Created (why: "cancelled", or a
+// Unbatch puts a batch's transactions back to Created (why: "cancelled", or a
 // group-level reject): direct debits lose their collection data and give their
 // mandates back the amendment they carried; payouts are credited back to the wallet.
-func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
+func Unbatch(w *ledger.Writer, b Batch, date settle.Day, why string) error {
 	if b.Kind == "sdd" {
 		if _, err := w.Exec(`UPDATE mandates SET
 			original_mandate_id = COALESCE(original_mandate_id, json_extract(b.amendment, '$.mandateId')),
@@ -296,7 +299,7 @@ func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
 		if ct.WalletID == "" {
 			continue // a refund: the money waits in payout_clearing for the next batch
 		}
-		if _, err := postPayout(w, ct.Partner, ct.WalletID, ct.Cents, fmt.Sprintf("payout-back:%d:%d", ct.ID, b.ID),
+		if _, err := PostPayout(w, ct.Partner, ct.WalletID, ct.Cents, fmt.Sprintf("payout-back:%d:%d", ct.ID, b.ID),
 			"PayoutBack", date, fmt.Sprintf("%s of batch %s %s", ct.Kind, b.MsgID, why), true); err != nil {
 			return err
 		}
@@ -306,22 +309,25 @@ func unbatch(w *Writer, b Batch, date settle.Day, why string) error {
 	return err
 }
 
-// postPayout moves a payout between a wallet's withdrawable bucket and the
+// PostPayout moves a payout between a wallet's withdrawable bucket and the
 // partner's payout_clearing: out of the wallet when the batch is made, back when
 // it is cancelled or rejected.
-func postPayout(w *Writer, partner, walletID string, cents int64, key, typ string, date settle.Day, why string, back bool) (int64, error) {
-	wallet, err := AccountID(w, WalletAccountCode(walletID, BucketWithdrawable))
+func PostPayout(w *ledger.Writer, partner, walletID string, cents int64, key, typ string, date settle.Day, why string, back bool) (int64, error) {
+	wallet, err := ledger.AccountID(w, ledger.WalletAccountCode(walletID, ledger.BucketWithdrawable))
 	if err != nil {
 		return 0, err
 	}
-	clearing, err := AccountID(w, PartnerAccountCode(partner, "payout_clearing"))
+	clearing, err := ledger.AccountID(w, ledger.PartnerAccountCode(partner, "payout_clearing"))
 	if err != nil {
 		return 0, err
 	}
 	if back {
 		cents = -cents
 	}
-	id, _, err := w.Post(&Transaction{Key: key, Type: typ, PartnerKey: partner, WalletID: walletID, ValueDate: date,
-		BookingDate: date, Description: why, CreatedBy: "settle", Postings: []Posting{{wallet, cents}, {clearing, -cents}}})
+	id, _, err := w.Post(&ledger.Transaction{Key: key, Type: typ, PartnerKey: partner, WalletID: walletID, ValueDate: date,
+		BookingDate: date, Description: why, CreatedBy: "settle", Postings: []ledger.Posting{{AccountID: wallet, AmountCents: cents}, {AccountID: clearing, AmountCents: -cents}}})
 	return id, err
 }
+
+// errDryRun rolls back a dry run's transaction after it has decided everything.
+var errDryRun = errors.New("dry run")

@@ -1,4 +1,4 @@
-package ledger
+package feeds
 
 import (
 	"database/sql"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"settle/ledger"
 	"settle/sepa"
 )
 
@@ -23,12 +24,12 @@ func CSVHeaders[R any]() []string {
 	return hs
 }
 
-func upsertPartnerRow(w *Writer, _ *refCache, r *PartnerRow) error {
+func upsertPartnerRow(w *ledger.Writer, _ *refCache, r *ledger.PartnerRow) error {
 	var c fieldCheck
-	p := Partner{
+	p := ledger.Partner{
 		PartnerKey:       c.key("partnerKey", r.PartnerKey),
 		Name:             c.required("name", r.Name),
-		SettlementIBAN:   Deref(c.iban("settlementIban", r.SettlementIBAN, true)),
+		SettlementIBAN:   ledger.Deref(c.iban("settlementIban", r.SettlementIBAN, true)),
 		SettlementBIC:    c.bic("settlementBic", r.SettlementBIC),
 		DestinationOwner: c.required("destinationOwner", r.DestinationOwner),
 	}
@@ -42,12 +43,12 @@ func upsertPartnerRow(w *Writer, _ *refCache, r *PartnerRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	return UpsertPartner(w, &p)
+	return ledger.UpsertPartner(w, &p)
 }
 
-func upsertDealerRow(w *Writer, refs *refCache, r *DealerRow) error {
+func upsertDealerRow(w *ledger.Writer, refs *refCache, r *ledger.DealerRow) error {
 	var c fieldCheck
-	d := Dealer{
+	d := ledger.Dealer{
 		DealerKey:  c.key("dealerKey", r.DealerKey),
 		PartnerKey: c.key("partnerKey", r.PartnerKey),
 		DealerName: c.required("dealerName", r.DealerName),
@@ -65,16 +66,16 @@ func upsertDealerRow(w *Writer, refs *refCache, r *DealerRow) error {
 	} else if owner != "" && owner != d.PartnerKey {
 		return settle.FieldError("partnerKey", "dealer %s belongs to partner %s and cannot move to %s", d.DealerKey, owner, d.PartnerKey)
 	}
-	if err := UpsertDealer(w, &d); err != nil {
+	if err := ledger.UpsertDealer(w, &d); err != nil {
 		return err
 	}
 	refs.dealers[d.DealerKey] = d.PartnerKey
 	return nil
 }
 
-func upsertStoreRow(w *Writer, refs *refCache, r *StoreRow) error {
+func upsertStoreRow(w *ledger.Writer, refs *refCache, r *ledger.StoreRow) error {
 	var c fieldCheck
-	s := RetailStore{
+	s := ledger.RetailStore{
 		StoreID:   c.uuid("storeId", r.StoreID),
 		DealerKey: c.key("dealerKey", r.DealerKey),
 		StoreName: c.required("storeName", r.StoreName),
@@ -90,12 +91,12 @@ func upsertStoreRow(w *Writer, refs *refCache, r *StoreRow) error {
 	} else if owner == "" {
 		return settle.FieldError("dealerKey", "%q does not exist", s.DealerKey)
 	}
-	return UpsertStore(w, &s)
+	return ledger.UpsertStore(w, &s)
 }
 
-func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
+func upsertWalletRow(w *ledger.Writer, refs *refCache, r *ledger.WalletRow) error {
 	var c fieldCheck
-	wl := Wallet{
+	wl := ledger.Wallet{
 		WalletID:             c.uuid("walletId", r.WalletID),
 		PartnerKey:           c.key("partnerKey", r.PartnerKey),
 		TaxID:                c.taxID("taxId", r.TaxID),
@@ -107,7 +108,7 @@ func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
 		IBANValidationCode:   optional(strings.ToUpper(r.IBANValidationCode)),
 		PhoneNumber:          c.phone("phoneNumber", r.PhoneNumber),
 		Email:                c.email("email", r.Email),
-		CreationDate:         Deref(c.instant("creationDate", r.CreationDate, true)),
+		CreationDate:         ledger.Deref(c.instant("creationDate", r.CreationDate, true)),
 		LastUsageDate:        c.instant("lastUsageDate", r.LastUsageDate, false),
 		ClosureDate:          c.instant("closureDate", r.ClosureDate, false),
 		SuspensionDate:       c.instant("suspensionDate", r.SuspensionDate, false),
@@ -122,14 +123,14 @@ func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
 		Metadata:             c.jsonObject("metadata", r.Metadata),
 		SCTReason:            optional(strings.ToUpper(r.Reason)),
 	}
-	wl.LastUpdateDate = Deref(c.instant("lastUpdateDate", r.LastUpdateDate, false))
+	wl.LastUpdateDate = ledger.Deref(c.instant("lastUpdateDate", r.LastUpdateDate, false))
 	if wl.LastUpdateDate == "" {
 		wl.LastUpdateDate = wl.CreationDate
 	}
 	switch {
 	case wl.Status == "":
-		wl.Status = WalletActive
-	case wl.Status != WalletActive && wl.Status != WalletSuspended && wl.Status != WalletClosed:
+		wl.Status = ledger.WalletActive
+	case wl.Status != ledger.WalletActive && wl.Status != ledger.WalletSuspended && wl.Status != ledger.WalletClosed:
 		c.fail("status", "%q is not Active, Suspended or Closed", wl.Status)
 	}
 	switch {
@@ -158,7 +159,7 @@ func upsertWalletRow(w *Writer, refs *refCache, r *WalletRow) error {
 	if owner != wl.PartnerKey {
 		return settle.FieldError("originatingDealerKey", "dealer %s belongs to partner %s, not %s", wl.OriginatingDealerKey, owner, wl.PartnerKey)
 	}
-	return UpsertWallet(w, &wl)
+	return ledger.UpsertWallet(w, &wl)
 }
 
 func (c *fieldCheck) creditorID(field, v string) *string {
@@ -183,7 +184,7 @@ func newRefCache() *refCache {
 	return &refCache{partners: map[string]bool{}, dealers: map[string]string{}}
 }
 
-func (c *refCache) partnerExists(w *Writer, key string) error {
+func (c *refCache) partnerExists(w *ledger.Writer, key string) error {
 	if c.partners[key] {
 		return nil
 	}
@@ -199,7 +200,7 @@ func (c *refCache) partnerExists(w *Writer, key string) error {
 }
 
 // dealerPartner returns the partner of a dealer, or "" when the dealer does not exist.
-func (c *refCache) dealerPartner(w *Writer, key string) (string, error) {
+func (c *refCache) dealerPartner(w *ledger.Writer, key string) (string, error) {
 	if p, ok := c.dealers[key]; ok {
 		return p, nil
 	}
@@ -211,7 +212,7 @@ func (c *refCache) dealerPartner(w *Writer, key string) (string, error) {
 }
 
 // lookup returns the one text column the query selects, or "" when there is no row.
-func lookup(w *Writer, query, key string) (string, error) {
+func lookup(w *ledger.Writer, query, key string) (string, error) {
 	var v string
 	err := w.Get(&v, query, key)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -1,9 +1,10 @@
-package ledger
+package payments
 
 import (
 	"context"
 	"fmt"
 	"settle"
+	"settle/ledger"
 )
 
 // ReleaseResult counts what a release of funds moved.
@@ -17,7 +18,7 @@ type ReleaseResult struct {
 // booking (on day, YYYY-MM-DD), in chunks of chunk collections, each chunk one
 // transaction. A collection is released once (its transaction key says so); one
 // returned meanwhile is not Settled and is not released.
-func (s *Store) ReleaseFunds(ctx context.Context, day settle.Day, days, chunk int, dryRun bool) (ReleaseResult, error) {
+func ReleaseFunds(ctx context.Context, s *ledger.Store, day settle.Day, days, chunk int, dryRun bool) (ReleaseResult, error) {
 	var res ReleaseResult
 	// Booked on or before cutoff: days business days have passed (on a closing day,
 	// as on the business day before it).
@@ -49,21 +50,21 @@ func (s *Store) ReleaseFunds(ctx context.Context, day settle.Day, days, chunk in
 		}
 		var n int
 		var cents int64
-		err := s.Write(ctx, func(w *Writer) error {
+		err := s.Write(ctx, func(w *ledger.Writer) error {
 			n, cents = 0, 0
 			for _, x := range due {
-				restricted, err := AccountID(w, WalletAccountCode(x.Wallet, BucketRestricted))
+				restricted, err := ledger.AccountID(w, ledger.WalletAccountCode(x.Wallet, ledger.BucketRestricted))
 				if err != nil {
 					return err
 				}
-				withdrawable, err := AccountID(w, WalletAccountCode(x.Wallet, BucketWithdrawable))
+				withdrawable, err := ledger.AccountID(w, ledger.WalletAccountCode(x.Wallet, ledger.BucketWithdrawable))
 				if err != nil {
 					return err
 				}
-				_, existed, err := w.Post(&Transaction{Key: fmt.Sprintf("release:%d", x.ID), Type: "Release", PartnerKey: x.Partner,
+				_, existed, err := w.Post(&ledger.Transaction{Key: fmt.Sprintf("release:%d", x.ID), Type: "Release", PartnerKey: x.Partner,
 					WalletID: x.Wallet, ValueDate: day, BookingDate: day, CreatedBy: "release-funds",
 					Description: fmt.Sprintf("SDD collection %d past its return window", x.ID),
-					Postings:    []Posting{{restricted, x.Cents}, {withdrawable, -x.Cents}}})
+					Postings:    []ledger.Posting{{AccountID: restricted, AmountCents: x.Cents}, {AccountID: withdrawable, AmountCents: -x.Cents}}})
 				if err != nil {
 					return err
 				}

@@ -1,4 +1,4 @@
-package ledger
+package ingest
 
 import (
 	"cmp"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"settle"
+	"settle/ledger"
 	"strings"
 )
 
@@ -13,7 +14,7 @@ import (
 // database is read in a few queries before its units are decided, and what they
 // write is inserted in a few multi-row statements after: a handful of statements per
 // window instead of ten per unit.
-var windowSize = 512
+const windowSize = 512
 
 // window is the units of a file being decided together, with what they read.
 type window struct {
@@ -66,7 +67,7 @@ func (b *insertBuffer) add(vals ...any) {
 // flush inserts the buffered rows in statements of 256 rows, then 128, 64... 1 for
 // the rest: a few prepared statements per table serve every window, whatever the
 // number of rows (a statement per row count would pile up in the statement cache).
-func (b *insertBuffer) flush(w *Writer) error {
+func (b *insertBuffer) flush(w *ledger.Writer) error {
 	args := b.args
 	for len(args) > 0 {
 		n := min(len(args)/b.cols, 256)
@@ -113,7 +114,7 @@ func newWrites() *writes {
 
 // nextIDs reads where the ids of the tables the ingest numbers itself stand. The
 // ingest holds the write lock, so nothing else inserts until it commits.
-func (wr *writes) nextIDs(w *Writer) error {
+func (wr *writes) nextIDs(w *ledger.Writer) error {
 	for _, t := range []struct {
 		table string
 		next  *int64
@@ -125,7 +126,7 @@ func (wr *writes) nextIDs(w *Writer) error {
 	return nil
 }
 
-func (wr *writes) flush(w *Writer) error {
+func (wr *writes) flush(w *ledger.Writer) error {
 	for _, b := range []*insertBuffer{&wr.transactions, &wr.postings, &wr.operations, &wr.entries, &wr.exceptions, &wr.statuses} {
 		if err := b.flush(w); err != nil {
 			return fmt.Errorf("%s: %w", strings.Fields(b.head)[2], err)
@@ -136,18 +137,18 @@ func (wr *writes) flush(w *Writer) error {
 
 // post buffers a transaction, numbering it, and adds its postings to the pending
 // balances. The ingest's keys derive from dedupe keys found new, so they are new too.
-func (wr *writes) post(w *Writer, t *Transaction) (int64, error) {
+func (wr *writes) post(w *ledger.Writer, t *ledger.Transaction) (int64, error) {
 	if err := t.Validate(); err != nil {
 		return 0, err
 	}
 	id := wr.nextTx
 	wr.nextTx++
-	wr.transactions.add(id, t.Key, t.Type, Nullable(t.PartnerKey), Nullable(t.WalletID), t.ValueDate, t.BookingDate,
+	wr.transactions.add(id, t.Key, t.Type, ledger.Nullable(t.PartnerKey), ledger.Nullable(t.WalletID), t.ValueDate, t.BookingDate,
 		t.Source.FileID, t.Source.Entry, t.Description, t.CreatedBy, w.NowText())
 	for _, p := range t.Postings {
 		wr.postings.add(id, p.AccountID, p.AmountCents)
 	}
-	if err := w.addDeltas(t); err != nil {
+	if err := w.AddDeltas(t); err != nil {
 		return 0, err
 	}
 	return id, nil
@@ -227,9 +228,9 @@ func (in *ingestion) prefetch(win *window) error {
 	for _, a := range accts {
 		wa := win.accounts[a.Wallet]
 		switch a.Name {
-		case BucketWithdrawable:
+		case ledger.BucketWithdrawable:
 			wa.withdrawable, wa.balW = a.ID, a.Balance
-		case BucketRestricted:
+		case ledger.BucketRestricted:
 			wa.restricted, wa.balR = a.ID, a.Balance
 		}
 		win.accounts[a.Wallet] = wa
@@ -288,7 +289,7 @@ func (in *ingestion) decideWindow(sum *FileSummary) error {
 		}
 	}
 	for _, r := range win.refunds {
-		if err := RefundException(in.w, r.excID, cmp.Or(in.opt.By, "settle"), r.note, r.date); err != nil {
+		if err := ledger.RefundException(in.w, r.excID, cmp.Or(in.opt.By, "settle"), r.note, r.date); err != nil {
 			return err
 		}
 	}

@@ -1,8 +1,10 @@
-package ledger
+package ingest
 
 import (
 	"fmt"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/payments"
 	"slices"
 )
 
@@ -41,7 +43,7 @@ type paymentStatus struct {
 // its exception reopened, a direct debit's mandate is revoked or suspended as its
 // reason code says. Only transactions still Batched or Sent are touched, so a
 // status told twice changes nothing the second time.
-func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (int, error) {
+func applyStatuses(w *ledger.Writer, fileID int64, date settle.Day, sum *FileSummary) (int, error) {
 	var sts []paymentStatus
 	if err := w.Select(&sts, `SELECT position, level, orig_msg_id, orig_pmt_inf_id, orig_e2e_id, status,
 		reason_code FROM payment_statuses WHERE file_id = ? AND orig_msg_id IN (SELECT msg_id FROM batches) ORDER BY position`, fileID); err != nil {
@@ -49,17 +51,17 @@ func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (
 	}
 	acted := 0
 	for _, st := range sts {
-		b, err := batchByMsgID(w, st.MsgID)
+		b, err := payments.BatchOf(w, st.MsgID)
 		if err != nil {
 			return acted, err
 		}
-		reason := Deref(st.Reason)
+		reason := ledger.Deref(st.Reason)
 		switch {
 		case st.Level == "group" && st.Status == "RJCT":
-			if b.Status != BatchBatched && b.Status != BatchSent {
+			if b.Status != payments.BatchBatched && b.Status != payments.BatchSent {
 				continue
 			}
-			if err := unbatch(w, b, date, "rejected ("+reason+")"); err != nil {
+			if err := payments.Unbatch(w, b, date, "rejected ("+reason+")"); err != nil {
 				return acted, err
 			}
 			flag := fmt.Sprintf("group-level reject %s: its transactions are back for the next run", reason)
@@ -96,25 +98,25 @@ func applyStatuses(w *Writer, fileID int64, date settle.Day, sum *FileSummary) (
 func scope(st paymentStatus) (string, []any) {
 	switch st.Level {
 	case "block":
-		return ` AND pmt_inf_id = ?`, []any{Deref(st.PmtInfID)}
+		return ` AND pmt_inf_id = ?`, []any{ledger.Deref(st.PmtInfID)}
 	case "transaction":
-		return ` AND end_to_end_id = ?`, []any{Deref(st.E2E)}
+		return ` AND end_to_end_id = ?`, []any{ledger.Deref(st.E2E)}
 	}
 	return "", nil
 }
 
 // acceptPayments marks the batch and the transactions a status accepts Sent, and
 // says how many of them it changed (0: accepted already).
-func acceptPayments(w *Writer, b Batch, st paymentStatus) (int64, error) {
+func acceptPayments(w *ledger.Writer, b payments.Batch, st paymentStatus) (int64, error) {
 	var changed int64
-	if b.Status == BatchBatched {
+	if b.Status == payments.BatchBatched {
 		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = COALESCE(sent_at, ?) WHERE id = ?`, w.NowText(), b.ID); err != nil {
 			return 0, err
 		}
 		changed++
 	}
 	cond, args := scope(st)
-	res, err := w.Exec(`UPDATE `+paymentTable(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`+cond,
+	res, err := w.Exec(`UPDATE `+payments.Table(b.Kind)+` SET status = 'Sent', updated_at = ? WHERE batch_id = ? AND status = 'Batched'`+cond,
 		append([]any{w.NowText(), b.ID}, args...)...)
 	if err != nil {
 		return 0, err
@@ -123,9 +125,9 @@ func acceptPayments(w *Writer, b Batch, st paymentStatus) (int64, error) {
 	return changed + n, err
 }
 
-func rejectPayments(w *Writer, b Batch, st paymentStatus, reason string, date settle.Day) (int, error) {
+func rejectPayments(w *ledger.Writer, b payments.Batch, st paymentStatus, reason string, date settle.Day) (int, error) {
 	cond, args := scope(st)
-	table := paymentTable(b.Kind)
+	table := payments.Table(b.Kind)
 	var ids []int64
 	if err := w.Select(&ids, `SELECT id FROM `+table+` WHERE batch_id = ? AND status IN ('Batched', 'Sent')`+cond,
 		append([]any{b.ID}, args...)...); err != nil {
@@ -133,7 +135,7 @@ func rejectPayments(w *Writer, b Batch, st paymentStatus, reason string, date se
 	}
 	for _, id := range ids {
 		if _, err := w.Exec(`UPDATE `+table+` SET status = 'Rejected', reason_code = ?, updated_at = ? WHERE id = ?`,
-			Nullable(reason), w.NowText(), id); err != nil {
+			ledger.Nullable(reason), w.NowText(), id); err != nil {
 			return 0, err
 		}
 		var err error
@@ -151,13 +153,13 @@ func rejectPayments(w *Writer, b Batch, st paymentStatus, reason string, date se
 
 // mandateAfterReject stops or suspends the mandate of a rejected direct debit as
 // its reason code says; other codes (AM04, MS03...) leave it usable.
-func mandateAfterReject(w *Writer, ddID int64, reason string) error {
+func mandateAfterReject(w *ledger.Writer, ddID int64, reason string) error {
 	status := ""
 	switch {
 	case slices.Contains(mandateRevokingReasons, reason):
-		status = MandateRevoked
+		status = payments.MandateRevoked
 	case slices.Contains(mandateSuspendingReasons, reason):
-		status = MandateSuspended
+		status = payments.MandateSuspended
 	default:
 		return nil
 	}
@@ -169,7 +171,7 @@ func mandateAfterReject(w *Writer, ddID int64, reason string) error {
 // payoutRejected puts a rejected credit transfer's money back: a wallet's payout on
 // the wallet, a fee payout or a reset's redemption on the account it came from, a
 // refund in suspense with its exception open again.
-func payoutRejected(w *Writer, b Batch, ctID int64, reason string, date settle.Day) error {
+func payoutRejected(w *ledger.Writer, b payments.Batch, ctID int64, reason string, date settle.Day) error {
 	var ct struct {
 		Partner  string  `db:"partner_key"`
 		WalletID *string `db:"wallet_id"`
@@ -184,26 +186,26 @@ func payoutRejected(w *Writer, b Batch, ctID int64, reason string, date settle.D
 	}
 	why := fmt.Sprintf("%s of batch %s rejected by the bank (%s)", ct.Kind, b.MsgID, reason)
 	if ct.WalletID != nil {
-		_, err := postPayout(w, ct.Partner, *ct.WalletID, ct.Cents, fmt.Sprintf("payout-rejected:%d", ctID), "PayoutRejected", date, why, true)
+		_, err := payments.PostPayout(w, ct.Partner, *ct.WalletID, ct.Cents, fmt.Sprintf("payout-rejected:%d", ctID), "PayoutRejected", date, why, true)
 		return err
 	}
-	clearing, err := AccountID(w, PartnerAccountCode(ct.Partner, "payout_clearing"))
+	clearing, err := ledger.AccountID(w, ledger.PartnerAccountCode(ct.Partner, "payout_clearing"))
 	if err != nil {
 		return err
 	}
 	if ct.Back != nil {
-		_, _, err := w.Post(&Transaction{Key: fmt.Sprintf("payout-rejected:%d", ctID), Type: "PayoutRejected", PartnerKey: ct.Partner,
+		_, _, err := w.Post(&ledger.Transaction{Key: fmt.Sprintf("payout-rejected:%d", ctID), Type: "PayoutRejected", PartnerKey: ct.Partner,
 			ValueDate: date, BookingDate: date, Description: why, CreatedBy: "settle",
-			Postings: []Posting{{clearing, ct.Cents}, {*ct.Back, -ct.Cents}}})
+			Postings: []ledger.Posting{{AccountID: clearing, AmountCents: ct.Cents}, {AccountID: *ct.Back, AmountCents: -ct.Cents}}})
 		return err
 	}
-	suspense, err := AccountID(w, PartnerAccountCode(ct.Partner, "suspense"))
+	suspense, err := ledger.AccountID(w, ledger.PartnerAccountCode(ct.Partner, "suspense"))
 	if err != nil {
 		return err
 	}
-	if _, _, err := w.Post(&Transaction{Key: fmt.Sprintf("refund-rejected:%d", ctID), Type: "RefundRejected", PartnerKey: ct.Partner,
+	if _, _, err := w.Post(&ledger.Transaction{Key: fmt.Sprintf("refund-rejected:%d", ctID), Type: "RefundRejected", PartnerKey: ct.Partner,
 		ValueDate: date, BookingDate: date, Description: why, CreatedBy: "settle",
-		Postings: []Posting{{clearing, ct.Cents}, {suspense, -ct.Cents}}}); err != nil {
+		Postings: []ledger.Posting{{AccountID: clearing, AmountCents: ct.Cents}, {AccountID: suspense, AmountCents: -ct.Cents}}}); err != nil {
 		return err
 	}
 	if _, err := w.Exec(`UPDATE refund_requests SET status = 'failed' WHERE id = ?`, ct.Refund); err != nil {

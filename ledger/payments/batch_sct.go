@@ -1,4 +1,4 @@
-package ledger
+package payments
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"settle"
 
+	"settle/ledger"
 	"settle/sepa"
 )
 
@@ -16,16 +17,16 @@ import (
 // its withdrawable bucket into payout_clearing when its batch is made; one whose
 // money is no longer there is cancelled with INSUFFICIENT_FUNDS. Running again
 // finds nothing new.
-func (s *Store) MakeSCTBatches(ctx context.Context, opt BatchOptions) (*BatchRun, error) {
+func MakeSCTBatches(ctx context.Context, s *ledger.Store, opt BatchOptions) (*BatchRun, error) {
 	opt.defaults(true)
 	if opt.Message != sepa.Pain001v09 && opt.Message != sepa.Pain001v03 {
 		return nil, settle.FieldError("message", "%q is not %s or %s", opt.Message, sepa.Pain001v09, sepa.Pain001v03)
 	}
-	if err := s.recoverOutbox(ctx, opt.Outbox); err != nil {
+	if err := recoverOutbox(ctx, s, opt.Outbox); err != nil {
 		return nil, err
 	}
 	if !opt.DryRun {
-		if err := s.Write(ctx, func(w *Writer) error { return queueRefunds(w, opt.Today) }); err != nil {
+		if err := s.Write(ctx, func(w *ledger.Writer) error { return queueRefunds(w, opt.Today) }); err != nil {
 			return nil, err
 		}
 	}
@@ -37,7 +38,7 @@ func (s *Store) MakeSCTBatches(ctx context.Context, opt BatchOptions) (*BatchRun
 	run := &BatchRun{}
 	for _, p := range partners {
 		for {
-			more, err := s.makeSCTFile(ctx, p, opt, run)
+			more, err := makeSCTFile(ctx, s, p, opt, run)
 			if err != nil {
 				return run, err
 			}
@@ -51,8 +52,8 @@ func (s *Store) MakeSCTBatches(ctx context.Context, opt BatchOptions) (*BatchRun
 
 // queueRefunds makes a credit transfer of every pending refund request (their
 // money is in payout_clearing already).
-func queueRefunds(w *Writer, day settle.Day) error {
-	next, err := NextID(w, "credit_transfers")
+func queueRefunds(w *ledger.Writer, day settle.Day) error {
+	next, err := ledger.NextID(w, "credit_transfers")
 	if err != nil {
 		return err
 	}
@@ -78,14 +79,14 @@ type sctCandidate struct {
 
 // makeSCTFile makes one file of a partner's due credit transfers in one
 // transaction; it tells whether there may be more.
-func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOptions, run *BatchRun) (bool, error) {
+func makeSCTFile(ctx context.Context, s *ledger.Store, partner string, opt BatchOptions, run *BatchRun) (bool, error) {
 	var out *outFile
 	var bf BatchFile
 	var candidates int
 	var part BatchRun // counted into run once committed
-	err := s.Write(ctx, func(w *Writer) error {
+	err := s.Write(ctx, func(w *ledger.Writer) error {
 		out, part = nil, BatchRun{}
-		p, err := PartnerByKey(w, partner)
+		p, err := ledger.PartnerByKey(w, partner)
 		if err != nil {
 			return err
 		}
@@ -98,7 +99,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 		if candidates == 0 {
 			return nil
 		}
-		id, err := NextID(w, "batches")
+		id, err := ledger.NextID(w, "batches")
 		if err != nil {
 			return err
 		}
@@ -132,7 +133,7 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 		}
 		part.Txs, part.Cents = count, cents
 		if opt.DryRun {
-			bf = BatchFile{MsgID: msgID, PartnerKey: partner, NbOfTxs: count, CtrlSum: MoneyFromCents(cents)}
+			bf = BatchFile{MsgID: msgID, PartnerKey: partner, NbOfTxs: count, CtrlSum: ledger.MoneyFromCents(cents)}
 			return errDryRun
 		}
 		if count == 0 {
@@ -149,15 +150,15 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 		if err := writeSCT(w, out, p, blocks, id, msgID, count, cents, opt); err != nil {
 			return fmt.Errorf("batch %s: %w", msgID, err)
 		}
-		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: MoneyFromCents(cents)}
+		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: ledger.MoneyFromCents(cents)}
 		if bf.SHA256, err = out.finish(); err != nil {
 			return err
 		}
 		if _, err := w.Exec(`UPDATE batches SET sha256 = ?, nb_of_txs = ?, ctrl_sum_cents = ? WHERE id = ?`, bf.SHA256, count, cents, id); err != nil {
 			return err
 		}
-		if opt.failAfterWrite != nil {
-			return opt.failAfterWrite(false)
+		if opt.FailAfterWrite != nil {
+			return opt.FailAfterWrite(false)
 		}
 		return nil
 	})
@@ -184,11 +185,11 @@ func (s *Store) makeSCTFile(ctx context.Context, partner string, opt BatchOption
 
 // debitPayout takes a wallet's payout into payout_clearing, or cancels it when the
 // wallet no longer holds the money. Refunds are in payout_clearing already.
-func debitPayout(w *Writer, partner string, c sctCandidate, batchID int64, day settle.Day) (bool, error) {
+func debitPayout(w *ledger.Writer, partner string, c sctCandidate, batchID int64, day settle.Day) (bool, error) {
 	if c.WalletID == nil {
 		return true, nil
 	}
-	acct, err := AccountID(w, WalletAccountCode(*c.WalletID, BucketWithdrawable))
+	acct, err := ledger.AccountID(w, ledger.WalletAccountCode(*c.WalletID, ledger.BucketWithdrawable))
 	if err != nil {
 		return false, err
 	}
@@ -201,7 +202,7 @@ func debitPayout(w *Writer, partner string, c sctCandidate, batchID int64, day s
 			w.NowText(), c.ID)
 		return false, err
 	}
-	txID, err := postPayout(w, partner, *c.WalletID, c.Cents, fmt.Sprintf("payout:%d:%d", c.ID, batchID), c.Kind, day,
+	txID, err := PostPayout(w, partner, *c.WalletID, c.Cents, fmt.Sprintf("payout:%d:%d", c.ID, batchID), c.Kind, day,
 		c.Kind+" to the wallet's IBAN", false)
 	if err != nil {
 		return false, err
@@ -210,9 +211,9 @@ func debitPayout(w *Writer, partner string, c sctCandidate, batchID int64, day s
 	return true, err
 }
 
-func writeSCT(w *Writer, out *outFile, p *Partner, blocks []block, batchID int64, msgID string, count int, cents int64, opt BatchOptions) error {
+func writeSCT(w *ledger.Writer, out *outFile, p *ledger.Partner, blocks []block, batchID int64, msgID string, count int, cents int64, opt BatchOptions) error {
 	pw, err := sepa.NewPainWriter(out, opt.Message, sepa.GroupHeader{MsgID: msgID, Created: opt.Created, NbOfTxs: count,
-		CtrlSum: FromCents(cents), InitiatingBy: p.Name})
+		CtrlSum: ledger.FromCents(cents), InitiatingBy: p.Name})
 	if err != nil {
 		return err
 	}
@@ -240,11 +241,11 @@ func writeSCT(w *Writer, out *outFile, p *Partner, blocks []block, batchID int64
 			bi++
 			b := blocks[bi]
 			if err := pw.Block(sepa.Block{PmtInfID: b.PmtInfID, Date: b.Date, BatchBooking: opt.BatchBooking, NbOfTxs: b.N,
-				CtrlSum: FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN, BIC: Deref(p.SettlementBIC)}); err != nil {
+				CtrlSum: ledger.FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN, BIC: ledger.Deref(p.SettlementBIC)}); err != nil {
 				return err
 			}
 		}
-		if err := pw.Payment(sepa.Payment{EndToEndID: r.EndToEndID, Amount: FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN,
+		if err := pw.Payment(sepa.Payment{EndToEndID: r.EndToEndID, Amount: ledger.FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN,
 			BIC: r.BIC, Remittance: r.Remittance}); err != nil {
 			return err
 		}

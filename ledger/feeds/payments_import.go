@@ -1,4 +1,4 @@
-package ledger
+package feeds
 
 import (
 	"cmp"
@@ -8,27 +8,9 @@ import (
 	"settle"
 	"strings"
 
+	"settle/ledger"
+	"settle/ledger/payments"
 	"settle/sepa"
-)
-
-// Direct debit and credit transfer statuses (DESIGN: Batch lifecycle).
-const (
-	PayCreated   = "Created"
-	PayBatched   = "Batched"
-	PaySent      = "Sent"
-	PaySettled   = "Settled"
-	PayRejected  = "Rejected"
-	PayReturned  = "Returned"
-	PayRefunded  = "Refunded"
-	PayCancelled = "Cancelled"
-)
-
-// Mandate statuses.
-const (
-	MandateActive    = "Active"
-	MandateSuspended = "Suspended"
-	MandateRevoked   = "Revoked"
-	MandateExpired   = "Expired"
 )
 
 // mandateLifetime is how long a mandate may stay unused (SEPA-RULES.md §4).
@@ -46,7 +28,7 @@ type walletFacts struct {
 	MaxSDD     *int64  `db:"maximum_last_month_sdd_deposit_cents"`
 }
 
-func walletFactsOf(w *Writer, field, walletID string) (*walletFacts, error) {
+func walletFactsOf(w *ledger.Writer, field, walletID string) (*walletFacts, error) {
 	var f walletFacts
 	err := w.Get(&f, `SELECT w.partner_key, w.status, w.iban, w.bic, w.is_iban_validated,
 		w.first_name || ' ' || w.last_name AS name, p.creditor_id, p.maximum_last_month_sdd_deposit_cents
@@ -85,7 +67,7 @@ func (c *fieldCheck) positive(field, v string) int64 {
 	return *p
 }
 
-func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
+func upsertMandateRow(w *ledger.Writer, refs *refCache, r *ledger.MandateRow) error {
 	var c fieldCheck
 	id := c.required("mandateId", r.MandateID)
 	if err := sepa.CheckReference(id, false); id != "" && err != nil {
@@ -102,9 +84,9 @@ func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 	if !signed.IsZero() && !refs.day.IsZero() && signed.After(refs.day) {
 		c.fail("signatureDate", "%s is in the future (the import's day is %s)", signed, refs.day)
 	}
-	status := cmp.Or(strings.TrimSpace(r.Status), MandateActive)
+	status := cmp.Or(strings.TrimSpace(r.Status), payments.MandateActive)
 	switch status {
-	case MandateActive, MandateSuspended, MandateRevoked:
+	case payments.MandateActive, payments.MandateSuspended, payments.MandateRevoked:
 	default:
 		c.fail("status", "%q is not Active, Suspended or Revoked", status)
 	}
@@ -133,8 +115,8 @@ func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 	case errors.Is(err, sql.ErrNoRows):
 		_, err = w.Exec(`INSERT INTO mandates (mandate_id, partner_key, creditor_id, wallet_id, debtor_name, debtor_iban,
 			debtor_bic, signature_date, status, original_mandate_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, wf.PartnerKey, *wf.CreditorID, walletID, name, *iban, bic, signed, status, Nullable(orig), w.NowText(), w.NowText())
-		if IsUnique(err) {
+			id, wf.PartnerKey, *wf.CreditorID, walletID, name, *iban, bic, signed, status, ledger.Nullable(orig), w.NowText(), w.NowText())
+		if ledger.IsUnique(err) {
 			return settle.FieldError("mandateId", "%s is already used by creditor %s (mandate ids are case-insensitive)", id, *wf.CreditorID)
 		}
 		return err
@@ -155,7 +137,7 @@ func upsertMandateRow(w *Writer, refs *refCache, r *MandateRow) error {
 		status = CASE WHEN status = 'Expired' THEN status ELSE ? END, creditor_id = ?,
 		original_debtor_iban = COALESCE(original_debtor_iban, ?), original_creditor_id = COALESCE(original_creditor_id, ?),
 		original_mandate_id = COALESCE(?, original_mandate_id), updated_at = ? WHERE mandate_id = ?`,
-		name, *iban, bic, signed, status, *wf.CreditorID, origIBAN, origCI, Nullable(orig), w.NowText(), id)
+		name, *iban, bic, signed, status, *wf.CreditorID, origIBAN, origCI, ledger.Nullable(orig), w.NowText(), id)
 	return err
 }
 
@@ -165,7 +147,7 @@ func mandateExpired(lastUse, day settle.Day) bool {
 	return !lastUse.IsZero() && lastUse.AddMonths(mandateLifetimeMonths).Before(day)
 }
 
-func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
+func upsertTopUpRow(w *ledger.Writer, refs *refCache, r *ledger.TopUpRow) error {
 	var c fieldCheck
 	id := c.key("topUpId", r.TopUpID)
 	walletID := c.uuid("walletId", r.WalletID)
@@ -175,7 +157,7 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	if exists, err := RowExists(w, `SELECT 1 FROM direct_debits WHERE topup_id = ?`, id); err != nil || exists {
+	if exists, err := ledger.RowExists(w, `SELECT 1 FROM direct_debits WHERE topup_id = ?`, id); err != nil || exists {
 		return unchangedIf(exists, err) // imported before: nothing to do
 	}
 	wf, err := walletFactsOf(w, "walletId", walletID)
@@ -183,7 +165,7 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 		return err
 	}
 	switch {
-	case wf.Status != WalletActive:
+	case wf.Status != ledger.WalletActive:
 		return settle.FieldError("walletId", "wallet %s is %s", walletID, wf.Status)
 	case !wf.Validated || wf.IBAN == nil:
 		return settle.FieldError("walletId", "wallet %s has no validated IBAN", walletID)
@@ -202,9 +184,9 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 		return err
 	case m.WalletID != walletID:
 		return settle.FieldError("mandateId", "mandate %s belongs to another wallet", mandateID)
-	case m.Status != MandateActive:
+	case m.Status != payments.MandateActive:
 		return settle.FieldError("mandateId", "mandate %s is %s", mandateID, m.Status)
-	case mandateExpired(orDay(Deref(m.Used), m.Signed), date):
+	case mandateExpired(cmp.Or(ledger.Deref(m.Used), m.Signed), date):
 		if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE mandate_id = ?`, w.NowText(), mandateID); err != nil {
 			return err
 		}
@@ -219,10 +201,10 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 		}
 		if recent+cents > *wf.MaxSDD {
 			return settle.FieldError("amount", "%s would take wallet %s to %s of SDD top-ups in 30 days, over the partner's %s",
-				FormatCents(cents), walletID, FormatCents(recent+cents), FormatCents(*wf.MaxSDD))
+				ledger.FormatCents(cents), walletID, ledger.FormatCents(recent+cents), ledger.FormatCents(*wf.MaxSDD))
 		}
 	}
-	next, err := NextID(w, "direct_debits")
+	next, err := ledger.NextID(w, "direct_debits")
 	if err != nil {
 		return err
 	}
@@ -232,7 +214,7 @@ func upsertTopUpRow(w *Writer, refs *refCache, r *TopUpRow) error {
 	return err
 }
 
-func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
+func upsertWithdrawalRow(w *ledger.Writer, refs *refCache, r *ledger.WithdrawalRow) error {
 	var c fieldCheck
 	id := c.key("withdrawalId", r.WithdrawalID)
 	walletID := c.uuid("walletId", r.WalletID)
@@ -245,7 +227,7 @@ func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
 	if c.err != nil {
 		return c.err
 	}
-	if exists, err := RowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, id); err != nil || exists {
+	if exists, err := ledger.RowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, id); err != nil || exists {
 		return unchangedIf(exists, err) // imported before: nothing to do
 	}
 	wf, err := walletFactsOf(w, "walletId", walletID)
@@ -253,19 +235,19 @@ func upsertWithdrawalRow(w *Writer, refs *refCache, r *WithdrawalRow) error {
 		return err
 	}
 	switch {
-	case wf.Status == WalletSuspended || (wf.Status == WalletClosed && kind != "Redemption"):
+	case wf.Status == ledger.WalletSuspended || (wf.Status == ledger.WalletClosed && kind != "Redemption"):
 		return settle.FieldError("walletId", "wallet %s is %s", walletID, wf.Status)
 	case !wf.Validated || wf.IBAN == nil:
 		return settle.FieldError("walletId", "wallet %s has no validated IBAN to pay to", walletID)
 	}
-	free, err := WithdrawableOf(w, walletID)
+	free, err := ledger.WithdrawableOf(w, walletID)
 	if err != nil {
 		return err
 	}
 	if free < cents {
-		return settle.FieldError("amount", "wallet %s can withdraw %s, not %s", walletID, FormatCents(free), FormatCents(cents))
+		return settle.FieldError("amount", "wallet %s can withdraw %s, not %s", walletID, ledger.FormatCents(free), ledger.FormatCents(cents))
 	}
-	next, err := NextID(w, "credit_transfers")
+	next, err := ledger.NextID(w, "credit_transfers")
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package ledger
+package feeds
 
 import (
 	"cmp"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"settle"
+	"settle/ledger"
+	"settle/ledger/fees"
 	"slices"
 	"strings"
 	"time"
@@ -42,20 +44,20 @@ type storeFacts struct {
 // account. The partner's rolling 30-day cash limits and maximum balance hold, and
 // a wallet cannot go below zero. A Pending operation is recorded and posted once
 // the feed reports it Completed; a Failed one moves nothing and earns no fee.
-func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
+func upsertOperationRow(w *ledger.Writer, refs *refCache, r *OperationRow) error {
 	var c fieldCheck
 	id := c.key("operationId", r.OperationID)
 	walletID := c.uuid("walletId", r.WalletID)
 	storeID := c.required("storeId", r.StoreID)
 	typ := c.required("operationType", r.OperationType)
-	in, known := storeOperationTypes[typ]
+	in, known := fees.OperationTypes[typ]
 	if typ != "" && !known {
 		c.fail("operationType", "%q is not CashDeposit, CashWithdrawal or Payment", typ)
 	}
 	cents := c.positive("amount", r.Amount)
 	date := c.operationDate("operationDate", r.OperationDate, refs.loc)
-	status := cmp.Or(strings.TrimSpace(r.OperationStatus), StatusCompleted)
-	if !slices.Contains([]string{StatusPending, StatusCompleted, StatusFailed}, status) {
+	status := cmp.Or(strings.TrimSpace(r.OperationStatus), ledger.StatusCompleted)
+	if !slices.Contains([]string{ledger.StatusPending, ledger.StatusCompleted, ledger.StatusFailed}, status) {
 		c.fail("operationStatus", "%q is not Pending, Completed or Failed (a completed operation is undone with settle reverse)", status)
 	}
 	if c.err != nil {
@@ -63,7 +65,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 	}
 	var before string
 	switch err := w.Get(&before, `SELECT operation_status FROM operations WHERE operation_id = ?`, id); {
-	case err == nil && before != StatusPending:
+	case err == nil && before != ledger.StatusPending:
 		return errUnchanged // imported before: nothing to do
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return err
@@ -74,7 +76,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 		FROM stores s JOIN dealers d ON d.dealer_key = s.dealer_key JOIN partners p ON p.partner_key = d.partner_key
 		JOIN wallets w ON w.wallet_id = ? WHERE s.store_id = ?`, walletID, storeID)
 	if errors.Is(err, sql.ErrNoRows) {
-		ok, err := RowExists(w, `SELECT 1 FROM wallets WHERE wallet_id = ?`, walletID)
+		ok, err := ledger.RowExists(w, `SELECT 1 FROM wallets WHERE wallet_id = ?`, walletID)
 		if err != nil {
 			return err
 		}
@@ -89,23 +91,23 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 	if f.WalletPK != f.PartnerKey {
 		return settle.FieldError("storeId", "store %s is partner %s's, the wallet partner %s's", storeID, f.PartnerKey, f.WalletPK)
 	}
-	sched, err := feeSchedule(w, f.PartnerKey, typ)
+	sched, err := fees.ScheduleOf(w, f.PartnerKey, typ)
 	if err != nil {
 		return err
 	}
-	op := Operation{OperationID: id, OperationType: typ, OperationStatus: status, AmountCents: cents, FeeDebtor: sched.FeeDebtor,
+	op := ledger.Operation{OperationID: id, OperationType: typ, OperationStatus: status, AmountCents: cents, FeeDebtor: sched.FeeDebtor,
 		PartnerKey: f.PartnerKey, WalletID: &walletID, DealerKey: &f.DealerKey, StoreID: &storeID, OperationDate: date}
 	fee := sched.Price(cents)
-	if status == StatusFailed {
-		fee = Fee{}
+	if status == ledger.StatusFailed {
+		fee = fees.Fee{}
 	}
 	op.FeeCents, op.FeePlatformCents, op.FeePartnerCents, op.FeeDealerCents, op.FeeStoreCents =
-		fee.Cents, fee.Shares[SharePlatform], fee.Shares[SharePartner], fee.Shares[ShareDealer], fee.Shares[ShareStore]
+		fee.Cents, fee.Shares[fees.SharePlatform], fee.Shares[fees.SharePartner], fee.Shares[fees.ShareDealer], fee.Shares[fees.ShareStore]
 	var customerFee, storeFee int64
 	switch sched.FeeDebtor {
-	case DebtorCustomer:
+	case fees.DebtorCustomer:
 		customerFee = fee.Cents
-	case DebtorStore:
+	case fees.DebtorStore:
 		storeFee = fee.Cents
 	}
 	// customerFinal: what the customer hands over (deposit) or is charged in all
@@ -114,7 +116,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 	if !in {
 		op.CustomerFinalCents, op.CustomerNetCents = cents+customerFee, cents
 	}
-	if status == StatusCompleted {
+	if status == ledger.StatusCompleted {
 		if err := checkStoreOperation(w, f, walletID, typ, in, cents, customerFee, date); err != nil {
 			return err
 		}
@@ -124,7 +126,7 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 		}
 		op.TransactionID = &txID
 	}
-	if before == StatusPending {
+	if before == ledger.StatusPending {
 		_, err = w.Exec(`UPDATE operations SET transaction_id = ?, operation_status = ?, fee_cents = ?, fee_platform_cents = ?,
 			fee_partner_cents = ?, fee_dealer_cents = ?, fee_store_cents = ?, operation_date = ? WHERE operation_id = ?`, op.TransactionID,
 			status, op.FeeCents, op.FeePlatformCents, op.FeePartnerCents, op.FeeDealerCents, op.FeeStoreCents, date, id)
@@ -135,8 +137,8 @@ func upsertOperationRow(w *Writer, refs *refCache, r *OperationRow) error {
 
 // checkStoreOperation refuses what the wallet may not do: an inactive wallet, the
 // partner's 30-day cash maxima and maximum balance, money it does not have.
-func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool, cents, customerFee int64, date settle.Day) error {
-	if f.Status != WalletActive {
+func checkStoreOperation(w *ledger.Writer, f storeFacts, walletID, typ string, in bool, cents, customerFee int64, date settle.Day) error {
+	if f.Status != ledger.WalletActive {
 		return settle.FieldError("walletId", "wallet %s is %s", walletID, f.Status)
 	}
 	limit := f.MaxWithdr
@@ -152,10 +154,10 @@ func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool,
 		}
 		if used+cents > *limit {
 			return settle.FieldError("amount", "the wallet's %s over the 30 days to %s would be %s, over the partner's maximum of %s",
-				typ, date, FormatCents(used+cents), FormatCents(*limit))
+				typ, date, ledger.FormatCents(used+cents), ledger.FormatCents(*limit))
 		}
 	}
-	acct, err := AccountID(w, WalletAccountCode(walletID, BucketWithdrawable))
+	acct, err := ledger.AccountID(w, ledger.WalletAccountCode(walletID, ledger.BucketWithdrawable))
 	if err != nil {
 		return err
 	}
@@ -164,7 +166,7 @@ func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool,
 		return err
 	}
 	if in {
-		restricted, err := AccountID(w, WalletAccountCode(walletID, BucketRestricted))
+		restricted, err := ledger.AccountID(w, ledger.WalletAccountCode(walletID, ledger.BucketRestricted))
 		if err != nil {
 			return err
 		}
@@ -173,32 +175,32 @@ func checkStoreOperation(w *Writer, f storeFacts, walletID, typ string, in bool,
 			return err
 		}
 		if total := -(withdrawable + r) + cents - customerFee; f.MaxBalance != nil && total > *f.MaxBalance {
-			return settle.FieldError("amount", "the wallet would hold %s, over the partner's maximum balance of %s", FormatCents(total), FormatCents(*f.MaxBalance))
+			return settle.FieldError("amount", "the wallet would hold %s, over the partner's maximum balance of %s", ledger.FormatCents(total), ledger.FormatCents(*f.MaxBalance))
 		}
 		return nil
 	}
 	if need := cents + customerFee; -withdrawable < need {
-		return settle.FieldError("amount", "the wallet has %s withdrawable, the %s needs %s", FormatCents(-withdrawable), typ, FormatCents(need))
+		return settle.FieldError("amount", "the wallet has %s withdrawable, the %s needs %s", ledger.FormatCents(-withdrawable), typ, ledger.FormatCents(need))
 	}
 	return nil
 }
 
 // postStoreOperation posts a completed store operation: the wallet, the store's
 // cash account and the four fee shares.
-func postStoreOperation(w *Writer, op Operation, in bool, customerFee, storeFee int64, fee Fee) (int64, error) {
+func postStoreOperation(w *ledger.Writer, op ledger.Operation, in bool, customerFee, storeFee int64, fee fees.Fee) (int64, error) {
 	store, dealer := *op.StoreID, *op.DealerKey
-	codes := []string{WalletAccountCode(*op.WalletID, BucketWithdrawable), PartnerAccountCode(op.PartnerKey, "store_cash:"+store),
-		PartnerAccountCode(op.PartnerKey, "fees:platform"), PartnerAccountCode(op.PartnerKey, "fees:partner"),
-		PartnerAccountCode(op.PartnerKey, "fees:dealer:"+dealer), PartnerAccountCode(op.PartnerKey, "fees:store:"+store)}
+	codes := []string{ledger.WalletAccountCode(*op.WalletID, ledger.BucketWithdrawable), ledger.PartnerAccountCode(op.PartnerKey, "store_cash:"+store),
+		ledger.PartnerAccountCode(op.PartnerKey, "fees:platform"), ledger.PartnerAccountCode(op.PartnerKey, "fees:partner"),
+		ledger.PartnerAccountCode(op.PartnerKey, "fees:dealer:"+dealer), ledger.PartnerAccountCode(op.PartnerKey, "fees:store:"+store)}
 	ids := make([]int64, len(codes))
 	for i, code := range codes {
 		if i >= 1 && i != 2 && i != 3 { // per store and per dealer: made on first use
-			if err := EnsureAccount(w, code, op.PartnerKey, nil, strings.TrimPrefix(code, "partner:"+op.PartnerKey+":")); err != nil {
+			if err := ledger.EnsureAccount(w, code, op.PartnerKey, nil, strings.TrimPrefix(code, "partner:"+op.PartnerKey+":")); err != nil {
 				return 0, err
 			}
 		}
 		var err error
-		if ids[i], err = AccountID(w, code); err != nil {
+		if ids[i], err = ledger.AccountID(w, code); err != nil {
 			return 0, err
 		}
 	}
@@ -207,13 +209,13 @@ func postStoreOperation(w *Writer, op Operation, in bool, customerFee, storeFee 
 	if !in {
 		wallet, cash = op.AmountCents+customerFee, -(op.AmountCents - storeFee)
 	}
-	postings := []Posting{{ids[0], wallet}, {ids[1], cash}}
+	postings := []ledger.Posting{{AccountID: ids[0], AmountCents: wallet}, {AccountID: ids[1], AmountCents: cash}}
 	for i, share := range fee.Shares {
-		postings = append(postings, Posting{ids[2+i], -share})
+		postings = append(postings, ledger.Posting{AccountID: ids[2+i], AmountCents: -share})
 	}
-	postings = slices.DeleteFunc(postings, func(p Posting) bool { return p.AmountCents == 0 })
-	id, _, err := w.Post(&Transaction{Key: "operation:" + op.OperationID, Type: op.OperationType, PartnerKey: op.PartnerKey,
-		WalletID: *op.WalletID, ValueDate: op.OperationDate, BookingDate: op.OperationDate, Source: Source{Row: "operations:" + op.OperationID},
+	postings = slices.DeleteFunc(postings, func(p ledger.Posting) bool { return p.AmountCents == 0 })
+	id, _, err := w.Post(&ledger.Transaction{Key: "operation:" + op.OperationID, Type: op.OperationType, PartnerKey: op.PartnerKey,
+		WalletID: *op.WalletID, ValueDate: op.OperationDate, BookingDate: op.OperationDate, Source: ledger.Source{Row: "operations:" + op.OperationID},
 		CreatedBy: "import", Description: fmt.Sprintf("%s at store %s", op.OperationType, store), Postings: postings})
 	return id, err
 }

@@ -1,4 +1,4 @@
-package ledger
+package payments
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"settle"
 	"strings"
 
+	"settle/ledger"
 	"settle/sepa"
 )
 
@@ -19,12 +20,12 @@ const sddDue = `partner_key = :partner AND status = 'Created' AND requested_date
 // MakeSDDBatches turns the due direct debits into pain.008 files: one file per
 // creditor account (partner) per run, split past MaxTxs or MaxAmountCents, one
 // block per (collection date, sequence type). Running again finds nothing new.
-func (s *Store) MakeSDDBatches(ctx context.Context, opt BatchOptions) (*BatchRun, error) {
+func MakeSDDBatches(ctx context.Context, s *ledger.Store, opt BatchOptions) (*BatchRun, error) {
 	opt.defaults(false)
 	if opt.Message != sepa.Pain008v08 && opt.Message != sepa.Pain008v02 {
 		return nil, settle.FieldError("message", "%q is not %s or %s", opt.Message, sepa.Pain008v08, sepa.Pain008v02)
 	}
-	if err := s.recoverOutbox(ctx, opt.Outbox); err != nil {
+	if err := recoverOutbox(ctx, s, opt.Outbox); err != nil {
 		return nil, err
 	}
 	day := opt.Today
@@ -37,7 +38,7 @@ func (s *Store) MakeSDDBatches(ctx context.Context, opt BatchOptions) (*BatchRun
 	run := &BatchRun{}
 	for _, p := range partners {
 		for {
-			made, err := s.makeSDDFile(ctx, p, day, horizon, opt, run)
+			made, err := makeSDDFile(ctx, s, p, day, horizon, opt, run)
 			if err != nil {
 				return run, err
 			}
@@ -67,14 +68,14 @@ type sddRow struct {
 }
 
 // makeSDDFile makes one file of a partner's due direct debits in one transaction.
-func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon settle.Day, opt BatchOptions, run *BatchRun) (bool, error) {
+func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, horizon settle.Day, opt BatchOptions, run *BatchRun) (bool, error) {
 	var files []*outFile
 	var bf BatchFile
 	var part BatchRun // counted into run once committed
 	made := false
-	err := s.Write(ctx, func(w *Writer) error {
+	err := s.Write(ctx, func(w *ledger.Writer) error {
 		files, part = files[:0], BatchRun{}
-		p, err := PartnerByKey(w, partner)
+		p, err := ledger.PartnerByKey(w, partner)
 		if err != nil {
 			return err
 		}
@@ -91,12 +92,12 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 			return err
 		}
 		made = true
-		id, err := NextID(w, "batches")
+		id, err := ledger.NextID(w, "batches")
 		if err != nil {
 			return err
 		}
 		msgID := fmt.Sprintf("STL-SDD-%s-%d", opt.Today.Compact(), id)
-		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: MoneyFromCents(cents)}
+		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: ledger.MoneyFromCents(cents)}
 		part.Txs, part.Cents = count, cents
 		if opt.DryRun {
 			return errDryRun
@@ -125,7 +126,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 			return err
 		}
 		files = append(files, xmlFile)
-		pre, err := createOutFile(opt.Outbox, prenotificationName(msgID))
+		pre, err := createOutFile(opt.Outbox, PrenotificationName(msgID))
 		if err != nil {
 			return err
 		}
@@ -142,8 +143,8 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 		if _, err := w.Exec(`UPDATE batches SET sha256 = ? WHERE id = ?`, bf.SHA256, id); err != nil {
 			return err
 		}
-		if opt.failAfterWrite != nil {
-			return opt.failAfterWrite(false)
+		if opt.FailAfterWrite != nil {
+			return opt.FailAfterWrite(false)
 		}
 		return nil
 	})
@@ -166,7 +167,7 @@ func (s *Store) makeSDDFile(ctx context.Context, partner string, day, horizon se
 
 // dropUnusableMandates expires mandates unused for 36 months and cancels the due
 // direct debits whose mandate is not Active, with the mandate's status as reason.
-func dropUnusableMandates(w *Writer, partner string, horizon, today settle.Day) (int, error) {
+func dropUnusableMandates(w *ledger.Writer, partner string, horizon, today settle.Day) (int, error) {
 	if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE partner_key = ? AND status = 'Active'
 		AND date(COALESCE(last_collection_date, signature_date), '+36 months') < ?`, w.NowText(), partner, today); err != nil {
 		return 0, err
@@ -183,7 +184,7 @@ func dropUnusableMandates(w *Writer, partner string, horizon, today settle.Day) 
 }
 
 // sddCut finds the last id of the due direct debits that fit in one file.
-func sddCut(w *Writer, partner string, horizon settle.Day, opt BatchOptions) (cut int64, count int, cents int64, err error) {
+func sddCut(w *ledger.Writer, partner string, horizon settle.Day, opt BatchOptions) (cut int64, count int, cents int64, err error) {
 	var all struct {
 		N     int   `db:"n"`
 		Cents int64 `db:"cents"`
@@ -220,7 +221,7 @@ func sddCut(w *Writer, partner string, horizon settle.Day, opt BatchOptions) (cu
 // days after the batch day, on a business day), its sequence type (FRST for the
 // first collection under a mandate, RCUR after), the amendment its mandate has
 // waiting, and its block: MSGID-Bnnnn numbered by (collection date, sequence type).
-func assignCollections(w *Writer, args map[string]any, day settle.Day, leadDays int) error {
+func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, leadDays int) error {
 	var asked []settle.Day
 	if err := w.Select(&asked, `SELECT DISTINCT requested_date FROM direct_debits
 		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ? ORDER BY 1`,
@@ -238,7 +239,7 @@ func assignCollections(w *Writer, args map[string]any, day settle.Day, leadDays 
 		}
 		fmt.Fprintf(&dateCase, " WHEN '%s' THEN '%s'", a, coll)
 	}
-	return w.namedExec(`WITH s AS MATERIALIZED (
+	return w.NamedExecOnce(`WITH s AS MATERIALIZED (
 			SELECT id, date, seq, amendment, (CASE date`+blockCase.String()+` END) * 2 + (seq = 'RCUR') + 1 AS block FROM (
 				SELECT d.id, CASE d.requested_date`+dateCase.String()+` END AS date,
 					CASE WHEN NOT EXISTS (SELECT 1 FROM direct_debits p WHERE p.mandate_id = d.mandate_id
@@ -256,7 +257,7 @@ func assignCollections(w *Writer, args map[string]any, day settle.Day, leadDays 
 }
 
 // recordBlocks records the blocks of a batch whose transactions carry their block.
-func recordBlocks(w *Writer, table string, batchID int64) ([]block, error) {
+func recordBlocks(w *ledger.Writer, table string, batchID int64) ([]block, error) {
 	var bs []block
 	if err := w.Select(&bs, `SELECT pmt_inf_id, MIN(`+dateOf[table]+`) AS date, COALESCE(MIN(`+seqOf[table]+`), '') AS sequence_type,
 		COUNT(*) AS n, SUM(amount_cents) AS cents FROM `+table+` WHERE batch_id = ? GROUP BY pmt_inf_id ORDER BY pmt_inf_id`, batchID); err != nil {
@@ -287,9 +288,9 @@ type block struct {
 
 // writeSDD streams the batch's direct debits into the pain.008 and the
 // pre-notification CSV (wallet, amount, collection date, mandate, creditor id).
-func writeSDD(w *Writer, out, pre *outFile, p *Partner, blocks []block, msgID string, count int, cents int64, opt BatchOptions) error {
+func writeSDD(w *ledger.Writer, out, pre *outFile, p *ledger.Partner, blocks []block, msgID string, count int, cents int64, opt BatchOptions) error {
 	pw, err := sepa.NewPainWriter(out, opt.Message, sepa.GroupHeader{MsgID: msgID, Created: opt.Created, NbOfTxs: count,
-		CtrlSum: FromCents(cents), InitiatingBy: p.Name})
+		CtrlSum: ledger.FromCents(cents), InitiatingBy: p.Name})
 	if err != nil {
 		return err
 	}
@@ -314,25 +315,25 @@ func writeSDD(w *Writer, out, pre *outFile, p *Partner, blocks []block, msgID st
 			bi++
 			b := blocks[bi]
 			if err := pw.Block(sepa.Block{PmtInfID: b.PmtInfID, Date: b.Date, SequenceType: b.Seq, Instrument: "CORE",
-				BatchBooking: opt.BatchBooking, NbOfTxs: b.N, CtrlSum: FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN,
-				BIC: Deref(p.SettlementBIC), CreditorID: *p.CreditorID}); err != nil {
+				BatchBooking: opt.BatchBooking, NbOfTxs: b.N, CtrlSum: ledger.FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN,
+				BIC: ledger.Deref(p.SettlementBIC), CreditorID: *p.CreditorID}); err != nil {
 				return err
 			}
 		}
-		t := sepa.Payment{EndToEndID: r.EndToEndID, Amount: FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN, BIC: Deref(r.BIC),
+		t := sepa.Payment{EndToEndID: r.EndToEndID, Amount: ledger.FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN, BIC: ledger.Deref(r.BIC),
 			MandateID: r.MandateID, SignatureDate: r.Signed, Remittance: "Ricarica wallet " + r.TopUpID}
 		if r.Amendment != nil {
 			var a struct{ MandateID, CreditorID, DebtorIBAN *string }
 			if err := json.Unmarshal([]byte(*r.Amendment), &a); err != nil {
 				return err
 			}
-			t.Amendment = &sepa.Amendment{OriginalMandateID: Deref(a.MandateID), OriginalCreditorID: Deref(a.CreditorID),
-				OriginalDebtorIBAN: Deref(a.DebtorIBAN)}
+			t.Amendment = &sepa.Amendment{OriginalMandateID: ledger.Deref(a.MandateID), OriginalCreditorID: ledger.Deref(a.CreditorID),
+				OriginalDebtorIBAN: ledger.Deref(a.DebtorIBAN)}
 		}
 		if err := pw.Payment(t); err != nil {
 			return err
 		}
-		cw.Write([]string{r.WalletID, r.TopUpID, FormatCents(r.Cents), r.Date.String(), blocks[bi].Seq, r.MandateID, r.CreditorID, r.EndToEndID})
+		cw.Write([]string{r.WalletID, r.TopUpID, ledger.FormatCents(r.Cents), r.Date.String(), blocks[bi].Seq, r.MandateID, r.CreditorID, r.EndToEndID})
 	}
 	if err := rows.Err(); err != nil {
 		return err

@@ -1,9 +1,10 @@
-package ledger
+package payments
 
 import (
 	"context"
 	"fmt"
 	"settle"
+	"settle/ledger"
 	"strings"
 	"time"
 )
@@ -33,10 +34,10 @@ type feeEarner struct {
 // at once (key feepayout:<account>:<day>, so a share is paid once and a rerun does
 // nothing). Amounts under minCents wait for a later cycle; a reject or return puts
 // the money back on the fee account.
-func (s *Store) QueueFeePayouts(ctx context.Context, day settle.Day, minCents int64, dryRun bool) (FeePayoutResult, error) {
+func QueueFeePayouts(ctx context.Context, s *ledger.Store, day settle.Day, minCents int64, dryRun bool) (FeePayoutResult, error) {
 	var res FeePayoutResult
 	end := day.AddDays(-1)
-	err := s.Write(ctx, func(w *Writer) error {
+	err := s.Write(ctx, func(w *ledger.Writer) error {
 		res = FeePayoutResult{}
 		var es []feeEarner
 		if err := w.Select(&es, `SELECT a.id, a.code, a.partner_key, b.cents,
@@ -76,23 +77,23 @@ func (s *Store) QueueFeePayouts(ctx context.Context, day settle.Day, minCents in
 	return res, err
 }
 
-func queueFeePayout(w *Writer, e feeEarner, day, end settle.Day) (bool, error) {
+func queueFeePayout(w *ledger.Writer, e feeEarner, day, end settle.Day) (bool, error) {
 	key := fmt.Sprintf("feepayout:%s:%s", strings.TrimPrefix(e.Code, "partner:"), day)
-	if done, err := RowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, key); err != nil || done {
+	if done, err := ledger.RowExists(w, `SELECT 1 FROM credit_transfers WHERE request_id = ?`, key); err != nil || done {
 		return false, err
 	}
-	clearing, err := AccountID(w, PartnerAccountCode(e.Partner, "payout_clearing"))
+	clearing, err := ledger.AccountID(w, ledger.PartnerAccountCode(e.Partner, "payout_clearing"))
 	if err != nil {
 		return false, err
 	}
 	amount := -e.Cents
-	txID, _, err := w.Post(&Transaction{Key: key, Type: "FeePayout", PartnerKey: e.Partner, ValueDate: day, BookingDate: day,
+	txID, _, err := w.Post(&ledger.Transaction{Key: key, Type: "FeePayout", PartnerKey: e.Partner, ValueDate: day, BookingDate: day,
 		CreatedBy: "settle", Description: fmt.Sprintf("fee shares earned up to %s paid to %s", end, *e.Name),
-		Postings: []Posting{{e.AccountID, amount}, {clearing, -amount}}})
+		Postings: []ledger.Posting{{AccountID: e.AccountID, AmountCents: amount}, {AccountID: clearing, AmountCents: -amount}}})
 	if err != nil {
 		return false, err
 	}
-	next, err := NextID(w, "credit_transfers")
+	next, err := ledger.NextID(w, "credit_transfers")
 	if err != nil {
 		return false, err
 	}

@@ -1,4 +1,4 @@
-package ledger
+package payments
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"settle/ledger"
 	"strings"
 )
 
@@ -77,13 +78,13 @@ func publish(dir, name string) error {
 	return d.Sync()
 }
 
-// prenotificationName is the pre-notification CSV written beside an SDD batch.
-func prenotificationName(msgID string) string { return "prenotification-" + msgID + ".csv" }
+// PrenotificationName is the pre-notification CSV written beside an SDD batch.
+func PrenotificationName(msgID string) string { return "prenotification-" + msgID + ".csv" }
 
 // recoverOutbox finishes what a crash interrupted: a temporary file whose batch is
 // recorded is renamed into place; one whose batch is not (its transaction rolled
 // back) is deleted.
-func (s *Store) recoverOutbox(ctx context.Context, dir string) error {
+func recoverOutbox(ctx context.Context, s *ledger.Store, dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -123,8 +124,8 @@ func afterCommit(err error, files []*outFile, opt BatchOptions) error {
 		}
 		return err
 	}
-	if opt.failAfterWrite != nil {
-		if err := opt.failAfterWrite(true); err != nil {
+	if opt.FailAfterWrite != nil {
+		if err := opt.FailAfterWrite(true); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package ledger
+package feeds
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"settle/ledger"
 	"settle/sepa"
 )
 
@@ -97,7 +98,7 @@ func (c *fieldCheck) amount(field, v string) *int64 {
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
-	cents, err := ParseAmount(strings.TrimSpace(v))
+	cents, err := ledger.ParseAmount(strings.TrimSpace(v))
 	if err != nil {
 		c.fail(field, "%s", err.Error())
 	} else if cents < 0 {

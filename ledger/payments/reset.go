@@ -1,10 +1,11 @@
-package ledger
+package payments
 
 import (
 	"cmp"
 	"context"
 	"fmt"
 	"settle"
+	"settle/ledger"
 	"strings"
 )
 
@@ -67,7 +68,7 @@ type resetWallet struct {
 // validated IBAN; unclaimed moves it to the partner's unclaimed account; write-off
 // clears a debt against bad_debt. A wallet the reason does not fit is skipped and
 // counted with why.
-func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResult, error) {
+func ResetBalances(ctx context.Context, s *ledger.Store, opt ResetOptions) (ResetResult, error) {
 	res := ResetResult{Skipped: map[string]int{}}
 	where, args := []string{}, []any{}
 	if opt.WalletID != "" {
@@ -101,7 +102,7 @@ func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResul
 		}
 		last = ws[len(ws)-1].WalletID
 		chunk := ResetResult{Skipped: map[string]int{}}
-		err = s.Write(ctx, func(w *Writer) error {
+		err = s.Write(ctx, func(w *ledger.Writer) error {
 			chunk = ResetResult{Skipped: map[string]int{}}
 			for _, wl := range ws {
 				if err := resetOne(w, wl, opt, &chunk); err != nil {
@@ -123,9 +124,9 @@ func (s *Store) ResetBalances(ctx context.Context, opt ResetOptions) (ResetResul
 	}
 }
 
-func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) error {
+func resetOne(w *ledger.Writer, wl resetWallet, opt ResetOptions, res *ResetResult) error {
 	key := "reset:" + wl.WalletID + ":" + opt.Day.String()
-	if done, err := RowExists(w, `SELECT 1 FROM transactions WHERE idempotency_key = ?`, key); err != nil || done {
+	if done, err := ledger.RowExists(w, `SELECT 1 FROM transactions WHERE idempotency_key = ?`, key); err != nil || done {
 		if done {
 			res.Skipped["reset already on "+opt.Day.String()]++
 		}
@@ -159,30 +160,30 @@ func resetOne(w *Writer, wl resetWallet, opt ResetOptions, res *ResetResult) err
 		return nil
 	}
 	counter := map[string]string{ResetRedeem: "payout_clearing", ResetUnclaimed: "unclaimed", ResetWriteOff: "bad_debt"}[opt.Reason]
-	cid, err := AccountID(w, PartnerAccountCode(wl.PartnerKey, counter))
+	cid, err := ledger.AccountID(w, ledger.PartnerAccountCode(wl.PartnerKey, counter))
 	if err != nil {
 		return err
 	}
-	postings := []Posting{{cid, -held}}
+	postings := []ledger.Posting{{AccountID: cid, AmountCents: -held}}
 	for _, b := range []struct{ id, bal int64 }{{wl.WID, wl.WBal}, {wl.RID, wl.RBal}} {
 		if b.bal != 0 {
-			postings = append(postings, Posting{b.id, -b.bal})
+			postings = append(postings, ledger.Posting{AccountID: b.id, AmountCents: -b.bal})
 		}
 	}
-	txID, _, err := w.Post(&Transaction{Key: key, Type: "BalanceReset", PartnerKey: wl.PartnerKey, WalletID: wl.WalletID,
+	txID, _, err := w.Post(&ledger.Transaction{Key: key, Type: "BalanceReset", PartnerKey: wl.PartnerKey, WalletID: wl.WalletID,
 		ValueDate: opt.Day, BookingDate: opt.Day, CreatedBy: cmp.Or(opt.By, "settle"),
-		Description: fmt.Sprintf("balance reset (%s) of %s", opt.Reason, FormatCents(abs(held))), Postings: postings})
+		Description: fmt.Sprintf("balance reset (%s) of %s", opt.Reason, ledger.FormatCents(abs(held))), Postings: postings})
 	if err != nil {
 		return err
 	}
 	walletID := wl.WalletID
-	if err := w.AddOperation(&Operation{OperationID: key, TransactionID: &txID, OperationType: "BalanceReset", OperationStatus: StatusCompleted,
+	if err := w.AddOperation(&ledger.Operation{OperationID: key, TransactionID: &txID, OperationType: "BalanceReset", OperationStatus: ledger.StatusCompleted,
 		AmountCents: abs(held), CustomerNetCents: abs(held), CustomerFinalCents: abs(held), PartnerKey: wl.PartnerKey, WalletID: &walletID,
 		OperationDate: opt.Day}); err != nil {
 		return err
 	}
 	if opt.Reason == ResetRedeem {
-		next, err := NextID(w, "credit_transfers")
+		next, err := ledger.NextID(w, "credit_transfers")
 		if err != nil {
 			return err
 		}

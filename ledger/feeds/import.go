@@ -1,4 +1,4 @@
-package ledger
+package feeds
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"settle"
+	"settle/ledger"
 	"sort"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ var ErrStopped = errors.New("stopped between chunks; rerun to resume")
 // Import reads a CSV of the given kind and upserts its rows in chunks, each chunk one
 // transaction. A bad row is reported with its line and field and skipped; the good
 // rows land. Upserts make a rerun after an interruption complete the work.
-func (s *Store) Import(ctx context.Context, kind, file string, r io.Reader, opt ImportOptions) (ImportResult, error) {
+func Import(ctx context.Context, s *ledger.Store, kind, file string, r io.Reader, opt ImportOptions) (ImportResult, error) {
 	switch kind {
 	case "partners":
 		return importRows(ctx, s, kind, file, r, opt, upsertPartnerRow)
@@ -92,8 +93,8 @@ type lineRow[R any] struct {
 	row  R
 }
 
-func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Reader, opt ImportOptions,
-	upsert func(*Writer, *refCache, *R) error) (ImportResult, error) {
+func importRows[R any](ctx context.Context, s *ledger.Store, kind, file string, r io.Reader, opt ImportOptions,
+	upsert func(*ledger.Writer, *refCache, *R) error) (ImportResult, error) {
 	if opt.ChunkSize <= 0 {
 		opt.ChunkSize = 5000
 	}
@@ -134,7 +135,7 @@ func importRows[R any](ctx context.Context, s *Store, kind, file string, r io.Re
 		}
 		var rejected []lineRow[error]
 		unchanged := 0
-		err := s.Write(ctx, func(w *Writer) error {
+		err := s.Write(ctx, func(w *ledger.Writer) error {
 			rejected, unchanged = rejected[:0], 0
 			for i := range chunk {
 				err := upsert(w, refs, &chunk[i].row)
@@ -240,9 +241,9 @@ func KindOfHeader(header []string) (string, bool) {
 	for _, h := range header {
 		have[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = true
 	}
-	for kind, cols := range map[string][]string{"partners": CSVHeaders[PartnerRow](), "dealers": CSVHeaders[DealerRow](),
-		"stores": CSVHeaders[StoreRow](), "wallets": CSVHeaders[WalletRow](), "mandates": CSVHeaders[MandateRow](),
-		"topups": CSVHeaders[TopUpRow](), "withdrawals": CSVHeaders[WithdrawalRow](), "fees": CSVHeaders[FeeRow](),
+	for kind, cols := range map[string][]string{"partners": CSVHeaders[ledger.PartnerRow](), "dealers": CSVHeaders[ledger.DealerRow](),
+		"stores": CSVHeaders[ledger.StoreRow](), "wallets": CSVHeaders[ledger.WalletRow](), "mandates": CSVHeaders[ledger.MandateRow](),
+		"topups": CSVHeaders[ledger.TopUpRow](), "withdrawals": CSVHeaders[ledger.WithdrawalRow](), "fees": CSVHeaders[FeeRow](),
 		"operations": CSVHeaders[OperationRow]()} {
 		if len(cols) != len(have) {
 			continue

@@ -1,8 +1,10 @@
-package ledger
+package fees
 
 import (
 	"context"
+	"errors"
 	"settle"
+	"settle/ledger"
 )
 
 // FeeTotal is one row of the daily fee totals: the operations of a day for one
@@ -46,9 +48,9 @@ const feeTotalsGroup = ` GROUP BY operation_date, partner_key, dealer_key, store
 // RebuildFeeTotals replaces the fee totals of day, or of every day when day is
 // the zero Day, from the operations, in one transaction: a recomputation gives
 // the same rows, and a reader never sees a day half-written.
-func (s *Store) RebuildFeeTotals(ctx context.Context, day settle.Day, dryRun bool) (FeeTotalsResult, error) {
+func RebuildFeeTotals(ctx context.Context, s *ledger.Store, day settle.Day, dryRun bool) (FeeTotalsResult, error) {
 	var res FeeTotalsResult
-	err := s.Write(ctx, func(w *Writer) error {
+	err := s.Write(ctx, func(w *ledger.Writer) error {
 		where, args := "", []any{}
 		if !day.IsZero() {
 			where, args = " WHERE day = ?", []any{day}
@@ -79,9 +81,12 @@ func (s *Store) RebuildFeeTotals(ctx context.Context, day settle.Day, dryRun boo
 }
 
 // FeeTotals returns the stored totals of a day, in key order.
-func (s *Store) FeeTotals(ctx context.Context, day settle.Day) ([]FeeTotal, error) {
+func FeeTotals(ctx context.Context, s *ledger.Store, day settle.Day) ([]FeeTotal, error) {
 	var out []FeeTotal
 	err := s.R.SelectContext(ctx, &out, `SELECT * FROM fee_totals WHERE day = ? ORDER BY partner_key, dealer_key, store_id,
 		operation_type, operation_status, fee_debtor`, day)
 	return out, err
 }
+
+// errDryRun rolls back a dry run's transaction after it has decided everything.
+var errDryRun = errors.New("dry run")

@@ -1,27 +1,16 @@
-package ledger
+package payments
 
 import (
 	"settle"
+	"settle/ledger"
 	"sort"
 )
 
-// touchBatch notes that a transaction of batch id changed status in this file, so
-// that refreshBatches brings the batch's outcome up to date before the commit.
-func (s *FileSummary) touchBatch(id *int64) {
-	if id == nil {
-		return
-	}
-	if s.batches == nil {
-		s.batches = map[int64]bool{}
-	}
-	s.batches[*id] = true
-}
-
-// refreshBatches counts what became of the touched batches' transactions (settled,
+// RefreshBatches counts what became of the touched batches' transactions (settled,
 // rejected, returned or refunded) and closes a batch none of whose transactions is
 // still Batched or Sent: Settled when any was paid, Rejected when none was, on day
 // (the business day of the file that closed it), keeping its counts of that moment.
-func refreshBatches(w *Writer, touched map[int64]bool, day settle.Day) error {
+func RefreshBatches(w *ledger.Writer, touched map[int64]bool, day settle.Day) error {
 	ids := make([]int64, 0, len(touched))
 	for id := range touched {
 		ids = append(ids, id)
@@ -32,7 +21,7 @@ func refreshBatches(w *Writer, touched map[int64]bool, day settle.Day) error {
 		if err := w.Get(&kind, `SELECT kind FROM batches WHERE id = ?`, id); err != nil {
 			return err
 		}
-		table := paymentTable(kind)
+		table := Table(kind)
 		if _, err := w.Exec(`UPDATE batches SET
 			settled_txs = (SELECT COUNT(*) FROM `+table+` p WHERE p.batch_id = batches.id AND p.status = 'Settled'),
 			rejected_txs = (SELECT COUNT(*) FROM `+table+` p WHERE p.batch_id = batches.id AND p.status = 'Rejected'),

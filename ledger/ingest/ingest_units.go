@@ -1,4 +1,4 @@
-package ledger
+package ingest
 
 import (
 	"cmp"
@@ -6,6 +6,7 @@ import (
 	"settle"
 	"strings"
 
+	"settle/ledger"
 	"settle/sepa"
 )
 
@@ -27,28 +28,28 @@ const (
 
 // ingestion is the state of one file being ingested inside one write transaction.
 type ingestion struct {
-	w        *Writer
+	w        *ledger.Writer
 	fileID   int64
 	name     string
 	opt      IngestOptions
-	partners map[string]Partner // by settlement IBAN
-	seen     map[string]int     // content fingerprints met in this file
-	win      *window            // the units being gathered, decided together
-	wr       *writes            // what the window writes
+	partners map[string]ledger.Partner // by settlement IBAN
+	seen     map[string]int            // content fingerprints met in this file
+	win      *window                   // the units being gathered, decided together
+	wr       *writes                   // what the window writes
 }
 
-func newIngestion(w *Writer, name, kind string, opt IngestOptions) (*ingestion, error) {
-	in := &ingestion{w: w, name: name, opt: opt, partners: map[string]Partner{}, seen: map[string]int{},
+func newIngestion(w *ledger.Writer, name, kind string, opt IngestOptions) (*ingestion, error) {
+	in := &ingestion{w: w, name: name, opt: opt, partners: map[string]ledger.Partner{}, seen: map[string]int{},
 		win: &window{}, wr: newWrites()}
 	err := w.Get(&in.fileID, `INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, opt.SHA256, name, kind, opt.Size, NullableID(opt.JobRunID), w.NowText())
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, opt.SHA256, name, kind, opt.Size, ledger.NullableID(opt.JobRunID), w.NowText())
 	if err != nil {
-		if IsUnique(err) {
+		if ledger.IsUnique(err) {
 			return nil, ErrDuplicateFile
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	var ps []Partner
+	var ps []ledger.Partner
 	if err := w.Select(&ps, `SELECT * FROM partners`); err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func newIngestion(w *Writer, name, kind string, opt IngestOptions) (*ingestion, 
 
 func (in *ingestion) close(sum *FileSummary) error {
 	_, err := in.w.Exec(`UPDATE input_files SET message_id = ?, units = ?, posted = ?, exceptions = ?, duplicates = ?,
-		recorded = ?, summary = ? WHERE id = ?`, Nullable(sum.MessageID), sum.Units, sum.Counts[OutcomePosted],
+		recorded = ?, summary = ? WHERE id = ?`, ledger.Nullable(sum.MessageID), sum.Units, sum.Counts[OutcomePosted],
 		sum.Counts[OutcomeException], sum.Counts[OutcomeDuplicate], sum.Counts[OutcomeRecorded], summaryJSON(sum), in.fileID)
 	return err
 }
@@ -76,7 +77,7 @@ func (in *ingestion) statement(st *sepa.Statement) error {
 	balance := func(types ...string) (*int64, settle.Day) {
 		for _, t := range types {
 			if b, ok := st.Balance(t); ok {
-				c, err := ToCents(b.Amount.Decimal)
+				c, err := ledger.ToCents(b.Amount.Decimal)
 				if err != nil {
 					return nil, b.Date
 				}
@@ -93,7 +94,7 @@ func (in *ingestion) statement(st *sepa.Statement) error {
 	}
 	_, err = in.w.Exec(`INSERT INTO bank_statements (file_id, statement_id, sequence, partner_key, account, currency, from_date,
 		to_date, opening_cents, closing_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (file_id, account) DO NOTHING`,
-		in.fileID, st.ID, Nullable(st.Sequence), partner, account, cmp.Or(st.Currency, "EUR"), orDay(from, orDay(to, day)), orDay(to, orDay(from, day)),
+		in.fileID, st.ID, ledger.Nullable(st.Sequence), partner, account, cmp.Or(st.Currency, "EUR"), orDay(from, orDay(to, day)), orDay(to, orDay(from, day)),
 		opening, closing)
 	return err
 }
@@ -123,7 +124,7 @@ func (in *ingestion) item(item any, sum *FileSummary) error {
 			in.win.keys = append(in.win.keys, in.dedupeKey(u))
 		}
 	}
-	if in.win.size() >= windowSize {
+	if in.win.size() >= cmp.Or(in.opt.Window, windowSize) {
 		return in.decideWindow(sum)
 	}
 	return nil
@@ -198,19 +199,19 @@ func remittanceOf(d *sepa.TxDetails) string {
 }
 
 // maxItem is the largest amount of one item, 999,999,999.99.
-var maxItem = FromCents(MaxAmountCents)
+var maxItem = ledger.FromCents(ledger.MaxAmountCents)
 
 // unit decides one unit: duplicate, exception, recorded or credited.
 func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
-	cents, amtErr := ToCents(u.amount.Decimal)
+	cents, amtErr := ledger.ToCents(u.amount.Decimal)
 	row := &bankEntry{FileID: in.fileID, Position: u.e.Position, Detail: u.detail, Account: u.e.Account,
 		Currency: u.e.Currency, AmountCents: cents, Amount: u.amount.Text(), Credit: u.e.Credit,
 		Status: u.e.Status, BookingDate: u.e.BookingDate, ValueDate: u.e.ValueDate,
-		AcctSvcrRef: Nullable(u.e.AcctSvcrRef), EndToEndID: Nullable(u.d.EndToEndID), PmtInfID: Nullable(u.d.PmtInfID),
-		MsgID: Nullable(u.d.MessageID), MandateID: Nullable(u.d.MandateID), BankTxCode: Nullable(u.e.BankTxCode.String()),
-		ReturnReason: Nullable(u.d.ReturnReason), DebtorIBAN: Nullable(sepa.NormalizeIBAN(u.d.DebtorIBAN)),
-		DebtorName: Nullable(u.d.DebtorName), CreditorIBAN: Nullable(sepa.NormalizeIBAN(u.d.CreditorIBAN)),
-		Remittance: Nullable(remittanceOf(&u.d))}
+		AcctSvcrRef: ledger.Nullable(u.e.AcctSvcrRef), EndToEndID: ledger.Nullable(u.d.EndToEndID), PmtInfID: ledger.Nullable(u.d.PmtInfID),
+		MsgID: ledger.Nullable(u.d.MessageID), MandateID: ledger.Nullable(u.d.MandateID), BankTxCode: ledger.Nullable(u.e.BankTxCode.String()),
+		ReturnReason: ledger.Nullable(u.d.ReturnReason), DebtorIBAN: ledger.Nullable(sepa.NormalizeIBAN(u.d.DebtorIBAN)),
+		DebtorName: ledger.Nullable(u.d.DebtorName), CreditorIBAN: ledger.Nullable(sepa.NormalizeIBAN(u.d.CreditorIBAN)),
+		Remittance: ledger.Nullable(remittanceOf(&u.d))}
 	// Out of range is decided on the amount itself (ToCents also fails on amounts
 	// too large for cents, and on sub-cent ones, which are AMOUNT_NOT_CENTS).
 	outOfRange := !u.amount.Decimal.IsPositive() || u.amount.Decimal.GreaterThan(maxItem)
@@ -218,11 +219,11 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 		row.AmountCents = 0 // not whole cents, or out of range: kept exactly in Amount, never posted
 	}
 	if u.e.Batch != nil && row.PmtInfID == nil {
-		row.PmtInfID = Nullable(u.e.Batch.PmtInfID)
+		row.PmtInfID = ledger.Nullable(u.e.Batch.PmtInfID)
 	}
 	for _, c := range append(append([]sepa.Charge{}, u.e.Charges...), u.d.Charges...) {
 		if c.Currency == u.e.Currency {
-			if cc, err := ToCents(c.Amount.Decimal); err == nil {
+			if cc, err := ledger.ToCents(c.Amount.Decimal); err == nil {
 				row.ChargesCents += cc
 			}
 		}
@@ -267,16 +268,16 @@ func (in *ingestion) unit(u *unit, key string, sum *FileSummary) error {
 func (in *ingestion) status(st *sepa.Status, sum *FileSummary) {
 	var cents *int64
 	if st.Amount != nil {
-		if c, err := ToCents(st.Amount.Decimal); err == nil {
+		if c, err := ledger.ToCents(st.Amount.Decimal); err == nil {
 			cents = &c
 		}
 	}
 	var code, info *string
 	if len(st.Reasons) > 0 {
-		code, info = Nullable(st.Reasons[0].Code), Nullable(st.Reasons[0].Info)
+		code, info = ledger.Nullable(st.Reasons[0].Code), ledger.Nullable(st.Reasons[0].Info)
 	}
-	in.wr.statuses.add(in.fileID, st.Position, st.Level, st.OrigMessageID, Nullable(st.OrigPmtInfID),
-		Nullable(st.OrigEndToEndID), st.Status, code, info, cents, Nullable(st.Currency))
+	in.wr.statuses.add(in.fileID, st.Position, st.Level, st.OrigMessageID, ledger.Nullable(st.OrigPmtInfID),
+		ledger.Nullable(st.OrigEndToEndID), st.Status, code, info, cents, ledger.Nullable(st.Currency))
 	in.win.statuses++
 	sum.Counts[OutcomeRecorded]++
 	sum.Units++

@@ -1,4 +1,4 @@
-package ledger
+package ingest
 
 import (
 	"context"
@@ -16,6 +16,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"settle/ledger"
+	"settle/ledger/payments"
 	"settle/sepa"
 )
 
@@ -35,24 +37,24 @@ var Outcomes = []string{OutcomePosted, OutcomeException, OutcomeDuplicate, Outco
 // up to it for every currency (Ingest refuses a file where they would not). Amounts
 // are summed exactly as the bank wrote them, whole cents or not.
 type FileSummary struct {
-	File      string                      `json:"file"`
-	Kind      string                      `json:"kind"`
-	MessageID string                      `json:"messageId"`
-	Units     int                         `json:"units"`
-	Counts    map[string]int              `json:"counts"`
-	Amounts   map[string]map[string]Money `json:"amounts"` // outcome → currency → amount
-	AmountsIn map[string]Money            `json:"amountsIn"`
-	Acted     int                         `json:"statusesActedOn"` // pain.002 statuses that changed a batch of ours
-	batches   map[int64]bool              // batches whose transactions this file settled, returned or rejected
+	File      string                             `json:"file"`
+	Kind      string                             `json:"kind"`
+	MessageID string                             `json:"messageId"`
+	Units     int                                `json:"units"`
+	Counts    map[string]int                     `json:"counts"`
+	Amounts   map[string]map[string]ledger.Money `json:"amounts"` // outcome → currency → amount
+	AmountsIn map[string]ledger.Money            `json:"amountsIn"`
+	Acted     int                                `json:"statusesActedOn"` // pain.002 statuses that changed a batch of ours
+	batches   map[int64]bool                     // batches whose transactions this file settled, returned or rejected
 }
 
 func newFileSummary(file string) *FileSummary {
-	return &FileSummary{File: file, Counts: map[string]int{}, Amounts: map[string]map[string]Money{}, AmountsIn: map[string]Money{}}
+	return &FileSummary{File: file, Counts: map[string]int{}, Amounts: map[string]map[string]ledger.Money{}, AmountsIn: map[string]ledger.Money{}}
 }
 
 // in counts an amount the file says it holds.
 func (s *FileSummary) in(currency string, amount decimal.Decimal) {
-	s.AmountsIn[currency] = Money{s.AmountsIn[currency].Add(amount)}
+	s.AmountsIn[currency] = ledger.Money{Decimal: s.AmountsIn[currency].Add(amount)}
 }
 
 // add counts a unit and its amount under its outcome.
@@ -60,9 +62,9 @@ func (s *FileSummary) add(outcome, currency string, amount decimal.Decimal) {
 	s.Units++
 	s.Counts[outcome]++
 	if s.Amounts[outcome] == nil {
-		s.Amounts[outcome] = map[string]Money{}
+		s.Amounts[outcome] = map[string]ledger.Money{}
 	}
-	s.Amounts[outcome][currency] = Money{s.Amounts[outcome][currency].Add(amount)}
+	s.Amounts[outcome][currency] = ledger.Money{Decimal: s.Amounts[outcome][currency].Add(amount)}
 }
 
 // finish checks that amounts in equal amounts accounted for, per currency.
@@ -122,6 +124,9 @@ type IngestOptions struct {
 	// Day is the ingest's business day: statuses act on it, and an entry with neither
 	// a booking nor a value date is booked on it.
 	Day settle.Day
+	// Window is how many units are decided together (default 512); any size decides
+	// the same way (a test runs windows of 1, 2 and 3).
+	Window int
 }
 
 // errDryRun rolls back a dry run's transaction.
@@ -134,7 +139,7 @@ var ErrDuplicateFile = errors.New("this file was ingested before (same sha256)")
 // exception, found a duplicate, or recorded, all in one write transaction that
 // commits only once the whole file has been read and found well-formed. A reader
 // error (truncated or malformed file) returns a *sepa.ParseError and leaves nothing.
-func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt IngestOptions) (*FileSummary, error) {
+func IngestBank(ctx context.Context, s *ledger.Store, name string, r io.Reader, opt IngestOptions) (*FileSummary, error) {
 	if opt.Day.IsZero() {
 		return nil, settle.Errorf(settle.Internal, "ingest %s: no business day given", name)
 	}
@@ -143,7 +148,7 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		return nil, err
 	}
 	sum := newFileSummary(name)
-	err = s.Write(ctx, func(w *Writer) error {
+	err = s.Write(ctx, func(w *ledger.Writer) error {
 		in, err := newIngestion(w, name, rd.Document().Kind, opt)
 		if err != nil {
 			return err
@@ -169,7 +174,7 @@ func (s *Store) IngestBank(ctx context.Context, name string, r io.Reader, opt In
 		if sum.Acted, err = applyStatuses(w, in.fileID, opt.Day, sum); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if err := refreshBatches(w, sum.batches, opt.Day); err != nil {
+		if err := payments.RefreshBatches(w, sum.batches, opt.Day); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		sum.Kind, sum.MessageID = rd.Document().Kind, rd.Document().MessageID
@@ -232,7 +237,7 @@ func readAhead(rd *sepa.Reader) (<-chan readBatch, func()) {
 }
 
 // FileIngested tells whether a file with this sha256 was ingested before.
-func (s *Store) FileIngested(ctx context.Context, sha string) (bool, error) {
+func FileIngested(ctx context.Context, s *ledger.Store, sha string) (bool, error) {
 	var n int
 	err := s.R.GetContext(ctx, &n, `SELECT COUNT(*) FROM input_files WHERE sha256 = ?`, sha)
 	return n > 0, err
@@ -240,10 +245,10 @@ func (s *Store) FileIngested(ctx context.Context, sha string) (bool, error) {
 
 // RecordInputFile notes a file ingested by other means (a CSV feed), so that sending
 // it again is recognised as a duplicate.
-func (s *Store) RecordInputFile(ctx context.Context, name, kind, sha string, size, runID int64, units int) error {
-	return s.Write(ctx, func(w *Writer) error {
+func RecordInputFile(ctx context.Context, s *ledger.Store, name, kind, sha string, size, runID int64, units int) error {
+	return s.Write(ctx, func(w *ledger.Writer) error {
 		_, err := w.Exec(`INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, units, posted, ingested_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, sha, name, kind, size, NullableID(runID), units, units, w.NowText())
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, sha, name, kind, size, ledger.NullableID(runID), units, units, w.NowText())
 		return err
 	})
 }
@@ -264,7 +269,7 @@ func summaryJSON(s *FileSummary) string {
 
 // StartAttempt notes that this process starts on the inbox file with this sha256 and
 // returns how many earlier attempts on it never finished (their process died).
-func (s *Store) StartAttempt(ctx context.Context, sha, name, holder string) (unfinished int, err error) {
+func StartAttempt(ctx context.Context, s *ledger.Store, sha, name, holder string) (unfinished int, err error) {
 	err = s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &unfinished, `SELECT attempts FROM inbox_attempts WHERE sha256 = ?`, sha); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -279,9 +284,21 @@ func (s *Store) StartAttempt(ctx context.Context, sha, name, holder string) (unf
 
 // FinishAttempt notes that the inbox file with this sha256 was dealt with (ingested,
 // a duplicate or rejected).
-func (s *Store) FinishAttempt(ctx context.Context, sha string) error {
+func FinishAttempt(ctx context.Context, s *ledger.Store, sha string) error {
 	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM inbox_attempts WHERE sha256 = ?`, sha)
 		return err
 	})
+}
+
+// touchBatch notes that a transaction of batch id changed status in this file, so
+// that payments.RefreshBatches brings the batch's outcome up to date before the commit.
+func (s *FileSummary) touchBatch(id *int64) {
+	if id == nil {
+		return
+	}
+	if s.batches == nil {
+		s.batches = map[int64]bool{}
+	}
+	s.batches[*id] = true
 }

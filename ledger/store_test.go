@@ -1,0 +1,89 @@
+package ledger
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These tests look at the store's own connections, so they live inside the package;
+// the ledger's other tests are in ledger_test, over the flows.
+
+func createTest(t *testing.T) *Store {
+	t.Helper()
+	s, err := Create(filepath.Join(t.TempDir(), "settle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestPragmasOnEveryConnection(t *testing.T) {
+	s := createTest(t)
+	ctx := context.Background()
+	// Hold several read connections at once so the pool opens new ones.
+	var conns []interface{ Close() error }
+	for i := 0; i < 4; i++ {
+		c, err := s.R.Connx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var fk, ro int
+		var mode string
+		c.GetContext(ctx, &fk, `PRAGMA foreign_keys`)
+		c.GetContext(ctx, &ro, `PRAGMA query_only`)
+		c.GetContext(ctx, &mode, `PRAGMA journal_mode`)
+		if fk != 1 || ro != 1 || mode != "wal" {
+			t.Fatalf("reader %d: foreign_keys=%d query_only=%d journal_mode=%s", i, fk, ro, mode)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	var sync int
+	s.wdb.Get(&sync, `PRAGMA synchronous`)
+	if sync != 2 {
+		t.Fatalf("writer synchronous=%d; want 2 (FULL)", sync)
+	}
+	if _, err := s.R.Exec(`INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('x', 'y', 0, 0)`); err == nil {
+		t.Fatal("the read pool accepted a write")
+	}
+}
+
+// Opening a database with nothing to migrate takes no write lock: a neighbour in
+// the middle of a long write does not stop it. A schema newer than the binary is
+// refused naming both versions.
+func TestOpenTakesNoWriteLockAndRefusesNewerSchema(t *testing.T) {
+	s := createTest(t)
+	tx, err := s.wdb.Beginx() // BEGIN IMMEDIATE: holds the write lock, as a long ingest does
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		s2, err := Open(s.Path)
+		if err == nil {
+			s2.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("open during a write: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("open waited for the writer's lock")
+	}
+	tx.Rollback()
+	if _, err := s.wdb.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(s.Path); err == nil || !strings.Contains(err.Error(), "9999") || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("newer schema: %v", err)
+	}
+}
