@@ -15,6 +15,7 @@ import (
 	"settle/ledger"
 	"settle/ledger/feeds"
 	"settle/ledger/ingest"
+	"settle/ledger/ledgertest"
 	"settle/ledger/payments"
 )
 
@@ -28,11 +29,7 @@ func cycleWorld(t *testing.T) (s *ledger.Store, dir, outbox string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err = ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s = ledgertest.Open(t)
 	for _, kind := range append(append(append([]string{}, Files...), "mandates", "camt.054"), "topups", "withdrawals", "fees", "operations") {
 		f, ok := Find(files, kind)
 		if !ok {

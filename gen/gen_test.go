@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"settle/ledger"
 	"settle/ledger/feeds"
+	"settle/ledger/ledgertest"
 	"settle/sepa"
 )
 
@@ -52,11 +52,7 @@ func TestWorldImportsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
 	for _, f := range files {
 		fh, _ := os.Open(f.Path)
 		res, err := feeds.Import(context.Background(), s, f.Kind, f.Path, fh, feeds.ImportOptions{Day: testDay})

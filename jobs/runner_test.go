@@ -22,11 +22,7 @@ import (
 func testRunner(t *testing.T) (*Runner, *ledger.Store) {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
 	cfg := DefaultConfig()
 	cfg.LeaseTTL = Duration(3 * time.Second)
 	r := NewRunner(s, cfg, Dirs{Reports: filepath.Join(dir, "reports")}, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -3,7 +3,6 @@ package ledger_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,8 +15,6 @@ import (
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	testMandates = `mandateId,walletId,debtorName,debtorIban,debtorBic,signatureDate,status,originalMandateId
@@ -57,18 +54,7 @@ func batchWorld(t *testing.T) *ledger.Store {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(path, got, 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
+	ledgertest.Golden(t, filepath.Join("testdata", name), got)
 }
 
 func xmllint(t *testing.T, path, xsd string) {

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"settle/gen"
-	"settle/ledger"
 	"settle/ledger/feeds"
+	"settle/ledger/ledgertest"
 )
 
 // BenchmarkImportWallets measures wallet rows imported per second (validate, upsert
@@ -19,11 +19,7 @@ func BenchmarkImportWallets(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := ledgertest.OpenAt(b, filepath.Join(dir, "settle.db"))
 	ctx := context.Background()
 	for _, f := range files {
 		if f.Kind == "wallets" {

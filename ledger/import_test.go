@@ -14,7 +14,7 @@ import (
 func TestImportReportsBadRowsAndKeepsGoodOnes(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
-	header := strings.SplitN(testWallets, "\n", 2)[0]
+	header := strings.SplitN(ledgertest.WorldCSV(t, "wallets"), "\n", 2)[0]
 	good := "11111111-2222-4333-8444-555555555555,ACME,VRDGPP80A01H501U,Giuseppe,Verdi,,,false,,+39.3330000000,g.verdi@example.com,2026-02-01,,,,,ACME_D1,,,,,,,Active,,ABCD12"
 	rows := []struct {
 		line, field, want string
@@ -97,12 +97,12 @@ func TestImportRefusesMissingColumnsAndUnknownKind(t *testing.T) {
 func TestWalletCannotMoveToAnotherPartner(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
-	other := strings.ReplaceAll(testPartners, "ACME,Acme Pay", "OTHER,Other Pay")
+	other := strings.ReplaceAll(ledgertest.WorldCSV(t, "partners"), "ACME,Acme Pay", "OTHER,Other Pay")
 	if _, err := feeds.Import(context.Background(), s, "partners", "p.csv", strings.NewReader(other), feeds.ImportOptions{Day: testDay}); err != nil {
 		t.Fatal(err)
 	}
 	feeds.Import(context.Background(), s, "dealers", "d.csv", strings.NewReader("dealerKey,partnerKey,dealerName,iban,bic\nOTHER_D1,OTHER,X,,\n"), feeds.ImportOptions{Day: testDay})
-	moved := strings.ReplaceAll(strings.ReplaceAll(testWallets, ",ACME,", ",OTHER,"), "ACME_D1", "OTHER_D1")
+	moved := strings.ReplaceAll(strings.ReplaceAll(ledgertest.WorldCSV(t, "wallets"), ",ACME,", ",OTHER,"), "ACME_D1", "OTHER_D1")
 	res, err := feeds.Import(context.Background(), s, "wallets", "w.csv", strings.NewReader(moved), feeds.ImportOptions{Day: testDay})
 	if err != nil || res.Rejected != 2 || res.Errors[0].Field != "partnerKey" {
 		t.Fatalf("moving wallets: %v %+v", err, res.Errors)
@@ -131,7 +131,7 @@ func TestWalletFeedKeepsWhatSettleLearned(t *testing.T) {
 	s := openTest(t)
 	seedWorld(t, s)
 	ctx := context.Background()
-	pending := strings.Replace(testWallets, "Rossi,,,false,,", "Rossi,IT60X0542811101000000123456,,false,XY7QRS,", 1)
+	pending := strings.Replace(ledgertest.WorldCSV(t, "wallets"), "Rossi,,,false,,", "Rossi,IT60X0542811101000000123456,,false,XY7QRS,", 1)
 	if res, err := feeds.Import(ctx, s, "wallets", "w.csv", strings.NewReader(pending), feeds.ImportOptions{Day: testDay}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"settle/gen"
-	"settle/ledger"
 	"settle/ledger/feeds"
 	"settle/ledger/ingest"
+	"settle/ledger/ledgertest"
 )
 
 // BenchmarkIngest measures the end-to-end ingest of a generated camt.054 (parse,
@@ -49,10 +49,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.SetBytes(st.Size())
 		for i := range b.N {
 			b.StopTimer()
-			s, err := ledger.Create(filepath.Join(dir, "settle"+string(rune('a'+i))+".db"))
-			if err != nil {
-				b.Fatal(err)
-			}
+			s := ledgertest.OpenAt(b, filepath.Join(dir, "settle"+string(rune('a'+i))+".db"))
 			for _, f := range files {
 				if f.Kind == "camt.054" || f.Kind == "camt.053" || f.Kind == "withdrawals" {
 					continue

@@ -6,6 +6,7 @@ import (
 	"settle"
 	"settle/ledger"
 	"settle/ledger/feeds"
+	"settle/ledger/ledgertest"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func BenchmarkPost(b *testing.B) {
 	seedWorld(b, s)
 	ctx := context.Background()
 	var w strings.Builder
-	w.WriteString(strings.SplitN(testWallets, "\n", 2)[0] + "\n")
+	w.WriteString(strings.SplitN(ledgertest.WorldCSV(b, "wallets"), "\n", 2)[0] + "\n")
 	for i := 0; i < 1000; i++ {
 		fmt.Fprintf(&w, "%08d-0000-4000-8000-000000000000,ACME,X%07dY,A,B,,,false,,+39.3330000000,a%d@example.com,2026-01-01,,,,,ACME_D1,,,,,,,Active,,\n", i, i, i)
 	}

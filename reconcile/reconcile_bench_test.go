@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"path/filepath"
 	"settle"
 	"testing"
 
@@ -15,11 +14,7 @@ import (
 // duplicates, one of them a cent off.
 func statementWorld(b *testing.B, n int) *ledger.Store {
 	b.Helper()
-	s, err := ledger.Create(filepath.Join(b.TempDir(), "settle.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := ledgertest.Open(b)
 	exec := func(q string, args ...any) { ledgertest.Exec(b, s, q, args...) }
 	exec(`INSERT INTO partners (partner_key, name, settlement_iban, destination_owner, created_at, updated_at)
 		VALUES ('P', 'P', 'IT60X0542811101000000123456', 'P', '2026-01-01', '2026-01-01')`)

@@ -13,6 +13,7 @@ import (
 	"settle/ledger"
 	"settle/ledger/feeds"
 	"settle/ledger/ingest"
+	"settle/ledger/ledgertest"
 )
 
 // world generates a day (with or without the planted breaks) and ingests it as the
@@ -24,11 +25,7 @@ func world(t testing.TB, entries int, breaks bool) *ledger.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
 	ctx := context.Background()
 	for _, kind := range append(append([]string{}, gen.Files...), "camt.054", "camt.053") {
 		f, ok := gen.Find(files, kind)

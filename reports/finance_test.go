@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"path/filepath"
 	"settle"
 	"strings"
 	"testing"
 
 	"settle/gen"
-	"settle/ledger"
 	"settle/ledger/feeds"
 	"settle/ledger/ledgertest"
 )
@@ -18,13 +16,9 @@ import (
 // A debtor name or remittance a spreadsheet would run as a formula is written as
 // text ('=...); amounts stay plain numbers, negative ones included.
 func TestReportsDefuseFormulas(t *testing.T) {
-	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := ledgertest.Open(t)
 	ctx := context.Background()
-	for _, f := range [][2]string{{"partners", partnersCSV}, {"dealers", dealersCSV}, {"wallets", walletsCSV}} {
+	for _, f := range [][2]string{{"partners", ledgertest.WorldCSV(t, "partners")}, {"dealers", ledgertest.WorldCSV(t, "dealers")}, {"wallets", ledgertest.WorldCSV(t, "wallets")}} {
 		if res, err := feeds.Import(ctx, s, f[0], f[0], strings.NewReader(f[1]), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 			t.Fatal(err, res.Errors)
 		}
@@ -64,13 +58,9 @@ func TestReportsDefuseFormulas(t *testing.T) {
 // Regression: an exception written off without money in suspense (no resolution
 // transaction) shows written_off from its day on, not open forever.
 func TestExceptionStatusAsOfTheDay(t *testing.T) {
-	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := ledgertest.Open(t)
 	ctx := context.Background()
-	if res, err := feeds.Import(ctx, s, "partners", "p", strings.NewReader(partnersCSV), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+	if res, err := feeds.Import(ctx, s, "partners", "p", strings.NewReader(ledgertest.WorldCSV(t, "partners")), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
 		t.Fatal(err, res.Errors)
 	}
 	ledgertest.Exec(t, s, `INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)

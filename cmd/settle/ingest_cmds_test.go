@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,9 +15,8 @@ import (
 	"settle/gen"
 	"settle/ledger"
 	"settle/ledger/ingest"
+	"settle/ledger/ledgertest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // The demo world gives the same reports and exception queue every time, as the
 // golden files say (go test ./cmd/settle -run Golden -update rewrites them).
@@ -37,18 +34,7 @@ func TestDemoGolden(t *testing.T) {
 		golden[filepath.Join("demo-reports", filepath.Base(f))], _ = os.ReadFile(f)
 	}
 	for name, got := range golden {
-		path := filepath.Join("testdata", name)
-		if *update {
-			os.MkdirAll(filepath.Dir(path), 0o755)
-			os.WriteFile(path, got, 0o644)
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the golden file:\n%s", name, got)
-		}
+		ledgertest.Golden(t, filepath.Join("testdata", name), got)
 	}
 	if r := runSettle(t, dir, "verify"); r.code != 0 {
 		t.Fatal(r.stdout)

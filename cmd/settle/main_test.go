@@ -107,10 +107,7 @@ func TestHelpByTheConventions(t *testing.T) {
 
 func TestRunWhileAnotherProcessHoldsTheLease(t *testing.T) {
 	dir := t.TempDir()
-	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
 	if _, err := jobs.Acquire(context.Background(), s, "job:reports", "cron-host:777", time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -337,10 +334,7 @@ func TestVerifyExits1NamingViolations(t *testing.T) {
 	if r := runSettle(t, dir, "verify"); r.code != 0 || !strings.Contains(r.stdout, "verify: ok") {
 		t.Fatalf("empty ledger: %d %s", r.code, r.stdout)
 	}
-	s, err := ledger.Create(filepath.Join(dir, "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
 	ledgertest.Exec(t, s, `INSERT INTO partners (partner_key, name, settlement_iban, destination_owner, created_at, updated_at)
 		VALUES ('P', 'P', 'IT60X0542811101000000123456', 'P', '', '')`)
 	ledgertest.Exec(t, s, `INSERT INTO accounts (code, partner_key, name, balance_cents, created_at) VALUES ('partner:P:bank', 'P', 'bank', 500, '')`)

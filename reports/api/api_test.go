@@ -40,24 +40,20 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := ledgertest.Open(t)
 	clock := settle.NewFakeClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)) // the morning after the world's day
 	s.Clock = clock
 	ctx := context.Background()
-	partners := "partnerKey,name,settlementIban,settlementBic,creditorId,destinationOwner,maximum,maximumLastMonthCashDeposit,maximumLastMonthCashWithdrawal,maximumLastMonthSddDeposit\n" +
-		"ACME,Acme Pay,IT60X0542811101000000123456,,,Partner Company Name Inc.,5000.00,1000,1000,2500\n" +
-		"OTHER,Other Pay,IT27X0300203280335719971372,,,Other S.p.A.,,,,\n"
-	dealers := "dealerKey,partnerKey,dealerName,iban,bic\nNOME_DEALER,ACME,Rete,,\nOTHER_D1,OTHER,Rete Altra,,\n"
-	wallets := "walletId,partnerKey,taxId,firstName,lastName,iban,bic,isIbanValidated,ibanValidationCode,phoneNumber,email,creationDate,lastUpdateDate,lastUsageDate,closureDate,suspensionDate,originatingDealerKey,addressStreet,addressNumber,zipCode,city,province,country,status,metadata,reason\n" +
-		mario + ",ACME,RSSMRA85M01H501Q,Mario,Rossi,,,false,,+39.3331234567,mario.rossi@example.com,2026-01-16T11:30:00+01:00,2026-01-16T11:30:00+01:00,2026-01-16T11:30:00+01:00,,,NOME_DEALER,,,,,,,Active,,H69ZUC\n" +
-		polifemo + ",ACME,MCLPFM57L24F839R,Polifemo,Micillo,IT27X0300203280335719971372,,true,AB2EFG,+39.3338765432,Polifemo.Micillo@example.com,2026-01-10T11:30:00+01:00,2026-01-10T11:30:00+01:00,,,,NOME_DEALER,,,,,,,Suspended,,K7PQ2M\n" +
-		other + ",OTHER,VRDGPP80A01H501U,Giuseppe,Verdi,,,false,,+39.3330000000,g.verdi@example.com,2026-02-01T10:00:00+01:00,2026-02-01T10:00:00+01:00,,,,OTHER_D1,,,,,,,Active,,ZZ9ZZZ\n"
-	for _, f := range [][2]string{{"partners", partners}, {"dealers", dealers}, {"wallets", wallets}} {
-		if res, err := feeds.Import(ctx, s, f[0], f[0], strings.NewReader(f[1]), feeds.ImportOptions{Day: gen.DefaultDate}); err != nil || res.Rejected > 0 {
+	// The API's world has two partners (testdata/world): what one partner's key may see
+	// of the other's is what these tests are about.
+	for _, kind := range []string{"partners", "dealers", "wallets"} {
+		f, err := os.Open(filepath.Join("testdata", "world", kind+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := feeds.Import(ctx, s, kind, f.Name(), f, feeds.ImportOptions{Day: gen.DefaultDate})
+		f.Close()
+		if err != nil || res.Rejected > 0 {
 			t.Fatal(err, res.Errors)
 		}
 	}
