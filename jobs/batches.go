@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"settle"
 
 	"settle/ledger"
 	"settle/ledger/payments"
@@ -58,7 +59,7 @@ func batchOptions(env *Env, b BatchConfig) (payments.BatchOptions, error) {
 }
 
 func batchSummary(env *Env, what string, run *payments.BatchRun) Summary {
-	sum := Summary{Counts: map[string]int64{}, Amounts: map[string]ledger.Money{}}
+	sum := Summary{Counts: map[string]int64{}, Amounts: map[string]settle.Money{}}
 	if run == nil {
 		return sum
 	}

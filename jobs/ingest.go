@@ -19,7 +19,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"settle/ledger"
 	"settle/ledger/feeds"
 	"settle/ledger/ingest"
 	"settle/sepa"
@@ -61,11 +60,11 @@ func inboxFiles(dir string) (names, odd []string, err error) {
 // ingestTally adds up the files of one run.
 type ingestTally struct {
 	sum     Summary
-	amounts map[string]ledger.Money // "outcome currency" → amount, exact
+	amounts map[string]settle.Money // "outcome currency" → amount, exact
 }
 
 func runIngest(ctx context.Context, env *Env) (Summary, error) {
-	t := &ingestTally{sum: Summary{Counts: map[string]int64{}}, amounts: map[string]ledger.Money{}}
+	t := &ingestTally{sum: Summary{Counts: map[string]int64{}}, amounts: map[string]settle.Money{}}
 	if err := freeSubdirs(env); err != nil {
 		return t.sum, err
 	}
@@ -244,7 +243,7 @@ func (t *ingestTally) file(env *Env, path, kind string) (err error) {
 	for _, o := range ingest.Outcomes {
 		t.sum.Counts[o] += int64(s.Counts[o])
 		for ccy, m := range s.Amounts[o] {
-			t.amounts[o+" "+ccy] = ledger.Money{Decimal: t.amounts[o+" "+ccy].Add(m.Decimal)}
+			t.amounts[o+" "+ccy] = settle.Money{Decimal: t.amounts[o+" "+ccy].Add(m.Decimal)}
 		}
 	}
 	env.Log.Info("ingested", "file", path, "kind", s.Kind, "summary", s.Line())
@@ -338,7 +337,7 @@ func fitName(name string) string {
 
 func (t *ingestTally) finish(env *Env) Summary {
 	s := t.sum
-	s.Amounts = map[string]ledger.Money{}
+	s.Amounts = map[string]settle.Money{}
 	for k, m := range t.amounts {
 		s.Amounts[strings.ReplaceAll(k, " ", ":")] = m
 	}

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"settle"
 
 	"settle/ledger"
 	"settle/reconcile"
@@ -20,7 +21,7 @@ func ReconcileJob() Job {
 			}
 			res, err := reconcile.Run(env.Work, env.Store, reconcile.Options{Day: env.Date, ToleranceCents: tol,
 				ToleranceDays: env.Config.Reconcile.ToleranceDays, DryRun: env.DryRun})
-			sum := Summary{Counts: map[string]int64{}, Amounts: map[string]ledger.Money{}}
+			sum := Summary{Counts: map[string]int64{}, Amounts: map[string]settle.Money{}}
 			var drift int64
 			for _, st := range res.Statements {
 				sum.Counts["statements"]++

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"settle"
 
 	"settle/ledger"
 	"settle/ledger/payments"
@@ -21,6 +22,6 @@ func ReleaseFundsJob() Job {
 			return Summary{Line: fmt.Sprintf("%s %d collections for %s (booked %d TARGET2 days before %s or earlier)", verb,
 				res.Collections, ledger.FormatCents(res.Cents), env.Config.ReleaseDays, env.Date),
 				Counts:  map[string]int64{"collections": int64(res.Collections)},
-				Amounts: map[string]ledger.Money{"released": ledger.MoneyFromCents(res.Cents)}}, err
+				Amounts: map[string]settle.Money{"released": ledger.MoneyFromCents(res.Cents)}}, err
 		}}
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"settle"
 	"sort"
 	"strings"
 
@@ -35,6 +36,6 @@ func ResetBalancesJob() Job {
 			if len(skipped) > 0 {
 				line += "; skipped " + strings.Join(skipped, ", ")
 			}
-			return Summary{Line: line, Counts: counts, Amounts: map[string]ledger.Money{"moved": ledger.MoneyFromCents(res.Cents)}}, err
+			return Summary{Line: line, Counts: counts, Amounts: map[string]settle.Money{"moved": ledger.MoneyFromCents(res.Cents)}}, err
 		}}
 }

@@ -80,7 +80,7 @@ type Env struct {
 type Summary struct {
 	Line     string                  `json:"summary"`
 	Counts   map[string]int64        `json:"counts,omitempty"`
-	Amounts  map[string]ledger.Money `json:"amounts,omitempty"`
+	Amounts  map[string]settle.Money `json:"amounts,omitempty"`
 	Rejected int64                   `json:"rejected"`
 }
 

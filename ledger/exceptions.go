@@ -23,27 +23,27 @@ const (
 
 // Exception is money the ingest could not credit, or an entry it could not post.
 type Exception struct {
-	ID             int64   `db:"id" json:"exceptionId"`
-	Reason         string  `db:"reason" json:"reason"`
-	Detail         string  `db:"detail" json:"detail"`
-	BankEntryID    int64   `db:"bank_entry_id" json:"bankEntryId"`
-	PartnerKey     *string `db:"partner_key" json:"partnerKey"`
-	WalletID       *string `db:"wallet_id" json:"walletId"`
-	AmountCents    int64   `db:"amount_cents" json:"-"`
-	AmountText     string  `db:"amount" json:"-"` // exact, also when not whole cents
-	Amount         Money   `db:"-" json:"amount"`
-	Currency       string  `db:"currency" json:"currency"`
-	DebtorIBAN     *string `db:"debtor_iban" json:"debtorIban"`
-	DebtorName     *string `db:"debtor_name" json:"debtorName"`
-	InSuspense     bool    `db:"in_suspense" json:"inSuspense"`
-	Status         string  `db:"status" json:"status"`
-	ResolutionTxID *int64  `db:"resolution_transaction_id" json:"resolutionTransactionId"`
-	ResolvedBy     *string `db:"resolved_by" json:"resolvedBy"`
-	ResolvedAt     *string `db:"resolved_at" json:"resolvedAt"`
-	Note           *string `db:"resolution_note" json:"resolutionNote"`
-	CreatedAt      string  `db:"created_at" json:"createdAt"`
-	File           string  `db:"file" json:"file"`
-	Position       int     `db:"position" json:"position"`
+	ID             int64        `db:"id" json:"exceptionId"`
+	Reason         string       `db:"reason" json:"reason"`
+	Detail         string       `db:"detail" json:"detail"`
+	BankEntryID    int64        `db:"bank_entry_id" json:"bankEntryId"`
+	PartnerKey     *string      `db:"partner_key" json:"partnerKey"`
+	WalletID       *string      `db:"wallet_id" json:"walletId"`
+	AmountCents    int64        `db:"amount_cents" json:"-"`
+	AmountText     string       `db:"amount" json:"-"` // exact, also when not whole cents
+	Amount         settle.Money `db:"-" json:"amount"`
+	Currency       string       `db:"currency" json:"currency"`
+	DebtorIBAN     *string      `db:"debtor_iban" json:"debtorIban"`
+	DebtorName     *string      `db:"debtor_name" json:"debtorName"`
+	InSuspense     bool         `db:"in_suspense" json:"inSuspense"`
+	Status         string       `db:"status" json:"status"`
+	ResolutionTxID *int64       `db:"resolution_transaction_id" json:"resolutionTransactionId"`
+	ResolvedBy     *string      `db:"resolved_by" json:"resolvedBy"`
+	ResolvedAt     *string      `db:"resolved_at" json:"resolvedAt"`
+	Note           *string      `db:"resolution_note" json:"resolutionNote"`
+	CreatedAt      string       `db:"created_at" json:"createdAt"`
+	File           string       `db:"file" json:"file"`
+	Position       int          `db:"position" json:"position"`
 }
 
 const exceptionSelect = `SELECT x.*, f.name AS file, b.position FROM exceptions x
@@ -62,7 +62,7 @@ func (s *Store) Exceptions(ctx context.Context, status string) ([]Exception, err
 	for i := range xs {
 		xs[i].Amount = MoneyFromCents(xs[i].AmountCents)
 		if d, err := decimal.NewFromString(xs[i].AmountText); err == nil {
-			xs[i].Amount = Money{d}
+			xs[i].Amount = settle.Money{Decimal: d}
 		}
 	}
 	return xs, nil
@@ -183,7 +183,7 @@ func RefundException(w *Writer, id int64, by, note string, date settle.Day) erro
 	return err
 }
 
-// WriteOffException closes an exception with a reason. Money in suspense moves to
+// WriteOffException closes an exception with a reason. settle.Money in suspense moves to
 // the partner's unclaimed account (a liability kept until claimed); an entry that was
 // never posted is closed with no transaction.
 func (s *Store) WriteOffException(ctx context.Context, id int64, by, reason string, date settle.Day) error {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"settle"
 
 	"github.com/shopspring/decimal"
 )
@@ -49,25 +50,8 @@ func FormatCents(c int64) string {
 	return FromCents(c).StringFixed(2)
 }
 
-// Money is an amount that marshals to JSON as an unquoted number with two decimals
-// (more when it has more: a bank may send them, and they are never rounded away).
-type Money struct{ decimal.Decimal }
-
-// MoneyFromCents returns the Money of c cents.
-func MoneyFromCents(c int64) Money { return Money{FromCents(c)} }
-
-// MarshalJSON writes the amount as a bare number with two decimals, e.g. 10.00.
-func (m Money) MarshalJSON() ([]byte, error) {
-	return []byte(m.Text()), nil
-}
-
-// Text is the amount with two decimals, or all of its decimals when it has more.
-func (m Money) Text() string {
-	if m.Exponent() < -2 {
-		return m.StringFixed(-m.Exponent())
-	}
-	return m.StringFixed(2)
-}
+// MoneyFromCents is settle.MoneyFromCents (kept for the flows' many call sites).
+func MoneyFromCents(c int64) settle.Money { return settle.MoneyFromCents(c) }
 
 // SQLCents is an SQL expression formatting the integer cents of expr as an amount
 // with two decimals ("-0.05", "1234.50"), in integers: never a float formatter.

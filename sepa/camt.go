@@ -14,10 +14,10 @@ import (
 // Balance is a statement balance, signed from the account holder's side: credit
 // balances are positive, debit balances negative.
 type Balance struct {
-	Type     string     `json:"type"` // OPBD, CLBD, PRCD, ITBD, CLAV, ...
-	Amount   Amount     `json:"amount"`
-	Currency string     `json:"currency"`
-	Date     settle.Day `json:"date"`
+	Type     string       `json:"type"` // OPBD, CLBD, PRCD, ITBD, CLAV, ...
+	Amount   settle.Money `json:"amount"`
+	Currency string       `json:"currency"`
+	Date     settle.Day   `json:"date"`
 }
 
 // Statement is a camt.053 statement, camt.052 report or camt.054 notification, as
@@ -64,65 +64,65 @@ func (b BankTxCode) String() string {
 
 // Charge is a fee the bank took or reports.
 type Charge struct {
-	Amount   Amount `json:"amount"`
-	Currency string `json:"currency"`
-	Debit    bool   `json:"debit"`
-	Included bool   `json:"included"` // already in the entry amount
+	Amount   settle.Money `json:"amount"`
+	Currency string       `json:"currency"`
+	Debit    bool         `json:"debit"`
+	Included bool         `json:"included"` // already in the entry amount
 }
 
 // Batch is the Btch of a batch-booked entry.
 type Batch struct {
-	MessageID    string  `json:"messageId,omitempty"`
-	PmtInfID     string  `json:"pmtInfId,omitempty"`
-	Transactions int     `json:"transactions,omitempty"`
-	Total        *Amount `json:"total,omitempty"`
+	MessageID    string        `json:"messageId,omitempty"`
+	PmtInfID     string        `json:"pmtInfId,omitempty"`
+	Transactions int           `json:"transactions,omitempty"`
+	Total        *settle.Money `json:"total,omitempty"`
 }
 
 // TxDetails are the details of one transaction inside an entry.
 type TxDetails struct {
-	MessageID      string     `json:"messageId,omitempty"`
-	AcctSvcrRef    string     `json:"acctSvcrRef,omitempty"`
-	PmtInfID       string     `json:"pmtInfId,omitempty"`
-	InstrID        string     `json:"instrId,omitempty"`
-	EndToEndID     string     `json:"endToEndId,omitempty"`
-	TxID           string     `json:"txId,omitempty"`
-	MandateID      string     `json:"mandateId,omitempty"`
-	Amount         *Amount    `json:"amount,omitempty"`
-	Currency       string     `json:"currency,omitempty"`
-	Debit          *bool      `json:"debit,omitempty"`
-	BankTxCode     BankTxCode `json:"bankTxCode"`
-	Charges        []Charge   `json:"charges,omitempty"`
-	DebtorName     string     `json:"debtorName,omitempty"`
-	DebtorIBAN     string     `json:"debtorIban,omitempty"`
-	UltimateDebtor string     `json:"ultimateDebtor,omitempty"`
-	CreditorName   string     `json:"creditorName,omitempty"`
-	CreditorIBAN   string     `json:"creditorIban,omitempty"`
-	Remittance     string     `json:"remittance,omitempty"`        // the Ustrd lines joined by a space
-	CreditorRef    string     `json:"creditorReference,omitempty"` // Strd/CdtrRefInf/Ref
-	ReturnReason   string     `json:"returnReason,omitempty"`
-	ReturnInfo     string     `json:"returnInfo,omitempty"`
-	OrigEndToEndID string     `json:"originalEndToEndId,omitempty"` // pacs.004
+	MessageID      string        `json:"messageId,omitempty"`
+	AcctSvcrRef    string        `json:"acctSvcrRef,omitempty"`
+	PmtInfID       string        `json:"pmtInfId,omitempty"`
+	InstrID        string        `json:"instrId,omitempty"`
+	EndToEndID     string        `json:"endToEndId,omitempty"`
+	TxID           string        `json:"txId,omitempty"`
+	MandateID      string        `json:"mandateId,omitempty"`
+	Amount         *settle.Money `json:"amount,omitempty"`
+	Currency       string        `json:"currency,omitempty"`
+	Debit          *bool         `json:"debit,omitempty"`
+	BankTxCode     BankTxCode    `json:"bankTxCode"`
+	Charges        []Charge      `json:"charges,omitempty"`
+	DebtorName     string        `json:"debtorName,omitempty"`
+	DebtorIBAN     string        `json:"debtorIban,omitempty"`
+	UltimateDebtor string        `json:"ultimateDebtor,omitempty"`
+	CreditorName   string        `json:"creditorName,omitempty"`
+	CreditorIBAN   string        `json:"creditorIban,omitempty"`
+	Remittance     string        `json:"remittance,omitempty"`        // the Ustrd lines joined by a space
+	CreditorRef    string        `json:"creditorReference,omitempty"` // Strd/CdtrRefInf/Ref
+	ReturnReason   string        `json:"returnReason,omitempty"`
+	ReturnInfo     string        `json:"returnInfo,omitempty"`
+	OrigEndToEndID string        `json:"originalEndToEndId,omitempty"` // pacs.004
 }
 
 // Entry is one booking (a camt Ntry), or one pacs.008 transfer or pacs.004 return
 // presented as a booking on the receiving account.
 type Entry struct {
-	Position    int         `json:"position"` // 1-based, in the file
-	StatementID string      `json:"statementId,omitempty"`
-	Account     string      `json:"account,omitempty"`
-	Amount      Amount      `json:"amount"`
-	Currency    string      `json:"currency"`
-	Credit      bool        `json:"credit"`
-	Reversal    bool        `json:"reversal"`
-	Status      string      `json:"status"`
-	BookingDate settle.Day  `json:"bookingDate,omitzero"`
-	ValueDate   settle.Day  `json:"valueDate,omitzero"`
-	AcctSvcrRef string      `json:"acctSvcrRef,omitempty"`
-	BankTxCode  BankTxCode  `json:"bankTxCode"`
-	Charges     []Charge    `json:"charges,omitempty"`
-	Batch       *Batch      `json:"batch,omitempty"`
-	Details     []TxDetails `json:"details,omitempty"`
-	Info        string      `json:"info,omitempty"`
+	Position    int          `json:"position"` // 1-based, in the file
+	StatementID string       `json:"statementId,omitempty"`
+	Account     string       `json:"account,omitempty"`
+	Amount      settle.Money `json:"amount"`
+	Currency    string       `json:"currency"`
+	Credit      bool         `json:"credit"`
+	Reversal    bool         `json:"reversal"`
+	Status      string       `json:"status"`
+	BookingDate settle.Day   `json:"bookingDate,omitzero"`
+	ValueDate   settle.Day   `json:"valueDate,omitzero"`
+	AcctSvcrRef string       `json:"acctSvcrRef,omitempty"`
+	BankTxCode  BankTxCode   `json:"bankTxCode"`
+	Charges     []Charge     `json:"charges,omitempty"`
+	Batch       *Batch       `json:"batch,omitempty"`
+	Details     []TxDetails  `json:"details,omitempty"`
+	Info        string       `json:"info,omitempty"`
 }
 
 // SignedAmount is the amount with the sign of the account holder's side: credits
@@ -274,7 +274,7 @@ func convertBalance(b xBal) (Balance, *fieldErr) {
 		return bal, fe
 	}
 	if debit {
-		amt = Amount{amt.Neg()}
+		amt = settle.Money{Decimal: amt.Neg()}
 	}
 	bal.Amount, bal.Currency = amt, ccy
 	if b.Dt == nil {
@@ -434,22 +434,22 @@ func convertCharges(field string, cs []xCharges) ([]Charge, *fieldErr) {
 
 // convertAmount parses an ISO amount: digits, at most one '.', at most 5 decimals
 // and 18 digits in all (ActiveOrHistoricCurrencyAndAmount), and a 3-letter currency.
-func convertAmount(field string, a *xAmt, required bool) (Amount, string, *fieldErr) {
+func convertAmount(field string, a *xAmt, required bool) (settle.Money, string, *fieldErr) {
 	if a == nil {
 		if required {
-			return Amount{}, "", ferr(field, "missing")
+			return settle.Money{}, "", ferr(field, "missing")
 		}
-		return Amount{}, "", nil
+		return settle.Money{}, "", nil
 	}
 	d, err := ParseISOAmount(a.Value)
 	if err != nil {
-		return Amount{}, "", &fieldErr{field, err}
+		return settle.Money{}, "", &fieldErr{field, err}
 	}
 	ccy := strings.TrimSpace(a.Ccy)
 	if len(ccy) != 3 || strings.ToUpper(ccy) != ccy {
-		return Amount{}, "", ferr(field+"/@Ccy", "currency %q is not a 3-letter ISO code", ccy)
+		return settle.Money{}, "", ferr(field+"/@Ccy", "currency %q is not a 3-letter ISO code", ccy)
 	}
-	return Amount{d}, ccy, nil
+	return settle.Money{Decimal: d}, ccy, nil
 }
 
 // ParseISOAmount parses an amount as ISO 20022 writes it: digits with an optional

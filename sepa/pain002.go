@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"settle"
 	"strconv"
 	"strings"
 )
@@ -24,19 +25,19 @@ type Reason struct {
 // Status is one status of a pain.002: of the original message (group), of a
 // payment information block, or of a transaction.
 type Status struct {
-	Position        int      `json:"position"` // 1-based, in the file
-	Level           string   `json:"level"`
-	OrigMessageID   string   `json:"originalMessageId"`
-	OrigMessageName string   `json:"originalMessageName,omitempty"`
-	OrigPmtInfID    string   `json:"originalPmtInfId,omitempty"`
-	OrigInstrID     string   `json:"originalInstrId,omitempty"`
-	OrigEndToEndID  string   `json:"originalEndToEndId,omitempty"`
-	Status          string   `json:"status"` // ACTC, ACCP, RJCT, PART, PDNG, RCVD, ...
-	Reasons         []Reason `json:"reasons,omitempty"`
-	OrigTxCount     int      `json:"originalTransactions,omitempty"`
-	OrigControlSum  *Amount  `json:"originalControlSum,omitempty"`
-	Amount          *Amount  `json:"amount,omitempty"`
-	Currency        string   `json:"currency,omitempty"`
+	Position        int           `json:"position"` // 1-based, in the file
+	Level           string        `json:"level"`
+	OrigMessageID   string        `json:"originalMessageId"`
+	OrigMessageName string        `json:"originalMessageName,omitempty"`
+	OrigPmtInfID    string        `json:"originalPmtInfId,omitempty"`
+	OrigInstrID     string        `json:"originalInstrId,omitempty"`
+	OrigEndToEndID  string        `json:"originalEndToEndId,omitempty"`
+	Status          string        `json:"status"` // ACTC, ACCP, RJCT, PART, PDNG, RCVD, ...
+	Reasons         []Reason      `json:"reasons,omitempty"`
+	OrigTxCount     int           `json:"originalTransactions,omitempty"`
+	OrigControlSum  *settle.Money `json:"originalControlSum,omitempty"`
+	Amount          *settle.Money `json:"amount,omitempty"`
+	Currency        string        `json:"currency,omitempty"`
 }
 
 type xStsRsnInf struct {
@@ -200,7 +201,7 @@ func (r *Reader) decodeGroupStatus(start xml.StartElement) (*Status, error) {
 		if err != nil {
 			return nil, r.fail("OrgnlGrpInfAndSts/OrgnlCtrlSum", err)
 		}
-		st.OrigControlSum = &Amount{d}
+		st.OrigControlSum = &settle.Money{Decimal: d}
 	}
 	return st, nil
 }

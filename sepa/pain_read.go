@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"settle"
 	"strings"
 )
 
@@ -30,7 +31,7 @@ type InitBlock struct {
 // InitTx is one direct debit or credit transfer of a block.
 type InitTx struct {
 	EndToEndID string
-	Amount     Amount
+	Amount     settle.Money
 	MandateID  string // pain.008
 	Name       string // the debtor (pain.008) or creditor (pain.001)
 	IBAN       string // the debtor's (pain.008) or creditor's (pain.001) account
@@ -148,7 +149,7 @@ func ReadInitiation(r io.Reader, file string, each func(InitBlock, InitTx) error
 				if err != nil {
 					return head, fail(t.Name.Local+"/InstdAmt", err)
 				}
-				tx.Amount = Amount{a}
+				tx.Amount = settle.Money{Decimal: a}
 				if err := each(*block, tx); err != nil {
 					return head, err
 				}

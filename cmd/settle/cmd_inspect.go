@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"settle"
 	"sort"
 	"strings"
 
@@ -104,7 +105,7 @@ func inspect(r io.Reader, file string, out io.Writer, asJSON bool, maxBytes int6
 	var parts []string
 	for _, c := range ccys {
 		parts = append(parts, fmt.Sprintf("%s credits %s, debits %s", c,
-			sepa.Amount{Decimal: totals[c][0]}.Text(), sepa.Amount{Decimal: totals[c][1]}.Text()))
+			settle.Money{Decimal: totals[c][0]}.Text(), settle.Money{Decimal: totals[c][1]}.Text()))
 	}
 	what := fmt.Sprintf("%d entries", entries)
 	if doc.Kind == sepa.Pain002 {

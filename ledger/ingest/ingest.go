@@ -42,19 +42,19 @@ type FileSummary struct {
 	MessageID string                             `json:"messageId"`
 	Units     int                                `json:"units"`
 	Counts    map[string]int                     `json:"counts"`
-	Amounts   map[string]map[string]ledger.Money `json:"amounts"` // outcome → currency → amount
-	AmountsIn map[string]ledger.Money            `json:"amountsIn"`
+	Amounts   map[string]map[string]settle.Money `json:"amounts"` // outcome → currency → amount
+	AmountsIn map[string]settle.Money            `json:"amountsIn"`
 	Acted     int                                `json:"statusesActedOn"` // pain.002 statuses that changed a batch of ours
 	batches   map[int64]bool                     // batches whose transactions this file settled, returned or rejected
 }
 
 func newFileSummary(file string) *FileSummary {
-	return &FileSummary{File: file, Counts: map[string]int{}, Amounts: map[string]map[string]ledger.Money{}, AmountsIn: map[string]ledger.Money{}}
+	return &FileSummary{File: file, Counts: map[string]int{}, Amounts: map[string]map[string]settle.Money{}, AmountsIn: map[string]settle.Money{}}
 }
 
 // in counts an amount the file says it holds.
 func (s *FileSummary) in(currency string, amount decimal.Decimal) {
-	s.AmountsIn[currency] = ledger.Money{Decimal: s.AmountsIn[currency].Add(amount)}
+	s.AmountsIn[currency] = settle.Money{Decimal: s.AmountsIn[currency].Add(amount)}
 }
 
 // add counts a unit and its amount under its outcome.
@@ -62,9 +62,9 @@ func (s *FileSummary) add(outcome, currency string, amount decimal.Decimal) {
 	s.Units++
 	s.Counts[outcome]++
 	if s.Amounts[outcome] == nil {
-		s.Amounts[outcome] = map[string]ledger.Money{}
+		s.Amounts[outcome] = map[string]settle.Money{}
 	}
-	s.Amounts[outcome][currency] = ledger.Money{Decimal: s.Amounts[outcome][currency].Add(amount)}
+	s.Amounts[outcome][currency] = settle.Money{Decimal: s.Amounts[outcome][currency].Add(amount)}
 }
 
 // finish checks that amounts in equal amounts accounted for, per currency.

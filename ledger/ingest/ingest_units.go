@@ -104,7 +104,7 @@ type unit struct {
 	e      *sepa.Entry
 	detail int // 1-based when the entry was split; 0 for the whole entry
 	d      sepa.TxDetails
-	amount sepa.Amount
+	amount settle.Money
 }
 
 // item adds what the reader read to the window, deciding the window when it is full.
@@ -134,7 +134,7 @@ func (in *ingestion) item(item any, sum *FileSummary) error {
 // their amounts add up to the entry's, else the entry as one unit.
 func splitEntry(e *sepa.Entry) []unit {
 	if len(e.Details) > 1 {
-		total := sepa.Amount{}
+		total := settle.Money{}
 		ok := true
 		for _, d := range e.Details {
 			if d.Amount == nil || d.Currency != e.Currency {

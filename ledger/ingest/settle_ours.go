@@ -349,7 +349,7 @@ func mismatch(w *ledger.Writer, e ourEntry, detail string, sum *FileSummary) err
 // move recounts a unit under another outcome.
 func (s *FileSummary) move(from, to, currency string, amount decimal.Decimal) {
 	s.Counts[from]--
-	s.Amounts[from][currency] = ledger.Money{Decimal: s.Amounts[from][currency].Sub(amount)}
+	s.Amounts[from][currency] = settle.Money{Decimal: s.Amounts[from][currency].Sub(amount)}
 	s.Units--
 	s.add(to, currency, amount)
 }

@@ -65,7 +65,7 @@ type BatchFile struct {
 	Path       string       `json:"path"`
 	SHA256     string       `json:"sha256"`
 	NbOfTxs    int          `json:"nbOfTxs"`
-	CtrlSum    ledger.Money `json:"ctrlSum"`
+	CtrlSum    settle.Money `json:"ctrlSum"`
 }
 
 // BatchRun is what a batch run did.
@@ -97,7 +97,7 @@ type Batch struct {
 	SHA256       string       `db:"sha256" json:"sha256"`
 	NbOfTxs      int          `db:"nb_of_txs" json:"nbOfTxs"`
 	CtrlSumCents int64        `db:"ctrl_sum_cents" json:"-"`
-	CtrlSum      ledger.Money `db:"-" json:"ctrlSum"`
+	CtrlSum      settle.Money `db:"-" json:"ctrlSum"`
 	Status       string       `db:"status" json:"status"`
 	Flagged      *string      `db:"flagged" json:"flagged"`
 	CreatedAt    string       `db:"created_at" json:"createdAt"`
@@ -144,7 +144,7 @@ type Payment struct {
 	WalletID   *string      `db:"wallet_id" json:"walletId"`
 	EndToEndID string       `db:"end_to_end_id" json:"endToEndId"`
 	Cents      int64        `db:"amount_cents" json:"-"`
-	Amount     ledger.Money `db:"-" json:"amount"`
+	Amount     settle.Money `db:"-" json:"amount"`
 	Status     string       `db:"status" json:"status"`
 	MsgID      *string      `db:"msg_id" json:"msgId"`
 	PmtInfID   *string      `db:"pmt_inf_id" json:"pmtInfId"`

@@ -10,10 +10,10 @@ import (
 
 // limit is the seeds' limit: its bound, the current use, what is left, what is over.
 type limit struct {
-	Limit                  *ledger.Money `json:"limit"`
-	Current                ledger.Money  `json:"current"`
-	RemainingAmountToLimit *ledger.Money `json:"remainingAmountToLimit"`
-	ExceedAmountFromLimit  *ledger.Money `json:"exceedAmountFromLimit"`
+	Limit                  *settle.Money `json:"limit"`
+	Current                settle.Money  `json:"current"`
+	RemainingAmountToLimit *settle.Money `json:"remainingAmountToLimit"`
+	ExceedAmountFromLimit  *settle.Money `json:"exceedAmountFromLimit"`
 	ViolationMessage       *string       `json:"violationMessage"`
 }
 
@@ -93,7 +93,7 @@ type movement struct {
 	TransactionID int64        `db:"transaction_id" json:"transactionId"`
 	Type          string       `db:"type" json:"type"`
 	Direction     string       `db:"direction" json:"direction"` // in or out
-	Amount        ledger.Money `db:"-" json:"amount"`
+	Amount        settle.Money `db:"-" json:"amount"`
 	Cents         int64        `db:"cents" json:"-"`
 	Bucket        string       `db:"bucket" json:"bucket"`
 	BookingDate   string       `db:"booking_date" json:"bookingDate"`

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"settle"
-	"settle/ledger"
 )
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
@@ -89,7 +88,7 @@ func paramSchema(p param) map[string]any {
 }
 
 var (
-	moneyType   = reflect.TypeOf(ledger.Money{})
+	moneyType   = reflect.TypeOf(settle.Money{})
 	dayType     = reflect.TypeOf(settle.Day{})
 	timeType    = reflect.TypeOf(time.Time{})
 	rawJSONType = reflect.TypeOf(json.RawMessage{})

@@ -15,7 +15,7 @@ type directDebit struct {
 	WalletID       string       `db:"wallet_id" json:"walletId"`
 	MandateID      string       `db:"mandate_id" json:"mandateId"`
 	Cents          int64        `db:"amount_cents" json:"-"`
-	Amount         ledger.Money `db:"-" json:"amount"`
+	Amount         settle.Money `db:"-" json:"amount"`
 	RequestedDate  string       `db:"requested_date" json:"requestedCollectionDate"`
 	EndToEndID     string       `db:"end_to_end_id" json:"endToEndId"`
 	Status         string       `db:"status" json:"status"`
@@ -39,7 +39,7 @@ type creditTransfer struct {
 	CreditorName  string       `db:"creditor_name" json:"creditorName"`
 	CreditorIBAN  string       `db:"creditor_iban" json:"creditorIban"`
 	Cents         int64        `db:"amount_cents" json:"-"`
-	Amount        ledger.Money `db:"-" json:"amount"`
+	Amount        settle.Money `db:"-" json:"amount"`
 	RequestedDate string       `db:"requested_date" json:"requestedExecutionDate"`
 	EndToEndID    string       `db:"end_to_end_id" json:"endToEndId"`
 	Status        string       `db:"status" json:"status"`
@@ -145,7 +145,7 @@ type batch struct {
 	SHA256     string       `db:"sha256" json:"sha256"`
 	NbOfTxs    int64        `db:"nb_of_txs" json:"nbOfTxs"`
 	Cents      int64        `db:"ctrl_sum_cents" json:"-"`
-	CtrlSum    ledger.Money `db:"-" json:"ctrlSum"`
+	CtrlSum    settle.Money `db:"-" json:"ctrlSum"`
 	Status     string       `db:"status" json:"status"`
 	Flagged    *string      `db:"flagged" json:"flagged"`
 	CreatedAt  string       `db:"created_at" json:"createdAt"`
@@ -203,7 +203,7 @@ type reconciliation struct {
 	ContinuityOK    bool         `db:"continuity_ok" json:"continuityOk"`
 	ArithmeticOK    bool         `db:"arithmetic_ok" json:"arithmeticOk"`
 	DriftCents      int64        `db:"drift_cents" json:"-"`
-	Drift           ledger.Money `db:"-" json:"drift"`
+	Drift           settle.Money `db:"-" json:"drift"`
 }
 
 func (s *Server) reconciliations(ctx context.Context, r *request) (any, error) {

@@ -19,7 +19,7 @@ type statistics struct {
 	WalletsPendingIbanValidation int64        `db:"pending" json:"walletsPendingIbanValidation"`
 	WalletsWithoutIban           int64        `db:"no_iban" json:"walletsWithoutIban"`
 	TotalCents                   int64        `db:"total" json:"-"`
-	WalletsTotalAvailableBalance ledger.Money `db:"-" json:"walletsTotalAvailableBalance"`
+	WalletsTotalAvailableBalance settle.Money `db:"-" json:"walletsTotalAvailableBalance"`
 	EarliestCreation             *string      `db:"min_created" json:"walletsEarliestCreationDate"`
 	LatestCreation               *string      `db:"max_created" json:"walletsLatestCreationDate"`
 	EarliestUsage                *string      `db:"min_used" json:"walletsEarliestUsageDate"`
@@ -89,9 +89,9 @@ type storeAmounts struct {
 
 type storeAmount struct {
 	OperationType            string       `json:"operationType"`
-	TotalAmount              ledger.Money `json:"totalAmount"`
-	TotalCustomerNetAmount   ledger.Money `json:"totalCustomerNetAmount"`
-	TotalCustomerFinalAmount ledger.Money `json:"totalCustomerFinalAmount"`
+	TotalAmount              settle.Money `json:"totalAmount"`
+	TotalCustomerNetAmount   settle.Money `json:"totalCustomerNetAmount"`
+	TotalCustomerFinalAmount settle.Money `json:"totalCustomerFinalAmount"`
 }
 
 func (s *Server) storeTotals(ctx context.Context, r *request) (any, error) {
@@ -195,8 +195,8 @@ func (s *Server) feeTotals(ctx context.Context, r *request) (any, error) {
 
 // feeTotalsResponse is the four shares of the fees of the operations asked for.
 type feeTotalsResponse struct {
-	TotalForDealer  ledger.Money `json:"totalForDealer"`
-	TotalForFlowe   ledger.Money `json:"totalForFlowe"`
-	TotalForPartner ledger.Money `json:"totalForPartner"`
-	TotalForStore   ledger.Money `json:"totalForStore"`
+	TotalForDealer  settle.Money `json:"totalForDealer"`
+	TotalForFlowe   settle.Money `json:"totalForFlowe"`
+	TotalForPartner settle.Money `json:"totalForPartner"`
+	TotalForStore   settle.Money `json:"totalForStore"`
 }

@@ -204,7 +204,7 @@ func (s *Server) walletBalance(ctx context.Context, r *request) (any, error) {
 
 // balanceResponse is a wallet's available balance.
 type balanceResponse struct {
-	AvailableBalance ledger.Money `json:"availableBalance"`
+	AvailableBalance settle.Money `json:"availableBalance"`
 }
 
 // sctInstructionsResponse is the seeds' WalletSctInstructionsResponse.
@@ -214,7 +214,7 @@ type sctInstructionsResponse struct {
 	DestinationOwner   string        `json:"destinationOwner"`
 	DestinationIban    string        `json:"destinationIban"`
 	Reason             *string       `json:"reason"`
-	AmountFirstDeposit *ledger.Money `json:"amountFirstDeposit"`
+	AmountFirstDeposit *settle.Money `json:"amountFirstDeposit"`
 }
 
 // bucket is the seeds' BucketResponse.
@@ -222,7 +222,7 @@ type bucket struct {
 	BucketID         string       `json:"bucketId"`
 	WalletID         string       `json:"walletId"`
 	PartnerKey       string       `json:"partnerKey"`
-	AvailableBalance ledger.Money `json:"availableBalance"`
+	AvailableBalance settle.Money `json:"availableBalance"`
 	CreationDate     string       `json:"creationDate"`
 	LastIncomingDate *string      `json:"lastIncomingDate"`
 	LastOutgoingDate *string      `json:"lastOutgoingDate"`
@@ -287,7 +287,7 @@ func (s *Server) sctInstructions(ctx context.Context, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	reason, first := p.Reason, (*ledger.Money)(nil)
+	reason, first := p.Reason, (*settle.Money)(nil)
 	if !w.IsIBANValidated {
 		if w.IBANValidationCode == nil {
 			return nil, settle.Errorf(settle.NotFound, "wallet %s has an IBAN pending validation but no validation code: no instructions", w.WalletID)
