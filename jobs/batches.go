@@ -66,12 +66,12 @@ func batchSummary(env *Env, what string, run *payments.BatchRun) Summary {
 	sum.Counts["files"] = int64(len(run.Files))
 	sum.Counts["transactions"] = int64(run.Txs)
 	sum.Counts["cancelled"] = int64(run.Cancelled)
-	sum.Amounts["total"] = ledger.MoneyFromCents(run.Cents)
+	sum.Amounts["total"] = run.Total
 	verb := "batched"
 	if env.DryRun {
 		verb = "would batch"
 	}
-	sum.Line = fmt.Sprintf("%s %d %s for %s in %d files; %d cancelled", verb, run.Txs, what, ledger.FormatCents(run.Cents),
+	sum.Line = fmt.Sprintf("%s %d %s for %s in %d files; %d cancelled", verb, run.Txs, what, run.Total.Text(),
 		len(run.Files), run.Cancelled)
 	for _, f := range run.Files {
 		env.Log.Info("batch written", "msgId", f.MsgID, "partner", f.PartnerKey, "file", f.Path, "transactions", f.NbOfTxs,

@@ -22,6 +22,6 @@ func FeeTotalsJob() Job {
 			return Summary{Line: fmt.Sprintf("%s %d fee total rows for %s: %d operations, fees %s", verb, res.Rows, env.Date,
 				res.Operations, ledger.FormatCents(res.FeeCents)),
 				Counts:  map[string]int64{"rows": res.Rows, "operations": res.Operations},
-				Amounts: map[string]settle.Money{"fees": ledger.MoneyFromCents(res.FeeCents)}}, err
+				Amounts: map[string]settle.Money{"fees": settle.MoneyFromCents(res.FeeCents)}}, err
 		}}
 }

@@ -44,8 +44,8 @@ func ReconcileJob() Job {
 			if err == nil && !env.DryRun {
 				err = alertFindings(env, res)
 			}
-			sum.Amounts["statementDrift"] = ledger.MoneyFromCents(drift)
-			sum.Amounts["safeguardingDrift"] = ledger.MoneyFromCents(sgDrift)
+			sum.Amounts["statementDrift"] = settle.MoneyFromCents(drift)
+			sum.Amounts["safeguardingDrift"] = settle.MoneyFromCents(sgDrift)
 			sum.Rejected = sum.Counts["withBreaks"]
 			sum.Line = fmt.Sprintf("%d statements for %s: %d matched, %d missing from the ledger, %d not on the statement, "+
 				"%d amount differences, drift %s; safeguarding of %d partners, drift %s, %d shortfalls", sum.Counts["statements"], env.Date,
@@ -73,7 +73,7 @@ func alertFindings(env *Env, res reconcile.Result) error {
 		if err := raise(env.Work, env.Store, cfg, fmt.Sprintf("%s:%d:%d:%d:%d:%d", AlertFinding, st.StatementID, st.UnmatchedBank,
 			st.UnmatchedLedger, st.AmountDifference, st.DriftCents), AlertFinding, map[string]any{"partnerKey": st.PartnerKey,
 			"day": st.Day, "statementId": st.StatementID, "unmatchedBank": st.UnmatchedBank, "unmatchedLedger": st.UnmatchedLedger,
-			"amountDifferences": st.AmountDifference, "drift": ledger.MoneyFromCents(st.DriftCents)}); err != nil {
+			"amountDifferences": st.AmountDifference, "drift": settle.MoneyFromCents(st.DriftCents)}); err != nil {
 			return err
 		}
 	}
@@ -82,8 +82,8 @@ func alertFindings(env *Env, res reconcile.Result) error {
 			continue
 		}
 		if err := raise(env.Work, env.Store, cfg, fmt.Sprintf("%s:%s:%s", AlertShortfall, sg.PartnerKey, sg.Day), AlertShortfall,
-			map[string]any{"partnerKey": sg.PartnerKey, "day": sg.Day, "customerMoney": ledger.MoneyFromCents(sg.CustomerCents),
-				"drift": ledger.MoneyFromCents(sg.DriftCents)}); err != nil {
+			map[string]any{"partnerKey": sg.PartnerKey, "day": sg.Day, "customerMoney": settle.MoneyFromCents(sg.CustomerCents),
+				"drift": settle.MoneyFromCents(sg.DriftCents)}); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"settle"
 
-	"settle/ledger"
 	"settle/ledger/payments"
 )
 
@@ -20,8 +19,8 @@ func ReleaseFundsJob() Job {
 				verb = "would release"
 			}
 			return Summary{Line: fmt.Sprintf("%s %d collections for %s (booked %d TARGET2 days before %s or earlier)", verb,
-				res.Collections, ledger.FormatCents(res.Cents), env.Config.ReleaseDays, env.Date),
+				res.Collections, res.Amount.Text(), env.Config.ReleaseDays, env.Date),
 				Counts:  map[string]int64{"collections": int64(res.Collections)},
-				Amounts: map[string]settle.Money{"released": ledger.MoneyFromCents(res.Cents)}}, err
+				Amounts: map[string]settle.Money{"released": res.Amount}}, err
 		}}
 }

@@ -58,7 +58,7 @@ func runReports(ctx context.Context, env *Env) (Summary, error) {
 	if env.DryRun {
 		verb = "would write"
 	}
-	sum.Amounts = map[string]settle.Money{"debits": ledger.MoneyFromCents(tb.DebitCents), "credits": ledger.MoneyFromCents(tb.CreditCents)}
+	sum.Amounts = map[string]settle.Money{"debits": settle.MoneyFromCents(tb.DebitCents), "credits": settle.MoneyFromCents(tb.CreditCents)}
 	sum.Line = fmt.Sprintf("%s %d reports as of the end of %s in %s; trial balance: debits %s, credits %s", verb, len(reports.Names()),
 		env.Date, dir, ledger.FormatCents(tb.DebitCents), ledger.FormatCents(tb.CreditCents))
 	return sum, nil

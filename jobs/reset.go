@@ -36,6 +36,6 @@ func ResetBalancesJob() Job {
 			if len(skipped) > 0 {
 				line += "; skipped " + strings.Join(skipped, ", ")
 			}
-			return Summary{Line: line, Counts: counts, Amounts: map[string]settle.Money{"moved": ledger.MoneyFromCents(res.Cents)}}, err
+			return Summary{Line: line, Counts: counts, Amounts: map[string]settle.Money{"moved": settle.MoneyFromCents(res.Cents)}}, err
 		}}
 }

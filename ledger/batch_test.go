@@ -82,7 +82,7 @@ func TestSDDBatchGoldenAndOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(run.Files) != 1 || run.Txs != 3 || run.Cents != 234950 {
+	if len(run.Files) != 1 || run.Txs != 3 || run.Total.Text() != "2349.50" {
 		t.Fatalf("%+v", run)
 	}
 	f := run.Files[0]
@@ -280,7 +280,7 @@ func TestBatchCrashLeavesNoOrphanAndNoDouble(t *testing.T) {
 		return nil
 	}
 	// Regression (issue 14): the failed run's summary counted the rolled-back file.
-	if run, err := payments.MakeSDDBatches(ctx, s, opt); !errors.Is(err, crash) || run.Txs != 0 || run.Cents != 0 {
+	if run, err := payments.MakeSDDBatches(ctx, s, opt); !errors.Is(err, crash) || run.Txs != 0 || !run.Total.IsZero() {
 		t.Fatalf("%+v %v; want the crash and nothing counted", run, err)
 	}
 	if names := outbox(t, opt.Outbox); len(names) != 0 {

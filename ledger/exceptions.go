@@ -21,6 +21,13 @@ const (
 	ExceptionWrittenOff = "written_off"
 )
 
+// cents is the exception's amount in cents, as its amount_cents column holds it (0
+// for an amount that is not whole cents: such money is never posted).
+func (x Exception) cents() int64 {
+	c, _ := x.Amount.Cents()
+	return c
+}
+
 // Exception is money the ingest could not credit, or an entry it could not post.
 type Exception struct {
 	ID             int64        `db:"id" json:"exceptionId"`
@@ -29,9 +36,8 @@ type Exception struct {
 	BankEntryID    int64        `db:"bank_entry_id" json:"bankEntryId"`
 	PartnerKey     *string      `db:"partner_key" json:"partnerKey"`
 	WalletID       *string      `db:"wallet_id" json:"walletId"`
-	AmountCents    int64        `db:"amount_cents" json:"-"`
-	AmountText     string       `db:"amount" json:"-"` // exact, also when not whole cents
-	Amount         settle.Money `db:"-" json:"amount"`
+	Amount         settle.Money `db:"amount_cents" json:"amount"`
+	AmountText     string       `db:"amount" json:"-"` // exact, also when not whole cents (then Amount is read from it)
 	Currency       string       `db:"currency" json:"currency"`
 	DebtorIBAN     *string      `db:"debtor_iban" json:"debtorIban"`
 	DebtorName     *string      `db:"debtor_name" json:"debtorName"`
@@ -60,7 +66,6 @@ func (s *Store) Exceptions(ctx context.Context, status string) ([]Exception, err
 		return nil, err
 	}
 	for i := range xs {
-		xs[i].Amount = MoneyFromCents(xs[i].AmountCents)
 		if d, err := decimal.NewFromString(xs[i].AmountText); err == nil {
 			xs[i].Amount = settle.Money{Decimal: d}
 		}
@@ -99,7 +104,7 @@ func resolve(w *Writer, x Exception, status, toAccount, by, note string, date se
 		typ := map[string]string{ExceptionAssigned: "ExceptionAssign", ExceptionRefunded: "Refund", ExceptionWrittenOff: "ExceptionWriteOff"}[status]
 		t := &Transaction{Key: fmt.Sprintf("exception:%d", x.ID), Type: typ, PartnerKey: *x.PartnerKey,
 			ValueDate: date, BookingDate: date, Description: note, CreatedBy: by,
-			Postings: []Posting{{susp, x.AmountCents}, {to, -x.AmountCents}}}
+			Postings: []Posting{{susp, x.cents()}, {to, -x.cents()}}}
 		if walletID != nil {
 			t.WalletID = *walletID
 		}
@@ -179,7 +184,7 @@ func RefundException(w *Writer, id int64, by, note string, date settle.Day) erro
 	// A refund the bank rejected reopened its exception: refunding again renews the request.
 	_, err = w.Exec(`INSERT INTO refund_requests (exception_id, partner_key, iban, name, amount_cents, status, transaction_id, created_at)
 		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (exception_id) DO UPDATE SET iban = excluded.iban, name = excluded.name,
-		status = 'pending', transaction_id = excluded.transaction_id`, x.ID, *x.PartnerKey, iban, name, x.AmountCents, txID, w.createdAt)
+		status = 'pending', transaction_id = excluded.transaction_id`, x.ID, *x.PartnerKey, iban, name, x.cents(), txID, w.createdAt)
 	return err
 }
 

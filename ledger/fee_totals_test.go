@@ -19,9 +19,9 @@ func feeTotalsText(t *testing.T, s *ledger.Store, day string) string {
 	var lines []string
 	for _, x := range ts {
 		lines = append(lines, fmt.Sprintf("%s %s %s %s %s %d %s %s %s %s %s %s %s", x.DealerKey, x.OperationType, x.OperationStatus,
-			x.FeeDebtor, x.StoreID[:min(4, len(x.StoreID))], x.Count, ledger.FormatCents(x.TotalAmountCents), ledger.FormatCents(x.TotalCustomerNetCents),
-			ledger.FormatCents(x.TotalCustomerFinalCents), ledger.FormatCents(x.TotalForPlatformCents), ledger.FormatCents(x.TotalForPartnerCents),
-			ledger.FormatCents(x.TotalForDealerCents), ledger.FormatCents(x.TotalForStoreCents)))
+			x.FeeDebtor, x.StoreID[:min(4, len(x.StoreID))], x.Count, x.TotalAmount.Text(), x.TotalCustomerNet.Text(),
+			x.TotalCustomerFinal.Text(), x.TotalForPlatform.Text(), x.TotalForPartner.Text(),
+			x.TotalForDealer.Text(), x.TotalForStore.Text()))
 	}
 	return strings.Join(lines, "\n")
 }

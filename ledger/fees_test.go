@@ -229,7 +229,7 @@ func TestFeePayoutsPayEachShareOnce(t *testing.T) {
 	opt := batchDay
 	opt.Today, opt.Outbox = settle.MustParseDay("2026-11-21"), t.TempDir()
 	run, err := payments.MakeSCTBatches(ctx, s, opt)
-	if err != nil || run.Txs != 2 || run.Cents != 120 {
+	if err != nil || run.Txs != 2 || run.Total.Text() != "1.20" {
 		t.Fatalf("%+v %v", run, err)
 	}
 	msg := run.Files[0].MsgID

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"fmt"
-	"settle"
 
 	"github.com/shopspring/decimal"
 )
@@ -49,9 +48,6 @@ func ParseAmount(s string) (int64, error) {
 func FormatCents(c int64) string {
 	return FromCents(c).StringFixed(2)
 }
-
-// MoneyFromCents is settle.MoneyFromCents (kept for the flows' many call sites).
-func MoneyFromCents(c int64) settle.Money { return settle.MoneyFromCents(c) }
 
 // SQLCents is an SQL expression formatting the integer cents of expr as an amount
 // with two decimals ("-0.05", "1234.50"), in integers: never a float formatter.

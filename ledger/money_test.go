@@ -28,7 +28,7 @@ func TestParseAmount(t *testing.T) {
 }
 
 func TestMoneyJSONAndFormat(t *testing.T) {
-	b, _ := json.Marshal(map[string]settle.Money{"a": ledger.MoneyFromCents(100000000), "b": ledger.MoneyFromCents(-5)})
+	b, _ := json.Marshal(map[string]settle.Money{"a": settle.MoneyFromCents(100000000), "b": settle.MoneyFromCents(-5)})
 	if string(b) != `{"a":1000000.00,"b":-0.05}` {
 		t.Fatalf("JSON %s", b)
 	}

@@ -37,7 +37,7 @@ func TestResetBalancesByReason(t *testing.T) {
 	opt := batchDay
 	opt.Today, opt.Outbox = settle.MustParseDay("2026-11-21"), t.TempDir()
 	run, err := payments.MakeSCTBatches(ctx, s, opt)
-	if err != nil || run.Txs != 1 || run.Cents != 30000 || wallet(polifemo) != "0.00" {
+	if err != nil || run.Txs != 1 || run.Total.Text() != ledger.FormatCents(30000) || wallet(polifemo) != "0.00" {
 		t.Fatalf("batch %+v %v, wallet %s", run, err, wallet(polifemo))
 	}
 	msg := run.Files[0].MsgID

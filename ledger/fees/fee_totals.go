@@ -12,22 +12,22 @@ import (
 // and summed, with the fee's four shares (totalForFlowe is the platform's share, as
 // the seeds name it).
 type FeeTotal struct {
-	Day                     string `db:"day" json:"day"`
-	PartnerKey              string `db:"partner_key" json:"partnerKey"`
-	DealerKey               string `db:"dealer_key" json:"dealerKey"`
-	StoreID                 string `db:"store_id" json:"storeId"`
-	OperationType           string `db:"operation_type" json:"operationType"`
-	OperationStatus         string `db:"operation_status" json:"operationStatus"`
-	FeeDebtor               string `db:"fee_debtor" json:"feeDebtor"`
-	Count                   int64  `db:"count" json:"count"`
-	TotalAmountCents        int64  `db:"total_amount_cents" json:"-"`
-	TotalCustomerNetCents   int64  `db:"total_customer_net_cents" json:"-"`
-	TotalCustomerFinalCents int64  `db:"total_customer_final_cents" json:"-"`
-	TotalFeeCents           int64  `db:"total_fee_cents" json:"-"`
-	TotalForPlatformCents   int64  `db:"total_for_platform_cents" json:"-"`
-	TotalForPartnerCents    int64  `db:"total_for_partner_cents" json:"-"`
-	TotalForDealerCents     int64  `db:"total_for_dealer_cents" json:"-"`
-	TotalForStoreCents      int64  `db:"total_for_store_cents" json:"-"`
+	Day                string       `db:"day" json:"day"`
+	PartnerKey         string       `db:"partner_key" json:"partnerKey"`
+	DealerKey          string       `db:"dealer_key" json:"dealerKey"`
+	StoreID            string       `db:"store_id" json:"storeId"`
+	OperationType      string       `db:"operation_type" json:"operationType"`
+	OperationStatus    string       `db:"operation_status" json:"operationStatus"`
+	FeeDebtor          string       `db:"fee_debtor" json:"feeDebtor"`
+	Count              int64        `db:"count" json:"count"`
+	TotalAmount        settle.Money `db:"total_amount_cents" json:"totalAmount"`
+	TotalCustomerNet   settle.Money `db:"total_customer_net_cents" json:"totalCustomerNetAmount"`
+	TotalCustomerFinal settle.Money `db:"total_customer_final_cents" json:"totalCustomerFinalAmount"`
+	TotalFee           settle.Money `db:"total_fee_cents" json:"totalFee"`
+	TotalForPlatform   settle.Money `db:"total_for_platform_cents" json:"totalForFlowe"`
+	TotalForPartner    settle.Money `db:"total_for_partner_cents" json:"totalForPartner"`
+	TotalForDealer     settle.Money `db:"total_for_dealer_cents" json:"totalForDealer"`
+	TotalForStore      settle.Money `db:"total_for_store_cents" json:"totalForStore"`
 }
 
 // FeeTotalsResult says what a recomputation wrote.

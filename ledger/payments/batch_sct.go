@@ -131,9 +131,9 @@ func makeSCTFile(ctx context.Context, s *ledger.Store, partner string, opt Batch
 				return err
 			}
 		}
-		part.Txs, part.Cents = count, cents
+		part.Txs, part.Total = count, settle.MoneyFromCents(cents)
 		if opt.DryRun {
-			bf = BatchFile{MsgID: msgID, PartnerKey: partner, NbOfTxs: count, CtrlSum: ledger.MoneyFromCents(cents)}
+			bf = BatchFile{MsgID: msgID, PartnerKey: partner, NbOfTxs: count, CtrlSum: settle.MoneyFromCents(cents)}
 			return errDryRun
 		}
 		if count == 0 {
@@ -150,7 +150,7 @@ func makeSCTFile(ctx context.Context, s *ledger.Store, partner string, opt Batch
 		if err := writeSCT(w, out, p, blocks, id, msgID, count, cents, opt); err != nil {
 			return fmt.Errorf("batch %s: %w", msgID, err)
 		}
-		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: ledger.MoneyFromCents(cents)}
+		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: settle.MoneyFromCents(cents)}
 		if bf.SHA256, err = out.finish(); err != nil {
 			return err
 		}

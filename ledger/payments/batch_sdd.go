@@ -97,8 +97,8 @@ func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, hori
 			return err
 		}
 		msgID := fmt.Sprintf("STL-SDD-%s-%d", opt.Today.Compact(), id)
-		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: ledger.MoneyFromCents(cents)}
-		part.Txs, part.Cents = count, cents
+		bf = BatchFile{MsgID: msgID, PartnerKey: partner, Path: filepath.Join(opt.Outbox, msgID+".xml"), NbOfTxs: count, CtrlSum: settle.MoneyFromCents(cents)}
+		part.Txs, part.Total = count, settle.MoneyFromCents(cents)
 		if opt.DryRun {
 			return errDryRun
 		}

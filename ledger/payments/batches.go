@@ -70,10 +70,10 @@ type BatchFile struct {
 
 // BatchRun is what a batch run did.
 type BatchRun struct {
-	Files     []BatchFile `json:"files"`
-	Txs       int         `json:"transactions"`
-	Cents     int64       `json:"-"`
-	Cancelled int         `json:"cancelled"` // requests dropped with a reason (mandate no longer usable, no money)
+	Files     []BatchFile  `json:"files"`
+	Txs       int          `json:"transactions"`
+	Total     settle.Money `json:"total"`     // the amount of the transactions batched
+	Cancelled int          `json:"cancelled"` // requests dropped with a reason (mandate no longer usable, no money)
 }
 
 // add counts one committed (or, in a dry run, computed) file's work: a file whose
@@ -81,28 +81,27 @@ type BatchRun struct {
 // committed.
 func (r *BatchRun) add(part BatchRun) {
 	r.Txs += part.Txs
-	r.Cents += part.Cents
+	r.Total = r.Total.Plus(part.Total)
 	r.Cancelled += part.Cancelled
 }
 
 // Batch is a row of batches.
 type Batch struct {
-	ID           int64        `db:"id" json:"batchId"`
-	Kind         string       `db:"kind" json:"kind"`
-	MsgID        string       `db:"msg_id" json:"msgId"`
-	PartnerKey   string       `db:"partner_key" json:"partnerKey"`
-	AccountIBAN  string       `db:"account_iban" json:"accountIban"`
-	Message      string       `db:"message" json:"message"`
-	FileName     string       `db:"file_name" json:"fileName"`
-	SHA256       string       `db:"sha256" json:"sha256"`
-	NbOfTxs      int          `db:"nb_of_txs" json:"nbOfTxs"`
-	CtrlSumCents int64        `db:"ctrl_sum_cents" json:"-"`
-	CtrlSum      settle.Money `db:"-" json:"ctrlSum"`
-	Status       string       `db:"status" json:"status"`
-	Flagged      *string      `db:"flagged" json:"flagged"`
-	CreatedAt    string       `db:"created_at" json:"createdAt"`
-	SentAt       *string      `db:"sent_at" json:"sentAt"`
-	CancelledAt  *string      `db:"cancelled_at" json:"cancelledAt"`
+	ID          int64        `db:"id" json:"batchId"`
+	Kind        string       `db:"kind" json:"kind"`
+	MsgID       string       `db:"msg_id" json:"msgId"`
+	PartnerKey  string       `db:"partner_key" json:"partnerKey"`
+	AccountIBAN string       `db:"account_iban" json:"accountIban"`
+	Message     string       `db:"message" json:"message"`
+	FileName    string       `db:"file_name" json:"fileName"`
+	SHA256      string       `db:"sha256" json:"sha256"`
+	NbOfTxs     int          `db:"nb_of_txs" json:"nbOfTxs"`
+	CtrlSum     settle.Money `db:"ctrl_sum_cents" json:"ctrlSum"`
+	Status      string       `db:"status" json:"status"`
+	Flagged     *string      `db:"flagged" json:"flagged"`
+	CreatedAt   string       `db:"created_at" json:"createdAt"`
+	SentAt      *string      `db:"sent_at" json:"sentAt"`
+	CancelledAt *string      `db:"cancelled_at" json:"cancelledAt"`
 	// What became of its transactions; a batch with none left Batched or Sent is
 	// Settled (Rejected when none was paid) as of SettledAt.
 	SettledTxs  int     `db:"settled_txs" json:"settledTxs"`
@@ -120,9 +119,6 @@ type Batch struct {
 func Batches(ctx context.Context, s *ledger.Store, status string) ([]Batch, error) {
 	var bs []Batch
 	err := s.R.SelectContext(ctx, &bs, `SELECT * FROM batches WHERE ? = '' OR status = ? ORDER BY id DESC`, status, status)
-	for i := range bs {
-		bs[i].CtrlSum = ledger.MoneyFromCents(bs[i].CtrlSumCents)
-	}
 	return bs, err
 }
 
@@ -133,7 +129,6 @@ func BatchByMsgID(ctx context.Context, s *ledger.Store, msgID string) (Batch, er
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, settle.Errorf(settle.NotFound, "no batch %s", msgID)
 	}
-	b.CtrlSum = ledger.MoneyFromCents(b.CtrlSumCents)
 	return b, err
 }
 
@@ -143,8 +138,7 @@ type Payment struct {
 	RequestID  string       `db:"request_id" json:"requestId"`
 	WalletID   *string      `db:"wallet_id" json:"walletId"`
 	EndToEndID string       `db:"end_to_end_id" json:"endToEndId"`
-	Cents      int64        `db:"amount_cents" json:"-"`
-	Amount     settle.Money `db:"-" json:"amount"`
+	Amount     settle.Money `db:"amount_cents" json:"amount"`
 	Status     string       `db:"status" json:"status"`
 	MsgID      *string      `db:"msg_id" json:"msgId"`
 	PmtInfID   *string      `db:"pmt_inf_id" json:"pmtInfId"`
@@ -179,7 +173,6 @@ func Payments(ctx context.Context, s *ledger.Store, ref string) ([]Payment, erro
 				rows.Close()
 				return nil, err
 			}
-			p.Amount = ledger.MoneyFromCents(p.Cents)
 			ps = append(ps, p)
 		}
 		rows.Close()

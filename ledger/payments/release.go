@@ -9,8 +9,8 @@ import (
 
 // ReleaseResult counts what a release of funds moved.
 type ReleaseResult struct {
-	Collections int   `json:"collections"`
-	Cents       int64 `json:"-"`
+	Collections int          `json:"collections"`
+	Amount      settle.Money `json:"amount"` // the money released
 }
 
 // ReleaseFunds moves the money of booked collections from the wallet's restricted
@@ -44,7 +44,7 @@ func ReleaseFunds(ctx context.Context, s *ledger.Store, day settle.Day, days, ch
 		last = due[len(due)-1].ID
 		if dryRun {
 			for _, x := range due {
-				res.Collections, res.Cents = res.Collections+1, res.Cents+x.Cents
+				res.Collections, res.Amount = res.Collections+1, res.Amount.Plus(settle.MoneyFromCents(x.Cents))
 			}
 			continue
 		}
@@ -77,6 +77,6 @@ func ReleaseFunds(ctx context.Context, s *ledger.Store, day settle.Day, days, ch
 		if err != nil {
 			return res, err
 		}
-		res.Collections, res.Cents = res.Collections+n, res.Cents+cents
+		res.Collections, res.Amount = res.Collections+n, res.Amount.Plus(settle.MoneyFromCents(cents))
 	}
 }

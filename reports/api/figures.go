@@ -19,16 +19,16 @@ type limit struct {
 
 // makeLimit is a maximum (or, with min, a minimum) against the current amount.
 func makeLimit(bound *int64, current int64, min bool, what string) limit {
-	l := limit{Current: ledger.MoneyFromCents(current)}
+	l := limit{Current: settle.MoneyFromCents(current)}
 	if bound == nil {
 		return l
 	}
-	b := ledger.MoneyFromCents(*bound)
+	b := settle.MoneyFromCents(*bound)
 	left, over := *bound-current, current-*bound
 	if min {
 		left, over = current-*bound, *bound-current
 	}
-	r, e := ledger.MoneyFromCents(max(left, 0)), ledger.MoneyFromCents(max(over, 0))
+	r, e := settle.MoneyFromCents(max(left, 0)), settle.MoneyFromCents(max(over, 0))
 	l.Limit, l.RemainingAmountToLimit, l.ExceedAmountFromLimit = &b, &r, &e
 	if over > 0 {
 		msg := what + " exceeded by " + e.Text()
@@ -93,8 +93,7 @@ type movement struct {
 	TransactionID int64        `db:"transaction_id" json:"transactionId"`
 	Type          string       `db:"type" json:"type"`
 	Direction     string       `db:"direction" json:"direction"` // in or out
-	Amount        settle.Money `db:"-" json:"amount"`
-	Cents         int64        `db:"cents" json:"-"`
+	Amount        settle.Money `db:"cents" json:"amount"`
 	Bucket        string       `db:"bucket" json:"bucket"`
 	BookingDate   string       `db:"booking_date" json:"bookingDate"`
 	ValueDate     string       `db:"value_date" json:"valueDate"`
@@ -142,9 +141,6 @@ func (s *Server) statements(ctx context.Context, r *request) (any, error) {
 		`ORDER BY t.booking_date DESC, t.id DESC, p.id`, args, size, number)
 	if err != nil {
 		return nil, err
-	}
-	for i := range pg.Items {
-		pg.Items[i].Amount = ledger.MoneyFromCents(pg.Items[i].Cents)
 	}
 	return pg, nil
 }

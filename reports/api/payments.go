@@ -14,8 +14,7 @@ type directDebit struct {
 	PartnerKey     string       `db:"partner_key" json:"partnerKey"`
 	WalletID       string       `db:"wallet_id" json:"walletId"`
 	MandateID      string       `db:"mandate_id" json:"mandateId"`
-	Cents          int64        `db:"amount_cents" json:"-"`
-	Amount         settle.Money `db:"-" json:"amount"`
+	Amount         settle.Money `db:"amount_cents" json:"amount"`
 	RequestedDate  string       `db:"requested_date" json:"requestedCollectionDate"`
 	EndToEndID     string       `db:"end_to_end_id" json:"endToEndId"`
 	Status         string       `db:"status" json:"status"`
@@ -38,8 +37,7 @@ type creditTransfer struct {
 	WalletID      *string      `db:"wallet_id" json:"walletId"`
 	CreditorName  string       `db:"creditor_name" json:"creditorName"`
 	CreditorIBAN  string       `db:"creditor_iban" json:"creditorIban"`
-	Cents         int64        `db:"amount_cents" json:"-"`
-	Amount        settle.Money `db:"-" json:"amount"`
+	Amount        settle.Money `db:"amount_cents" json:"amount"`
 	RequestedDate string       `db:"requested_date" json:"requestedExecutionDate"`
 	EndToEndID    string       `db:"end_to_end_id" json:"endToEndId"`
 	Status        string       `db:"status" json:"status"`
@@ -52,45 +50,29 @@ type creditTransfer struct {
 const ctCols = `SELECT c.request_id, c.kind, c.partner_key, c.wallet_id, c.creditor_name, c.creditor_iban, c.amount_cents, c.requested_date,
 	c.end_to_end_id, c.status, b.msg_id, c.execution_date, c.reason_code, c.updated_at`
 
-// amounted is a row whose money the API shows as a decimal amount, made from its
-// cents once read; owned says whose it is.
-type amounted interface {
-	fill()
+// owned is a row the API shows to its partner's keys: owner says whose it is.
+type owned interface {
 	owner() string
 }
 
-func (d *directDebit) fill()            { d.Amount = ledger.MoneyFromCents(d.Cents) }
 func (d *directDebit) owner() string    { return d.PartnerKey }
-func (c *creditTransfer) fill()         { c.Amount = ledger.MoneyFromCents(c.Cents) }
 func (c *creditTransfer) owner() string { return c.PartnerKey }
-func (b *batch) fill()                  { b.CtrlSum = ledger.MoneyFromCents(b.Cents) }
 func (b *batch) owner() string          { return b.PartnerKey }
-func (r *reconciliation) fill()         { r.Drift = ledger.MoneyFromCents(r.DriftCents) }
 func (r *reconciliation) owner() string { return r.PartnerKey }
 
-// listOf is one page of rows, each filled.
-func listOf[T any, P interface {
-	*T
-	amounted
-}](ctx context.Context, s *Server, r *request, from, sel, order, where string, args []any) (any, error) {
+// listOf is one page of rows.
+func listOf[T any](ctx context.Context, s *Server, r *request, from, sel, order, where string, args []any) (any, error) {
 	size, number, err := paging(r)
 	if err != nil {
 		return nil, err
 	}
-	p, err := pageOf[T](ctx, s, from+" WHERE "+where, sel, order, args, size, number)
-	if err != nil {
-		return nil, err
-	}
-	for i := range p.Items {
-		P(&p.Items[i]).fill()
-	}
-	return p, nil
+	return pageOf[T](ctx, s, from+" WHERE "+where, sel, order, args, size, number)
 }
 
 // oneOf is the row a query finds, if the caller may see it.
 func oneOf[T any, P interface {
 	*T
-	amounted
+	owned
 }](ctx context.Context, s *Server, r *request, what, query string, arg any) (any, error) {
 	var v T
 	if err := s.store.R.GetContext(ctx, &v, query, arg); err != nil {
@@ -99,7 +81,6 @@ func oneOf[T any, P interface {
 	if !r.who.mayAccess(P(&v).owner()) {
 		return nil, forbidden()
 	}
-	P(&v).fill()
 	return &v, nil
 }
 
@@ -144,8 +125,7 @@ type batch struct {
 	FileName   string       `db:"file_name" json:"fileName"`
 	SHA256     string       `db:"sha256" json:"sha256"`
 	NbOfTxs    int64        `db:"nb_of_txs" json:"nbOfTxs"`
-	Cents      int64        `db:"ctrl_sum_cents" json:"-"`
-	CtrlSum    settle.Money `db:"-" json:"ctrlSum"`
+	CtrlSum    settle.Money `db:"ctrl_sum_cents" json:"ctrlSum"`
 	Status     string       `db:"status" json:"status"`
 	Flagged    *string      `db:"flagged" json:"flagged"`
 	CreatedAt  string       `db:"created_at" json:"createdAt"`
@@ -202,8 +182,7 @@ type reconciliation struct {
 	AmountDiffs     int64        `db:"amount_differences" json:"amountDifferences"`
 	ContinuityOK    bool         `db:"continuity_ok" json:"continuityOk"`
 	ArithmeticOK    bool         `db:"arithmetic_ok" json:"arithmeticOk"`
-	DriftCents      int64        `db:"drift_cents" json:"-"`
-	Drift           settle.Money `db:"-" json:"drift"`
+	Drift           settle.Money `db:"drift_cents" json:"drift"`
 }
 
 func (s *Server) reconciliations(ctx context.Context, r *request) (any, error) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"settle"
 	"strings"
-
-	"settle/ledger"
 )
 
 // statistics is the seeds' WalletsStatisticsResult. The IBAN counts leave closed
@@ -18,8 +16,7 @@ type statistics struct {
 	WalletsIbanValidated         int64        `db:"validated" json:"walletsIbanValidated"`
 	WalletsPendingIbanValidation int64        `db:"pending" json:"walletsPendingIbanValidation"`
 	WalletsWithoutIban           int64        `db:"no_iban" json:"walletsWithoutIban"`
-	TotalCents                   int64        `db:"total" json:"-"`
-	WalletsTotalAvailableBalance settle.Money `db:"-" json:"walletsTotalAvailableBalance"`
+	WalletsTotalAvailableBalance settle.Money `db:"total" json:"walletsTotalAvailableBalance"`
 	EarliestCreation             *string      `db:"min_created" json:"walletsEarliestCreationDate"`
 	LatestCreation               *string      `db:"max_created" json:"walletsLatestCreationDate"`
 	EarliestUsage                *string      `db:"min_used" json:"walletsEarliestUsageDate"`
@@ -39,7 +36,6 @@ func (s *Server) stats(ctx context.Context, where string, args []any) (*statisti
 		MIN(creation_date) AS min_created, MAX(creation_date) AS max_created, MIN(last_usage_date) AS min_used,
 		MAX(last_usage_date) AS max_used, MIN(last_update_date) AS min_updated, MAX(last_update_date) AS max_updated
 		FROM wallets w WHERE `+where, append(append([]any{}, args...), args...)...)
-	st.WalletsTotalAvailableBalance = ledger.MoneyFromCents(st.TotalCents)
 	return &st, err
 }
 
@@ -144,8 +140,8 @@ func (s *Server) storeTotals(ctx context.Context, r *request) (any, error) {
 		}
 		if x.Type != nil {
 			it := &p.Items[len(p.Items)-1]
-			it.Amounts = append(it.Amounts, storeAmount{OperationType: *x.Type, TotalAmount: ledger.MoneyFromCents(x.Amount),
-				TotalCustomerNetAmount: ledger.MoneyFromCents(x.Net), TotalCustomerFinalAmount: ledger.MoneyFromCents(x.Final)})
+			it.Amounts = append(it.Amounts, storeAmount{OperationType: *x.Type, TotalAmount: settle.MoneyFromCents(x.Amount),
+				TotalCustomerNetAmount: settle.MoneyFromCents(x.Net), TotalCustomerFinalAmount: settle.MoneyFromCents(x.Final)})
 		}
 	}
 	return p, nil
@@ -189,8 +185,8 @@ func (s *Server) feeTotals(ctx context.Context, r *request) (any, error) {
 	err := s.store.R.QueryRowxContext(ctx, `SELECT COALESCE(SUM(total_for_platform_cents), 0), COALESCE(SUM(total_for_partner_cents), 0),
 		COALESCE(SUM(total_for_dealer_cents), 0), COALESCE(SUM(total_for_store_cents), 0) FROM fee_totals WHERE `+where, args...).
 		Scan(&t.Flowe, &t.Partner, &t.Dealer, &t.Store)
-	return feeTotalsResponse{TotalForDealer: ledger.MoneyFromCents(t.Dealer), TotalForFlowe: ledger.MoneyFromCents(t.Flowe),
-		TotalForPartner: ledger.MoneyFromCents(t.Partner), TotalForStore: ledger.MoneyFromCents(t.Store)}, err
+	return feeTotalsResponse{TotalForDealer: settle.MoneyFromCents(t.Dealer), TotalForFlowe: settle.MoneyFromCents(t.Flowe),
+		TotalForPartner: settle.MoneyFromCents(t.Partner), TotalForStore: settle.MoneyFromCents(t.Store)}, err
 }
 
 // feeTotalsResponse is the four shares of the fees of the operations asked for.

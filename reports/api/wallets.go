@@ -199,7 +199,7 @@ func (s *Server) walletBalance(ctx context.Context, r *request) (any, error) {
 		return nil, err
 	}
 	wd, rs, err := s.balances(ctx, w.WalletID)
-	return balanceResponse{AvailableBalance: ledger.MoneyFromCents(wd + rs)}, err
+	return balanceResponse{AvailableBalance: settle.MoneyFromCents(wd + rs)}, err
 }
 
 // balanceResponse is a wallet's available balance.
@@ -250,7 +250,7 @@ func (s *Server) buckets(ctx context.Context, r *request) (any, error) {
 			FROM accounts a WHERE a.code = ?`, code); err != nil {
 			return nil, err
 		}
-		out = append(out, bucket{BucketID: nameUUID(code), WalletID: w.WalletID, PartnerKey: w.PartnerKey, AvailableBalance: ledger.MoneyFromCents(-a.Cents),
+		out = append(out, bucket{BucketID: nameUUID(code), WalletID: w.WalletID, PartnerKey: w.PartnerKey, AvailableBalance: settle.MoneyFromCents(-a.Cents),
 			CreationDate: a.Created, LastIncomingDate: a.In, LastOutgoingDate: a.Out, IsWithdrawable: b == ledger.BucketWithdrawable})
 	}
 	return out, nil
@@ -292,7 +292,7 @@ func (s *Server) sctInstructions(ctx context.Context, r *request) (any, error) {
 		if w.IBANValidationCode == nil {
 			return nil, settle.Errorf(settle.NotFound, "wallet %s has an IBAN pending validation but no validation code: no instructions", w.WalletID)
 		}
-		cent := ledger.MoneyFromCents(1)
+		cent := settle.MoneyFromCents(1)
 		reason, first = w.IBANValidationCode, &cent
 	}
 	return sctInstructionsResponse{WalletID: w.WalletID, PartnerKey: w.PartnerKey, DestinationOwner: p.Owner, DestinationIban: p.IBAN,
