@@ -271,7 +271,9 @@ func (t *ingestTally) feed(env *Env, path, kind string, f *os.File, sha string, 
 	t.sum.Counts["feedRowsUnchanged"] += int64(res.Unchanged)
 	t.sum.Counts["feedRowsRejected"] += int64(res.Rejected)
 	t.sum.Rejected += int64(res.Rejected)
-	if err := ingest.RecordInputFile(env.Work, env.Store, path, "csv:"+kind, sha, size, env.RunID, res.Imported); err != nil {
+	// The file's rows are the imported and the unchanged ones: a rerun after a crash
+	// finds the chunks it had committed unchanged.
+	if err := ingest.RecordInputFile(env.Work, env.Store, path, "csv:"+kind, sha, size, env.RunID, res.Imported+res.Unchanged); err != nil {
 		return err
 	}
 	return t.move(env, path, "processed", "")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"settle/gen"
+	"settle/ledger/feeds"
 	"settle/ledger/ingest"
 )
 
@@ -265,5 +266,35 @@ func TestLinksPipesBOMsAndUTF16(t *testing.T) {
 	s.R.Get(&n, `SELECT COUNT(*) FROM wallets`)
 	if n != 50 || res.Counts["rejectedFiles"] != 3 {
 		t.Fatalf("%d wallets imported from the file with a BOM; %s", n, res.Line)
+	}
+}
+
+// Regression (found by the crash harness): a feed whose chunks committed before a
+// kill was recorded with 0 units by the rerun, which found its rows unchanged.
+func TestAFeedResumedAfterACrashKeepsItsUnits(t *testing.T) {
+	r, s := testRunner(t)
+	r.Dirs.Inbox = filepath.Join(t.TempDir(), "inbox")
+	files := worldInbox(t, r, 50, 0)
+	// The reference feeds first, then the top-ups feed's rows committed by a run that
+	// died before it recorded the file.
+	for _, kind := range []string{"partners", "dealers", "stores", "wallets", "mandates", "topups"} {
+		f, err := os.Open(mustFind(t, files, kind).Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = feeds.Import(context.Background(), s, kind, f.Name(), f, feeds.ImportOptions{Day: settle.MustParseDay("2026-11-20")})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.Run(context.Background(), "ingest", RunOptions{Date: settle.MustParseDay("2026-11-20")}); err != nil {
+		t.Fatal(err)
+	}
+	var units, rows int
+	s.R.Get(&units, `SELECT units FROM input_files WHERE kind = 'csv:topups'`)
+	s.R.Get(&rows, `SELECT COUNT(*) FROM direct_debits`)
+	if units == 0 || units != rows {
+		t.Fatalf("the top-ups feed was recorded with %d units; it holds %d rows", units, rows)
 	}
 }
