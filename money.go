@@ -3,6 +3,7 @@ package settle
 import (
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -66,6 +67,14 @@ func (m *Money) Scan(v any) error {
 	switch x := v.(type) {
 	case int64:
 		*m = MoneyFromCents(x)
+	case []byte:
+		return m.Scan(string(x))
+	case string: // PostgreSQL's SUM of BIGINT is NUMERIC, handed over as text
+		c, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
+			return fmt.Errorf("money: %q is not integer cents", x)
+		}
+		*m = MoneyFromCents(c)
 	case nil:
 		*m = Money{}
 	default:

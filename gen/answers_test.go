@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"settle"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,10 +133,11 @@ func TestBankAnswersCloseTheCycle(t *testing.T) {
 }
 
 func balances(t *testing.T, s *ledger.Store) string {
-	var out string
-	s.R.Get(&out, `SELECT group_concat(account_id || ':' || total, ',') FROM (SELECT account_id, SUM(amount_cents) AS total
-		FROM postings GROUP BY account_id ORDER BY account_id)`)
-	return out
+	var rows []string
+	if err := s.R.Select(&rows, `SELECT account_id || ':' || SUM(amount_cents) FROM postings GROUP BY account_id ORDER BY account_id`); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(rows, ",")
 }
 
 func xmllintCamt(t *testing.T, path string) {

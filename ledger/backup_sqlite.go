@@ -13,7 +13,14 @@ import (
 // temporary name, checked with PRAGMA integrity_check, synced and renamed. It runs
 // on the writer connection (SQLite refuses VACUUM INTO on a query-only one) but
 // takes no write lock: other processes keep writing while it copies.
+//
+// On PostgreSQL it copies nothing and says what to use: the server's own tools.
 func (s *Store) Backup(ctx context.Context, dst string) error {
+	if s.D == Postgres {
+		return settle.Errorf(settle.Invalid, "settle backup copies SQLite files only; this ledger is on PostgreSQL (%s): "+
+			"back it up with pg_dump --format=custom --file=%s '<the database URL>', or with the server's continuous archiving "+
+			"(point-in-time recovery), and check a restored copy with 'settle --db <its URL> verify'", s.Path, dst)
+	}
 	if _, err := os.Stat(dst); err == nil {
 		return settle.Errorf(settle.Conflict, "%s exists already; choose another name", dst)
 	}

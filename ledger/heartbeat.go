@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/mattn/go-sqlite3"
 )
 
 // A heartbeat is work that must keep running while this process holds the write lock:
@@ -102,11 +101,4 @@ func (s *Store) afterTx(ctx context.Context, committed bool) error {
 		errs = append(errs, s.writeTx(ctx, func(tx *sqlx.Tx) error { return hb.fn(ctx, tx) }))
 	}
 	return errors.Join(errs...)
-}
-
-// IsBusy tells whether err is SQLite's "database is locked": another process held
-// the write lock for longer than BusyTimeout. Worth retrying, unlike other errors.
-func IsBusy(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }

@@ -376,7 +376,7 @@ func TestIngestWindowsDecideAsOne(t *testing.T) {
 			t.Fatal(err)
 		}
 		var rows []string
-		s.R.Select(&rows, `SELECT b.position || ' ' || b.outcome || ' ' || COALESCE(d.position, '-') || ' ' ||
+		s.R.Select(&rows, `SELECT b.position || ' ' || b.outcome || ' ' || COALESCE(CAST(d.position AS TEXT), '-') || ' ' ||
 			COALESCE(x.reason || ' ' || x.status, '-') FROM bank_entries b LEFT JOIN bank_entries d ON d.id = b.duplicate_of
 			LEFT JOIN exceptions x ON x.bank_entry_id = b.id ORDER BY b.position`)
 		var balances []string

@@ -59,11 +59,11 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	// Read first, without the write lock: a neighbour writing a long file must not
 	// stop a command that has nothing to migrate.
 	var have []int
-	var exists int
-	if err := s.wdb.GetContext(ctx, &exists, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`); err != nil {
+	exists, err := s.hasMigrationsTable(ctx)
+	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
-	if exists > 0 {
+	if exists {
 		if err := s.wdb.SelectContext(ctx, &have, `SELECT version FROM schema_migrations ORDER BY version`); err != nil {
 			return 0, fmt.Errorf("migrate: %w", err)
 		}
@@ -73,7 +73,7 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 		return 0, settle.Errorf(settle.Conflict, "the database's schema is version %d, newer than this settle's %d (%s): use a newer settle",
 			have[n-1], latest.Version, latest.Name)
 	}
-	if exists > 0 && len(have) == len(ms) {
+	if exists && len(have) == len(ms) {
 		return 0, nil // nothing pending: no write lock taken
 	}
 	applied := 0
@@ -94,7 +94,7 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			if _, err := tx.ExecContext(ctx, s.D.DDL(m.SQL)); err != nil {
 				return err
 			}
 			applied++
@@ -107,6 +107,16 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 		}
 	}
 	return applied, nil
+}
+
+func (s *Store) hasMigrationsTable(ctx context.Context) (bool, error) {
+	q := `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if s.D == Postgres {
+		q = `SELECT to_regclass('schema_migrations') IS NOT NULL`
+	}
+	var exists bool
+	err := s.wdb.GetContext(ctx, &exists, q)
+	return exists, err
 }
 
 // SchemaVersion says how many migrations the database has and the last one's name.

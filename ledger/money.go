@@ -52,5 +52,7 @@ func FormatCents(c int64) string {
 // SQLCents is an SQL expression formatting the integer cents of expr as an amount
 // with two decimals ("-0.05", "1234.50"), in integers: never a float formatter.
 func SQLCents(expr string) string {
-	return "(CASE WHEN (" + expr + ") < 0 THEN '-' ELSE '' END || (abs(" + expr + ") / 100) || '.' || printf('%02d', abs(" + expr + ") % 100))"
+	cents := "(abs(" + expr + ") % 100)"
+	return "(CASE WHEN (" + expr + ") < 0 THEN '-' ELSE '' END || (abs(" + expr + ") / 100) || '.' || " +
+		"CASE WHEN " + cents + " < 10 THEN '0' ELSE '' END || " + cents + ")"
 }

@@ -44,7 +44,7 @@ func TestSQLCents(t *testing.T) {
 	s := openTest(t)
 	for _, c := range []int64{0, 5, -5, 100, -100, 123456, -123456, 99_999_999_999} {
 		var got string
-		if err := s.R.Get(&got, `SELECT `+ledger.SQLCents("?"), c, c, c); err != nil {
+		if err := s.R.Get(&got, `SELECT `+ledger.SQLCents("CAST(? AS BIGINT)"), c, c, c, c); err != nil {
 			t.Fatal(err)
 		}
 		if got != ledger.FormatCents(c) {

@@ -3,8 +3,11 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"maps"
 	"settle"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,6 +119,30 @@ func newWriter(ctx context.Context, tx *sqlx.Tx, now time.Time) *Writer {
 	return &Writer{ctx: ctx, tx: tx, stmts: map[string]*sqlx.Stmt{}, named: map[string]*sqlx.NamedStmt{},
 		deltas: map[int64]int64{}, accountIDs: map[string]int64{}, now: now, createdAt: now.Format(time.RFC3339)}
 }
+
+// Try runs fn, whose error the caller handles and goes on (a rejected row of a
+// feed). SQLite undoes only the failing statement; PostgreSQL aborts the whole
+// transaction on an error, so there fn runs inside a savepoint that an error rolls
+// back to. Either way fn must fail before it writes, or leave what it wrote valid.
+func (w *Writer) Try(fn func() error) error {
+	if w.store.D != Postgres {
+		return fn()
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `SAVEPOINT try`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := w.tx.ExecContext(w.ctx, `ROLLBACK TO SAVEPOINT try`); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	_, err := w.tx.ExecContext(w.ctx, `RELEASE SAVEPOINT try`)
+	return err
+}
+
+// D is the SQL dialect of the store being written.
+func (w *Writer) D() *Dialect { return w.store.D }
 
 // NowText is the store clock's time when the transaction began, as stored (RFC 3339).
 func (w *Writer) NowText() string { return w.createdAt }
@@ -239,7 +266,10 @@ func (w *Writer) NamedExecOnce(q string, arg any) error {
 
 // FlushBalances writes the pending balance changes to the accounts table.
 func (w *Writer) FlushBalances() error {
-	for id, d := range w.deltas {
+	// In the order of the accounts' ids: two PostgreSQL workers flushing at once
+	// lock the partner accounts they share in one order, and never deadlock.
+	for _, id := range slices.Sorted(maps.Keys(w.deltas)) {
+		d := w.deltas[id]
 		if d == 0 {
 			continue
 		}
@@ -292,10 +322,10 @@ func (w *Writer) Balance(accountID int64) (int64, error) {
 	return c + w.deltas[accountID], nil
 }
 
-const insertTransaction = `INSERT INTO transactions (idempotency_key, type, partner_key, wallet_id, value_date,
+const insertTransaction = `INSERT INTO transactions (id, idempotency_key, type, partner_key, wallet_id, value_date,
 	booking_date, source_file_id, source_entry, source_row, description, reverses_id, created_by, created_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (idempotency_key) DO NOTHING`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`
 
 // insertPostings is the statement inserting n postings in one go.
 func insertPostings(n int) string {
@@ -310,23 +340,22 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 	if err := t.Validate(); err != nil {
 		return 0, false, err
 	}
-	res, err := w.Exec(insertTransaction, t.Key, t.Type, Nullable(t.PartnerKey), Nullable(t.WalletID),
+	// Numbered as the bulk ingest numbers its rows (NextID), on both backends.
+	if id, err = NextID(w, "transactions"); err != nil {
+		return 0, false, err
+	}
+	err = w.Get(&id, insertTransaction, id, t.Key, t.Type, Nullable(t.PartnerKey), Nullable(t.WalletID),
 		t.ValueDate, t.BookingDate, t.Source.FileID, t.Source.Entry, Nullable(t.Source.Row),
 		t.Description, NullableID(t.ReversesID), t.CreatedBy, w.createdAt)
-	if err != nil {
-		return 0, false, fmt.Errorf("transaction %s: %w", t.Key, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return 0, false, err
-	} else if n == 0 { // the key exists: return that transaction, change nothing
+	if errors.Is(err, sql.ErrNoRows) { // the key exists: return that transaction, change nothing
 		if err := w.Get(&id, `SELECT id FROM transactions WHERE idempotency_key = ?`, t.Key); err != nil {
 			return 0, false, fmt.Errorf("transaction %s: %w", t.Key, err)
 		}
 		t.ID = id
 		return id, true, nil
 	}
-	if id, err = res.LastInsertId(); err != nil {
-		return 0, false, err
+	if err != nil {
+		return 0, false, fmt.Errorf("transaction %s: %w", t.Key, err)
 	}
 	args := make([]any, 0, 3*len(t.Postings))
 	for _, p := range t.Postings {

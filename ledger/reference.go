@@ -155,7 +155,7 @@ func UpsertWallet(w *Writer, wl *Wallet) error {
 		:city, :province, :country, :status, :metadata, :sct_reason)
 		ON CONFLICT (wallet_id) DO UPDATE SET tax_id = excluded.tax_id, first_name = excluded.first_name,
 		last_name = excluded.last_name, iban = excluded.iban, bic = excluded.bic,
-		is_iban_validated = CASE WHEN excluded.iban IS wallets.iban THEN wallets.is_iban_validated OR excluded.is_iban_validated
+		is_iban_validated = CASE WHEN excluded.iban IS NOT DISTINCT FROM wallets.iban THEN wallets.is_iban_validated OR excluded.is_iban_validated
 			ELSE excluded.is_iban_validated END,
 		iban_validation_code = excluded.iban_validation_code,
 		phone_number = excluded.phone_number, email = excluded.email,

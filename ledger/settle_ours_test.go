@@ -176,8 +176,8 @@ func TestCorpusGermanReturnIsAReturn(t *testing.T) {
 	ledgertest.Exec(t, s, `INSERT INTO mandates (mandate_id, partner_key, creditor_id, wallet_id, debtor_name, debtor_iban, signature_date, status,
 		last_collection_date, created_at, updated_at) VALUES ('TEST1234', 'ACME', 'IT66ZZZA1B2C3D4E5F6G7H8', ?, 'Sven Schuldner',
 		'IT27X0300203280335719971372', '2021-01-04', 'Active', '2021-03-19', '2021-01-04', '2021-01-04')`, polifemo)
-	ledgertest.Exec(t, s, `INSERT INTO direct_debits (topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date, end_to_end_id,
-		status, collection_date, sequence_type, created_at, updated_at) VALUES ('TU-DE', 'ACME', ?, 'TEST1234', 5000, '2021-03-19',
+	ledgertest.Exec(t, s, `INSERT INTO direct_debits (id, topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date, end_to_end_id,
+		status, collection_date, sequence_type, created_at, updated_at) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM direct_debits), 'TU-DE', 'ACME', ?, 'TEST1234', 5000, '2021-03-19',
 		'STL-DD-99', 'Settled', '2021-03-19', 'RCUR', '2021-03-19', '2021-03-19')`, polifemo)
 	sum, err := ingest.IngestBank(context.Background(), s, "test-camt-ruecklastschrift.xml", bytes.NewReader(doc), ingest.IngestOptions{Day: testDay, SHA256: "de", Size: int64(len(doc))})
 	if err != nil {

@@ -20,12 +20,17 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver (cgo)
 )
 
-// Store is the settle database: one writer connection, so that SQLite's single writer
-// is explicit and every write transaction takes the write lock up front
-// (BEGIN IMMEDIATE), and a separate pool of read-only connections.
+// Store is the settle database, a SQLite file or a PostgreSQL database: one writer
+// connection, so that SQLite's single writer is explicit and every write transaction
+// takes the write lock up front (BEGIN IMMEDIATE), and a separate pool of read-only
+// connections. On PostgreSQL the writer is one connection too: this process's writes
+// stay serialised, other processes' run beside them.
 type Store struct {
-	wdb  *sqlx.DB // the one writer connection
-	R    *sqlx.DB // read-only pool
+	wdb *sqlx.DB // the one writer connection
+	R   *sqlx.DB // read-only pool
+	// D is the SQL dialect of the backend: SQLite or PostgreSQL.
+	D *Dialect
+	// Path is the SQLite file, or the PostgreSQL URL without its password.
 	Path string
 	// Clock stamps what the store writes (created_at, updated_at). Open sets the wall
 	// clock; the job runner and tests replace it. Business days never come from it:
@@ -63,6 +68,9 @@ var ErrNoDatabase = errors.New("no database")
 // the write lock only when some are pending). A missing or empty file is refused
 // with ErrNoDatabase: only Create makes a database.
 func Open(path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(path, false)
+	}
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist) || (err == nil && st.Size() == 0):
@@ -75,7 +83,12 @@ func Open(path string) (*Store, error) {
 
 // Create opens the database at path, creating it if needed, and applies pending
 // migrations: for `settle migrate` and `settle demo`.
-func Create(path string) (*Store, error) { return open(path) }
+func Create(path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(path, true)
+	}
+	return open(path)
+}
 
 func open(path string) (*Store, error) {
 	w, err := sqlx.Open("sqlite3", dsn(path, false))
@@ -89,7 +102,7 @@ func open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{wdb: w, Path: path, Clock: settle.WallClock{}}
+	s := &Store{wdb: w, D: SQLite, Path: path, Clock: settle.WallClock{}}
 	if _, err := s.Migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err
@@ -103,6 +116,9 @@ func open(path string) (*Store, error) {
 
 // OpenReadOnly opens an existing database for reading only (the HTTP API, reports).
 func OpenReadOnly(path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgresReadOnly(path)
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open %s: %w (run 'settle migrate' first)", path, err)
 	}
@@ -110,7 +126,7 @@ func OpenReadOnly(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{R: r, Path: path, Clock: settle.WallClock{}}, nil
+	return &Store{R: r, D: SQLite, Path: path, Clock: settle.WallClock{}}, nil
 }
 
 func openReader(path string) (*sqlx.DB, error) {
@@ -167,6 +183,9 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
+	if err := s.D.lockWriter(ctx, tx); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}

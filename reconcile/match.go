@@ -38,7 +38,7 @@ func loadSides(w *ledger.Writer, st statementRow, bank int64, opt Options) error
 		FROM postings p JOIN transactions t ON t.id = p.transaction_id
 		LEFT JOIN bank_entries e ON e.file_id = t.source_file_id AND e.position = t.source_entry AND e.detail <= 1
 		WHERE p.account_id = ? AND t.booking_date BETWEEN ? AND ?
-		GROUP BY t.id HAVING SUM(p.amount_cents) <> 0`, st.From, st.To, bank, from, to)
+		GROUP BY t.id, e.acct_svcr_ref, e.end_to_end_id, e.pmt_inf_id, t.value_date, t.booking_date HAVING SUM(p.amount_cents) <> 0`, st.From, st.To, bank, from, to)
 	return err
 }
 
@@ -85,21 +85,23 @@ func match(w *ledger.Writer, opt Options) error {
 			return err
 		}
 	}
-	if _, err := w.ExecOnce(`INSERT OR IGNORE INTO rec_p (sid, tx, lcents)
+	if _, err := w.ExecOnce(`INSERT INTO rec_p (sid, tx, lcents)
 		SELECT s.id, l.tx, l.cents FROM
 			(SELECT id, cents, vdate, ROW_NUMBER() OVER (PARTITION BY cents ORDER BY vdate, id) AS n FROM rec_s WHERE status IS NULL AND own_currency) s
 		JOIN (SELECT tx, cents, vdate, ROW_NUMBER() OVER (PARTITION BY cents ORDER BY vdate, tx) AS n FROM rec_l WHERE rule IS NULL) l
 			ON l.cents = s.cents AND l.n = s.n
-		WHERE abs(julianday(l.vdate) - julianday(s.vdate)) <= ?`, opt.ToleranceDays); err != nil {
+		WHERE `+w.D().DayDiff("l.vdate", "s.vdate")+` <= ?
+		ON CONFLICT DO NOTHING`, opt.ToleranceDays); err != nil {
 		return err
 	}
 	if opt.ToleranceCents > 0 {
-		if _, err := w.ExecOnce(`INSERT OR IGNORE INTO rec_p (sid, tx, lcents)
+		if _, err := w.ExecOnce(`INSERT INTO rec_p (sid, tx, lcents)
 			SELECT s.id, l.tx, l.cents FROM rec_s s JOIN rec_l l ON l.cents BETWEEN s.cents - ? AND s.cents + ?
-				AND abs(julianday(l.vdate) - julianday(s.vdate)) <= ?
+				AND `+w.D().DayDiff("l.vdate", "s.vdate")+` <= ?
 			WHERE s.status IS NULL AND s.own_currency AND l.rule IS NULL AND s.id NOT IN (SELECT sid FROM rec_p)
 				AND l.tx NOT IN (SELECT tx FROM rec_p)
-			ORDER BY s.id, abs(l.cents - s.cents), l.tx`, opt.ToleranceCents, opt.ToleranceCents, opt.ToleranceDays); err != nil {
+			ORDER BY s.id, abs(l.cents - s.cents), l.tx
+			ON CONFLICT DO NOTHING`, opt.ToleranceCents, opt.ToleranceCents, opt.ToleranceDays); err != nil {
 			return err
 		}
 	}

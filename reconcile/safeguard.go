@@ -58,7 +58,7 @@ func Safeguard(ctx context.Context, s *ledger.Store, day settle.Day, dryRun bool
 			sg := &out[i]
 			var closing *int64
 			if err := w.Get(&closing, `SELECT MAX(closing_cents) FROM (SELECT closing_cents FROM bank_statements WHERE partner_key = ?
-				AND to_date = ? ORDER BY id DESC LIMIT 1)`, sg.PartnerKey, day); err != nil {
+				AND to_date = ? ORDER BY id DESC LIMIT 1) AS last`, sg.PartnerKey, day); err != nil {
 				return err
 			}
 			sg.BankCents, sg.FromStatement = sg.LedgerBankCents, closing != nil

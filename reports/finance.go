@@ -32,7 +32,8 @@ type Report struct {
 	Name    string // the file is Name + ".csv"
 	About   string // one line for the README and `settle report`
 	columns []column
-	query   string // its ? are all the day
+	query   string // its ? are all the day, unless params says otherwise
+	params  func(day settle.Day) []any
 }
 
 // Header is the report's header row.
@@ -69,7 +70,7 @@ var Reports = []Report{
 		query: `SELECT ft.day, ft.partner_key, ft.dealer_key, ft.store_id, s.store_name, ft.operation_type, SUM(ft.count),
 			SUM(ft.total_amount_cents), SUM(ft.total_customer_net_cents), SUM(ft.total_customer_final_cents)
 			FROM fee_totals ft JOIN stores s ON s.store_id = ft.store_id WHERE ft.day = ? AND ft.operation_status = 'Completed'
-			GROUP BY 2, 3, 4, 6 ORDER BY 2, 3, 4, 6`},
+			GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 2, 3, 4, 6`},
 	{Name: "exceptions", About: "every exception of a bank entry booked up to the day, with its status at the end of the day",
 		columns: []column{{"exceptionId", number}, {"reason", text}, {"status", text}, {"partnerKey", text}, {"walletId", text}, {"amount", number},
 			{"currency", text}, {"inSuspense", text}, {"debtorIban", text}, {"debtorName", text}, {"bookingDate", text}, {"file", text},
@@ -105,10 +106,12 @@ var Reports = []Report{
 			{"ctrlSum", cents}, {"fileName", text}, {"event", text}, {"status", text}, {"settledTxs", number}, {"rejectedTxs", number},
 			{"returnedTxs", number}},
 		query: `SELECT b.msg_id, b.kind, b.partner_key, b.message, b.nb_of_txs, b.ctrl_sum_cents, b.file_name, 'made', 'Batched', 0, 0, 0
-			FROM batches b WHERE b.msg_id LIKE '%-' || replace(date(?, '+1 day'), '-', '') || '-%'
+			FROM batches b WHERE b.msg_id LIKE ?
 			UNION ALL SELECT b.msg_id, b.kind, b.partner_key, b.message, b.nb_of_txs, b.ctrl_sum_cents, b.file_name, 'closed', b.status,
 			b.closed_settled_txs, b.closed_rejected_txs, b.closed_returned_txs FROM batches b WHERE b.closed_on = ?
-			ORDER BY 8 DESC, 1`},
+			ORDER BY 8 DESC, 1`,
+		// made that night for the next day: their message ids carry its date
+		params: func(day settle.Day) []any { return []any{"%-" + day.AddDays(1).Compact() + "-%", day} }},
 	{Name: "wallet-balances", About: "every wallet's buckets and available balance at the end of the day (positive: money the owner has)",
 		columns: []column{{"walletId", text}, {"partnerKey", text}, {"withdrawable", cents}, {"restricted", cents}, {"availableBalance", cents}},
 		query: `SELECT w.wallet_id, w.partner_key,
@@ -134,9 +137,14 @@ func (r Report) Write(ctx context.Context, s *ledger.Store, day settle.Day, w io
 	if err != nil {
 		return 0, err
 	}
-	args := make([]any, countParams(r.query))
-	for i := range args {
-		args[i] = day
+	var args []any
+	if r.params != nil {
+		args = r.params(day)
+	} else {
+		args = make([]any, countParams(r.query))
+		for i := range args {
+			args[i] = day
+		}
 	}
 	rows, err := s.R.QueryContext(ctx, r.query, args...)
 	if err != nil {

@@ -27,9 +27,9 @@ func TestReportsDefuseFormulas(t *testing.T) {
 	ledgertest.Exec(t, s, `INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', '=evil.xml', 'camt.054', 0, '')`)
 	for i, n := range names {
 		ledgertest.Exec(t, s, `INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
-			booking_date, amount) VALUES (?, 1, ?, 'exception', 'ACME', 'IT60X0542811101000000123456', 'EUR', 1050, 0, 'BOOK', '2026-11-20', '10.50')`, i+1, i+1)
+			booking_date, amount) VALUES (?, 1, ?, 'exception', 'ACME', 'IT60X0542811101000000123456', 'EUR', 1050, FALSE, 'BOOK', '2026-11-20', '10.50')`, i+1, i+1)
 		ledgertest.Exec(t, s, `INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, debtor_name, in_suspense,
-			status, created_at) VALUES ('UNEXPECTED_DEBIT', ?, ?, 'ACME', 1050, '-10.50', 'EUR', ?, 0, 'open', '')`, n, i+1, n)
+			status, created_at) VALUES ('UNEXPECTED_DEBIT', ?, ?, 'ACME', 1050, '-10.50', 'EUR', ?, FALSE, 'open', '')`, n, i+1, n)
 	}
 	var buf bytes.Buffer
 	r, _ := ReportByName("exceptions")
@@ -65,9 +65,9 @@ func TestExceptionStatusAsOfTheDay(t *testing.T) {
 	}
 	ledgertest.Exec(t, s, `INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)
 	ledgertest.Exec(t, s, `INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
-		booking_date, amount) VALUES (1, 1, 1, 'exception', 'ACME', 'IT60X0542811101000000123456', 'CHF', 1050, 1, 'BOOK', '2026-11-20', '10.50')`)
+		booking_date, amount) VALUES (1, 1, 1, 'exception', 'ACME', 'IT60X0542811101000000123456', 'CHF', 1050, TRUE, 'BOOK', '2026-11-20', '10.50')`)
 	ledgertest.Exec(t, s, `INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, in_suspense, status,
-		resolved_by, resolved_at, created_at) VALUES ('FOREIGN_CURRENCY', 'in CHF', 1, 'ACME', 1050, '10.50', 'CHF', 0, 'written_off', 'ops',
+		resolved_by, resolved_at, created_at) VALUES ('FOREIGN_CURRENCY', 'in CHF', 1, 'ACME', 1050, '10.50', 'CHF', FALSE, 'written_off', 'ops',
 		'2026-11-21T09:00:00Z', '')`)
 	r, _ := ReportByName("exceptions")
 	for day, want := range map[string]string{"2026-11-20": ",open,", "2026-11-21": ",written_off,"} {

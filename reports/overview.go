@@ -45,7 +45,7 @@ type ExceptionGroup struct {
 // OpenExceptionsByReason groups the open exception queue by reason and currency.
 func OpenExceptionsByReason(ctx context.Context, s *ledger.Store) ([]ExceptionGroup, error) {
 	var out []ExceptionGroup
-	err := s.R.SelectContext(ctx, &out, `SELECT reason, currency, COUNT(*) AS n, SUM(amount_cents) AS cents, MAX(in_suspense) AS in_suspense
+	err := s.R.SelectContext(ctx, &out, `SELECT reason, currency, COUNT(*) AS n, SUM(amount_cents) AS cents, MAX(CASE WHEN in_suspense THEN 1 ELSE 0 END) AS in_suspense
 		FROM exceptions WHERE status = 'open' GROUP BY reason, currency ORDER BY reason, currency`)
 	return out, err
 }

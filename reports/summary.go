@@ -31,17 +31,17 @@ var summaryMetrics = []struct {
 	{"suspense", true, `SELECT -COALESCE(SUM(b.cents), 0) FROM accounts a JOIN ` + balancesAsOf + ` b ON b.account_id = a.id WHERE a.code LIKE 'partner:%:suspense'`},
 	{"payoutClearing", true, `SELECT -COALESCE(SUM(b.cents), 0) FROM accounts a JOIN ` + balancesAsOf + ` b ON b.account_id = a.id WHERE a.code LIKE 'partner:%:payout_clearing'`},
 	{"openExceptions", false, `SELECT COUNT(*) FROM exceptions x JOIN bank_entries e ON e.id = x.bank_entry_id LEFT JOIN transactions rt ON rt.id = x.resolution_transaction_id
-		WHERE COALESCE(e.booking_date, e.value_date, '') <= ? AND NOT COALESCE(` + resolvedBy + ` <= ?, 0)`},
+		WHERE COALESCE(e.booking_date, e.value_date, '') <= ? AND NOT COALESCE(` + resolvedBy + ` <= ?, FALSE)`},
 	{"debts", false, `SELECT COUNT(*) FROM (SELECT a.wallet_id FROM accounts a JOIN ` + balancesAsOf + ` b ON b.account_id = a.id
-		WHERE a.wallet_id IS NOT NULL GROUP BY a.wallet_id HAVING SUM(b.cents) > 0)`},
+		WHERE a.wallet_id IS NOT NULL GROUP BY a.wallet_id HAVING SUM(b.cents) > 0) AS debts`},
 	{"debtsAmount", true, `SELECT COALESCE(SUM(d), 0) FROM (SELECT SUM(b.cents) AS d FROM accounts a JOIN ` + balancesAsOf + ` b ON b.account_id = a.id
-		WHERE a.wallet_id IS NOT NULL GROUP BY a.wallet_id HAVING SUM(b.cents) > 0)`},
+		WHERE a.wallet_id IS NOT NULL GROUP BY a.wallet_id HAVING SUM(b.cents) > 0) AS debts`},
 	{"statementsReconciled", false, `SELECT COUNT(*) FROM reconciliations WHERE day = ? AND status = 'reconciled'`},
 	{"statementsWithBreaks", false, `SELECT COUNT(*) FROM reconciliations WHERE day = ? AND status = 'breaks'`},
 	{"reconciliationBreaks", false, `SELECT COUNT(*) FROM reconciliation_items i JOIN reconciliations r ON r.id = i.reconciliation_id
 		WHERE r.day = ? AND i.status <> 'matched'`},
 	{"safeguardingDrift", true, `SELECT COALESCE(SUM(drift_cents), 0) FROM safeguarding WHERE day = ?`},
-	{"trialBalance", true, `SELECT COALESCE(SUM(cents), 0) FROM ` + balancesAsOf},
+	{"trialBalance", true, `SELECT COALESCE(SUM(cents), 0) FROM ` + balancesAsOf + ` AS b`},
 }
 
 // WriteSummary writes summary.csv: the day's key figures, one per row, in a fixed order.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -102,18 +101,13 @@ func TestKilledIngestLeavesNothingOfTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "settle.json"), []byte(`{"leaseTtl": "1s"}`), 0o644)
-	cmd := exec.Command(bin, "--config", "settle.json", "run", "ingest")
-	cmd.Dir = dir
+	cmd := settleCommand(t, dir, "--config", "settle.json", "run", "ingest")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	// Wait until the feeds are in (each its own file), then kill during the bank file.
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if _, err := os.Stat(filepath.Join(dir, "settle.db")); err != nil {
-			time.Sleep(20 * time.Millisecond)
-			continue
-		}
 		if n, _ := counts(t, dir); n == 3000 {
 			break
 		}
@@ -122,7 +116,7 @@ func TestKilledIngestLeavesNothingOfTheFile(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	s, err := ledger.OpenReadOnly(filepath.Join(dir, "settle.db"))
+	s, err := ledger.OpenReadOnly(dbOf(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}

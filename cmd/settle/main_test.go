@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,7 +21,8 @@ import (
 
 var bin string
 
-// TestMain builds the settle binary once; the tests run it as an operator would.
+// TestMain builds the settle binary once; the tests run it as an operator would, on
+// SQLite, then on PostgreSQL when SETTLE_TEST_POSTGRES is set.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "settle-bin")
 	if err != nil {
@@ -30,7 +32,7 @@ func TestMain(m *testing.M) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		panic(string(out))
 	}
-	code := m.Run()
+	code := ledgertest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -40,10 +42,34 @@ type result struct {
 	stdout, stderr string
 }
 
-func runSettle(t *testing.T, dir string, args ...string) result {
-	t.Helper()
+// dbs is the PostgreSQL database of each test directory (on SQLite, the directory's
+// settle.db is the default --db).
+var dbs sync.Map
+
+// dbOf is the --db of the ledger the binary uses when run in dir.
+func dbOf(t testing.TB, dir string) string {
+	if !ledgertest.Postgres {
+		return filepath.Join(dir, "settle.db")
+	}
+	if db, ok := dbs.Load(dir); ok {
+		return db.(string)
+	}
+	db := ledgertest.NewDB(t)
+	dbs.Store(dir, db)
+	return db
+}
+
+// settleCommand is the binary run in dir on dir's ledger.
+func settleCommand(t testing.TB, dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SETTLE_DB="+dbOf(t, dir))
+	return cmd
+}
+
+func runSettle(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := settleCommand(t, dir, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -107,7 +133,7 @@ func TestHelpByTheConventions(t *testing.T) {
 
 func TestRunWhileAnotherProcessHoldsTheLease(t *testing.T) {
 	dir := t.TempDir()
-	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
+	s := ledgertest.OpenAt(t, dbOf(t, dir))
 	if _, err := jobs.Acquire(context.Background(), s, "job:reports", "cron-host:777", time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +191,7 @@ func bigWorld(t *testing.T, wallets int) (dir, walletsCSV string) {
 
 func counts(t *testing.T, dir string) (wallets, accounts int) {
 	t.Helper()
-	s, err := ledger.OpenReadOnly(filepath.Join(dir, "settle.db"))
+	s, err := ledger.OpenReadOnly(dbOf(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,8 +203,7 @@ func counts(t *testing.T, dir string) (wallets, accounts int) {
 
 // waitForRows starts settle and returns once some wallets are committed.
 func startImport(t *testing.T, dir, path string) *exec.Cmd {
-	cmd := exec.Command(bin, "--config", "settle.json", "import", "wallets", path)
-	cmd.Dir = dir
+	cmd := settleCommand(t, dir, "--config", "settle.json", "import", "wallets", path)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -305,6 +330,15 @@ func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 }
 
 func TestBackupWhileImporting(t *testing.T) {
+	if ledgertest.Postgres {
+		dir := t.TempDir()
+		migrate(t, dir)
+		r := runSettle(t, dir, "backup", "copy.dump")
+		if r.code == 0 || !strings.Contains(r.stderr, "pg_dump") {
+			t.Fatalf("backup on PostgreSQL: exit %d %s", r.code, r.stderr)
+		}
+		return
+	}
 	dir, path := bigWorld(t, 30000)
 	cmd := startImport(t, dir, path)
 	r := runSettle(t, dir, "backup", "copy.db")
@@ -334,7 +368,7 @@ func TestVerifyExits1NamingViolations(t *testing.T) {
 	if r := runSettle(t, dir, "verify"); r.code != 0 || !strings.Contains(r.stdout, "verify: ok") {
 		t.Fatalf("empty ledger: %d %s", r.code, r.stdout)
 	}
-	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
+	s := ledgertest.OpenAt(t, dbOf(t, dir))
 	ledgertest.Exec(t, s, `INSERT INTO partners (partner_key, name, settlement_iban, destination_owner, created_at, updated_at)
 		VALUES ('P', 'P', 'IT60X0542811101000000123456', 'P', '', '')`)
 	ledgertest.Exec(t, s, `INSERT INTO accounts (code, partner_key, name, balance_cents, created_at) VALUES ('partner:P:bank', 'P', 'bank', 500, '')`)
@@ -366,12 +400,12 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("--json: %s %v", out, err)
 	}
 	cmd := exec.Command(stamped, "migrate")
-	cmd.Dir = dir
+	cmd.Dir, cmd.Env = dir, settleCommand(t, dir).Env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatal(string(out))
 	}
 	cmd = exec.Command(stamped, "run", "reports", "--date", "2026-11-20")
-	cmd.Dir = dir
+	cmd.Dir, cmd.Env = dir, settleCommand(t, dir).Env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatal(string(out))
 	}

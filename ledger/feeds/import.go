@@ -138,7 +138,7 @@ func importRows[R any](ctx context.Context, s *ledger.Store, kind, file string, 
 		err := s.Write(ctx, func(w *ledger.Writer) error {
 			rejected, unchanged = rejected[:0], 0
 			for i := range chunk {
-				err := upsert(w, refs, &chunk[i].row)
+				err := w.Try(func() error { return upsert(w, refs, &chunk[i].row) })
 				if errors.Is(err, errUnchanged) {
 					unchanged++
 					continue

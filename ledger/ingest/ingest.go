@@ -275,7 +275,7 @@ func StartAttempt(ctx context.Context, s *ledger.Store, sha, name, holder string
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO inbox_attempts (sha256, name, attempts, last_at, holder) VALUES (?, ?, 1, ?, ?)
-			ON CONFLICT (sha256) DO UPDATE SET attempts = attempts + 1, name = excluded.name, last_at = excluded.last_at,
+			ON CONFLICT (sha256) DO UPDATE SET attempts = inbox_attempts.attempts + 1, name = excluded.name, last_at = excluded.last_at,
 			holder = excluded.holder`, sha, name, s.NowText(), holder)
 		return err
 	})

@@ -162,7 +162,7 @@ func (in *ingestion) prefetch(win *window) error {
 		ID  int64  `db:"id"`
 	}
 	if err := in.w.Select(&found, `SELECT dedupe_key, id FROM bank_entries
-		WHERE dedupe_key `+ledger.InList, ledger.ListArg(win.keys)); err != nil {
+		WHERE dedupe_key `+in.w.D().InList, ledger.ListArg(win.keys)); err != nil {
 		return err
 	}
 	for _, f := range found {
@@ -179,10 +179,10 @@ func (in *ingestion) prefetch(win *window) error {
 	}
 	var ws []walletRef
 	if err := in.w.Select(&ws, `SELECT wallet_id, partner_key, iban, is_iban_validated, status,
-		iban_validation_code, sct_reason FROM wallets WHERE iban_validation_code `+ledger.InList+`
+		iban_validation_code, sct_reason FROM wallets WHERE iban_validation_code `+in.w.D().InList+`
 		AND NOT is_iban_validated AND iban IS NOT NULL
 		UNION ALL SELECT wallet_id, partner_key, iban, is_iban_validated, status, iban_validation_code, sct_reason
-		FROM wallets WHERE sct_reason `+ledger.InList, ledger.ListArg(toks), ledger.ListArg(toks)); err != nil {
+		FROM wallets WHERE sct_reason `+in.w.D().InList, ledger.ListArg(toks), ledger.ListArg(toks)); err != nil {
 		return err
 	}
 	byID := map[string]*walletRef{}
@@ -211,7 +211,7 @@ func (in *ingestion) prefetch(win *window) error {
 		Balance int64  `db:"balance_cents"`
 	}
 	if err := in.w.Select(&accts, `SELECT id, wallet_id, name, balance_cents FROM accounts
-		WHERE wallet_id `+ledger.InList, ledger.ListArg(ids)); err != nil {
+		WHERE wallet_id `+in.w.D().InList, ledger.ListArg(ids)); err != nil {
 		return err
 	}
 	for _, a := range accts {
@@ -267,12 +267,12 @@ func (in *ingestion) decideWindow(sum *FileSummary) error {
 	for day, ids := range win.valid {
 		if _, err := in.w.Exec(`UPDATE wallets SET is_iban_validated = TRUE, last_update_date = CASE
 			WHEN last_update_date IS NULL OR last_update_date < ? THEN ? ELSE last_update_date END
-			WHERE wallet_id `+ledger.InList, dayStamp(day), dayStamp(day), ledger.ListArg(ids)); err != nil {
+			WHERE wallet_id `+in.w.D().InList, dayStamp(day), dayStamp(day), ledger.ListArg(ids)); err != nil {
 			return err
 		}
 	}
 	for day, ids := range win.used {
-		if _, err := in.w.Exec(`UPDATE wallets SET last_usage_date = ? WHERE wallet_id `+ledger.InList+`
+		if _, err := in.w.Exec(`UPDATE wallets SET last_usage_date = ? WHERE wallet_id `+in.w.D().InList+`
 			AND (last_usage_date IS NULL OR last_usage_date < ?)`, dayStamp(day), ledger.ListArg(ids), dayStamp(day)); err != nil {
 			return err
 		}

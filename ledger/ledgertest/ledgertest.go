@@ -27,11 +27,16 @@ var Day = settle.MustParseDay("2026-11-20")
 // Update rewrites golden files instead of comparing with them (go test -update).
 var Update = flag.Bool("update", false, "rewrite golden files")
 
-// Open creates a migrated store in a temporary directory, closed when the test ends.
-// Its clock is the wall clock unless the test sets another.
+// Open creates a migrated store, closed when the test ends: in a temporary directory
+// on SQLite, a database of its own on PostgreSQL (see Main). Its clock is the wall
+// clock unless the test sets another.
 func Open(t testing.TB) *ledger.Store {
 	t.Helper()
-	s, err := ledger.Create(filepath.Join(t.TempDir(), "settle.db"))
+	db := filepath.Join(t.TempDir(), "settle.db")
+	if Postgres {
+		db = pgDatabase(t, true)
+	}
+	s, err := ledger.Create(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +105,7 @@ func Golden(t testing.TB, path string, got []byte) {
 	}
 }
 
-// OpenAt is Open at a given path (a test that runs the binary on the same file).
+// OpenAt is Open at a given --db (a test that runs the binary on the same database).
 func OpenAt(t testing.TB, path string) *ledger.Store {
 	t.Helper()
 	s, err := ledger.Create(path)

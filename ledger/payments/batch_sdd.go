@@ -169,7 +169,7 @@ func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, hori
 // direct debits whose mandate is not Active, with the mandate's status as reason.
 func dropUnusableMandates(w *ledger.Writer, partner string, horizon, today settle.Day) (int, error) {
 	if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE partner_key = ? AND status = 'Active'
-		AND date(COALESCE(last_collection_date, signature_date), '+36 months') < ?`, w.NowText(), partner, today); err != nil {
+		AND COALESCE(last_collection_date, signature_date) < ?`, w.NowText(), partner, today.AddMonths(-36)); err != nil {
 		return 0, err
 	}
 	res, err := w.Exec(`UPDATE direct_debits SET status = 'Cancelled', updated_at = ?, reason_code = 'MANDATE_' || upper(m.status)
@@ -240,19 +240,19 @@ func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, le
 		fmt.Fprintf(&dateCase, " WHEN '%s' THEN '%s'", a, coll)
 	}
 	return w.NamedExecOnce(`WITH s AS MATERIALIZED (
-			SELECT id, date, seq, amendment, (CASE date`+blockCase.String()+` END) * 2 + (seq = 'RCUR') + 1 AS block FROM (
+			SELECT id, date, seq, amendment, (CASE date`+blockCase.String()+` END) * 2 + CASE seq WHEN 'RCUR' THEN 1 ELSE 0 END + 1 AS block FROM (
 				SELECT d.id, CASE d.requested_date`+dateCase.String()+` END AS date,
 					CASE WHEN NOT EXISTS (SELECT 1 FROM direct_debits p WHERE p.mandate_id = d.mandate_id
 							AND p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded'))
 						AND d.id = (SELECT MIN(f.id) FROM direct_debits f WHERE f.mandate_id = d.mandate_id AND f.status = 'Created')
 						THEN 'FRST' ELSE 'RCUR' END AS seq,
 					CASE WHEN COALESCE(m.original_mandate_id, m.original_creditor_id, m.original_debtor_iban) IS NOT NULL
-						THEN json_object('mandateId', m.original_mandate_id, 'creditorId', m.original_creditor_id,
-							'debtorIban', m.original_debtor_iban) END AS amendment
+						THEN `+w.D().JSONObject("'mandateId', m.original_mandate_id, 'creditorId', m.original_creditor_id, "+
+		"'debtorIban', m.original_debtor_iban")+` END AS amendment
 				FROM direct_debits d JOIN mandates m ON m.mandate_id = d.mandate_id
-				WHERE d.partner_key = :partner AND d.status = 'Created' AND d.requested_date <= :horizon AND d.id <= :cut))
+				WHERE d.partner_key = :partner AND d.status = 'Created' AND d.requested_date <= :horizon AND d.id <= :cut) AS c)
 		UPDATE direct_debits SET batch_id = :batch, status = 'Batched', updated_at = :now, collection_date = s.date,
-			sequence_type = s.seq, amendment = s.amendment, pmt_inf_id = :msg || '-B' || printf('%04d', s.block)
+			sequence_type = s.seq, amendment = s.amendment, pmt_inf_id = :msg || '-B' || `+w.D().ZeroPad("s.block", 4)+`
 		FROM s WHERE direct_debits.id = s.id`, args)
 }
 

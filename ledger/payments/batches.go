@@ -262,9 +262,9 @@ func CancelBatch(ctx context.Context, s *ledger.Store, msgID, outbox string, dat
 func Unbatch(w *ledger.Writer, b Batch, date settle.Day, why string) error {
 	if b.Kind == "sdd" {
 		if _, err := w.Exec(`UPDATE mandates SET
-			original_mandate_id = COALESCE(original_mandate_id, json_extract(b.amendment, '$.mandateId')),
-			original_creditor_id = COALESCE(original_creditor_id, json_extract(b.amendment, '$.creditorId')),
-			original_debtor_iban = COALESCE(original_debtor_iban, json_extract(b.amendment, '$.debtorIban')),
+			original_mandate_id = COALESCE(original_mandate_id, `+w.D().JSONText("b.amendment", "mandateId")+`),
+			original_creditor_id = COALESCE(original_creditor_id, `+w.D().JSONText("b.amendment", "creditorId")+`),
+			original_debtor_iban = COALESCE(original_debtor_iban, `+w.D().JSONText("b.amendment", "debtorIban")+`),
 			last_collection_date = (SELECT MAX(d.collection_date) FROM direct_debits d WHERE d.mandate_id = mandates.mandate_id
 				AND d.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded') AND d.batch_id <> b.batch_id),
 			updated_at = ?

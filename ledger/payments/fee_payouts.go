@@ -48,7 +48,7 @@ func QueueFeePayouts(ctx context.Context, s *ledger.Store, day settle.Day, minCe
 				AND a.code LIKE 'partner:%:fees:dealer:%'
 			LEFT JOIN stores st ON st.store_id = substr(a.code, length('partner:' || a.partner_key || ':fees:store:') + 1)
 				AND a.code LIKE 'partner:%:fees:store:%'
-			WHERE (a.code LIKE 'partner:%:fees:dealer:%' OR a.code LIKE 'partner:%:fees:store:%') AND b.cents <= -?
+			WHERE (a.code LIKE 'partner:%:fees:dealer:%' OR a.code LIKE 'partner:%:fees:store:%') AND -b.cents >= ?
 			ORDER BY a.code`, end, max(minCents, 1)); err != nil {
 			return err
 		}

@@ -2,7 +2,7 @@ package api
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
@@ -91,7 +91,7 @@ var (
 	moneyType   = reflect.TypeOf(settle.Money{})
 	dayType     = reflect.TypeOf(settle.Day{})
 	timeType    = reflect.TypeOf(time.Time{})
-	rawJSONType = reflect.TypeOf(json.RawMessage{})
+	rawJSONType = reflect.TypeOf(rawJSON{})
 )
 
 // schemaOf is the JSON schema of what encoding/json writes for a value of type t:
@@ -155,4 +155,37 @@ func addFields(t reflect.Type, props map[string]any, order *[]string) {
 		props[name] = schemaOf(f.Type)
 		*order = append(*order, name)
 	}
+}
+
+// rawJSON is a JSON document stored as text (a wallet's metadata, a run's summary),
+// written into a response as is. Both drivers hand text over as a string.
+type rawJSON []byte
+
+// Scan reads the stored text.
+func (r *rawJSON) Scan(src any) error {
+	switch v := src.(type) {
+	case string:
+		*r = rawJSON(v)
+	case []byte:
+		*r = append(rawJSON(nil), v...)
+	case nil:
+		*r = nil
+	default:
+		return fmt.Errorf("json text: cannot scan %T", src)
+	}
+	return nil
+}
+
+// MarshalJSON writes the document itself (null when there is none).
+func (r rawJSON) MarshalJSON() ([]byte, error) {
+	if len(r) == 0 {
+		return []byte("null"), nil
+	}
+	return r, nil
+}
+
+// UnmarshalJSON keeps the document as it is.
+func (r *rawJSON) UnmarshalJSON(b []byte) error {
+	*r = append(rawJSON(nil), b...)
+	return nil
 }

@@ -21,7 +21,7 @@ func TestAccessLogMetricsAndReadiness(t *testing.T) {
 	w.srv = NewServer(w.srv.store, serverKey, slog.New(slog.NewJSONHandler(&logs, nil)), "1.4.0")
 	w.h = w.srv.Handler()
 	ledgertest.Exec(t, w.rw, `INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at, finished_at, summary, version)
-		VALUES ('ingest', 'h:1', '2026-11-20', 0, 'succeeded', '2026-11-21T02:00:00Z', '2026-11-21T02:00:30Z',
+		VALUES ('ingest', 'h:1', '2026-11-20', FALSE, 'succeeded', '2026-11-21T02:00:00Z', '2026-11-21T02:00:30Z',
 		'{"counts":{"posted":7,"exception":2,"duplicate":1},"rejected":0}', '1.4.0')`)
 
 	good := w.call(t, "GET", "/wallets/"+mario+"/balance", "", w.acme)

@@ -229,15 +229,15 @@ func (s *Server) exceptions(ctx context.Context, r *request) (any, error) {
 
 // jobRun is a run of the journal.
 type jobRun struct {
-	ID         int64           `db:"id" json:"runId"`
-	Job        string          `db:"job" json:"job"`
-	Date       *string         `db:"run_date" json:"date"`
-	DryRun     bool            `db:"dry_run" json:"dryRun"`
-	Status     string          `db:"status" json:"status"`
-	StartedAt  string          `db:"started_at" json:"startedAt"`
-	FinishedAt *string         `db:"finished_at" json:"finishedAt"`
-	Summary    json.RawMessage `db:"summary" json:"summary"`
-	Error      string          `db:"error" json:"error"`
+	ID         int64   `db:"id" json:"runId"`
+	Job        string  `db:"job" json:"job"`
+	Date       *string `db:"run_date" json:"date"`
+	DryRun     bool    `db:"dry_run" json:"dryRun"`
+	Status     string  `db:"status" json:"status"`
+	StartedAt  string  `db:"started_at" json:"startedAt"`
+	FinishedAt *string `db:"finished_at" json:"finishedAt"`
+	Summary    rawJSON `db:"summary" json:"summary"`
+	Error      string  `db:"error" json:"error"`
 }
 
 func (s *Server) jobRuns(ctx context.Context, r *request) (any, error) {
@@ -248,7 +248,7 @@ func (s *Server) jobRuns(ctx context.Context, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pageOf[jobRun](ctx, s, `FROM job_runs`, `SELECT id, job, run_date, dry_run, status, started_at, finished_at, CAST(summary AS BLOB) AS summary, error`,
+	return pageOf[jobRun](ctx, s, `FROM job_runs`, `SELECT id, job, run_date, dry_run, status, started_at, finished_at, summary, error`,
 		`ORDER BY id DESC`, nil, size, number)
 }
 

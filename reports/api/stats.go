@@ -28,10 +28,10 @@ type statistics struct {
 func (s *Server) stats(ctx context.Context, where string, args []any) (*statistics, error) {
 	var st statistics
 	err := s.store.R.GetContext(ctx, &st, `SELECT COUNT(*) AS n,
-		COALESCE(SUM(status = 'Active'), 0) AS open, COALESCE(SUM(status = 'Suspended'), 0) AS suspended,
-		COALESCE(SUM(status = 'Closed'), 0) AS closed, COALESCE(SUM(status <> 'Closed' AND is_iban_validated), 0) AS validated,
-		COALESCE(SUM(status <> 'Closed' AND iban IS NOT NULL AND NOT is_iban_validated), 0) AS pending,
-		COALESCE(SUM(status <> 'Closed' AND iban IS NULL), 0) AS no_iban,
+		COALESCE(SUM(CASE WHEN status = 'Active' THEN 1 ELSE 0 END), 0) AS open, COALESCE(SUM(CASE WHEN status = 'Suspended' THEN 1 ELSE 0 END), 0) AS suspended,
+		COALESCE(SUM(CASE WHEN status = 'Closed' THEN 1 ELSE 0 END), 0) AS closed, COALESCE(SUM(CASE WHEN status <> 'Closed' AND is_iban_validated THEN 1 ELSE 0 END), 0) AS validated,
+		COALESCE(SUM(CASE WHEN status <> 'Closed' AND iban IS NOT NULL AND NOT is_iban_validated THEN 1 ELSE 0 END), 0) AS pending,
+		COALESCE(SUM(CASE WHEN status <> 'Closed' AND iban IS NULL THEN 1 ELSE 0 END), 0) AS no_iban,
 		COALESCE(-(SELECT SUM(a.balance_cents) FROM accounts a WHERE a.wallet_id IN (SELECT wallet_id FROM wallets w WHERE `+where+`)), 0) AS total,
 		MIN(creation_date) AS min_created, MAX(creation_date) AS max_created, MIN(last_usage_date) AS min_used,
 		MAX(last_usage_date) AS max_used, MIN(last_update_date) AS min_updated, MAX(last_update_date) AS max_updated
@@ -131,7 +131,7 @@ func (s *Server) storeTotals(ctx context.Context, r *request) (any, error) {
 	if err := s.store.R.SelectContext(ctx, &rows, `SELECT s.store_id, s.store_name, ft.operation_type, COALESCE(SUM(ft.total_amount_cents), 0) AS amount,
 		COALESCE(SUM(ft.total_customer_net_cents), 0) AS net, COALESCE(SUM(ft.total_customer_final_cents), 0) AS final
 		FROM (SELECT * FROM stores s WHERE s.dealer_key = ? ORDER BY s.store_id LIMIT ? OFFSET ?) s LEFT JOIN fee_totals ft ON `+join+`
-		GROUP BY s.store_id, ft.operation_type ORDER BY s.store_id, ft.operation_type`, args...); err != nil {
+		GROUP BY s.store_id, s.store_name, ft.operation_type ORDER BY s.store_id, ft.operation_type NULLS FIRST`, args...); err != nil {
 		return nil, err
 	}
 	for _, x := range rows {

@@ -14,36 +14,36 @@ import (
 
 // wallet is the seeds' WalletResponse.
 type wallet struct {
-	WalletID             string          `db:"wallet_id" json:"walletId"`
-	PartnerKey           string          `db:"partner_key" json:"partnerKey"`
-	TaxID                string          `db:"tax_id" json:"taxId"`
-	FirstName            string          `db:"first_name" json:"firstName"`
-	LastName             string          `db:"last_name" json:"lastName"`
-	IBAN                 *string         `db:"iban" json:"iban"`
-	BIC                  *string         `db:"bic" json:"bic"`
-	IsIBANValidated      bool            `db:"is_iban_validated" json:"isIbanValidated"`
-	IBANValidationCode   *string         `db:"iban_validation_code" json:"ibanValidationCode"`
-	PhoneNumber          string          `db:"phone_number" json:"phoneNumber"`
-	Email                string          `db:"email" json:"email"`
-	CreationDate         string          `db:"creation_date" json:"creationDate"`
-	LastUpdateDate       string          `db:"last_update_date" json:"lastUpdateDate"`
-	LastUsageDate        *string         `db:"last_usage_date" json:"lastUsageDate"`
-	ClosureDate          *string         `db:"closure_date" json:"closureDate"`
-	SuspensionDate       *string         `db:"suspension_date" json:"suspensionDate"`
-	OriginatingDealerKey string          `db:"originating_dealer_key" json:"originatingDealerKey"`
-	AddressStreet        *string         `db:"address_street" json:"addressStreet"`
-	AddressNumber        *string         `db:"address_number" json:"addressNumber"`
-	ZipCode              *string         `db:"zip_code" json:"zipCode"`
-	City                 *string         `db:"city" json:"city"`
-	Province             *string         `db:"province" json:"province"`
-	Country              *string         `db:"country" json:"country"`
-	Status               string          `db:"status" json:"status"`
-	Metadata             json.RawMessage `db:"metadata" json:"metadata"`
+	WalletID             string  `db:"wallet_id" json:"walletId"`
+	PartnerKey           string  `db:"partner_key" json:"partnerKey"`
+	TaxID                string  `db:"tax_id" json:"taxId"`
+	FirstName            string  `db:"first_name" json:"firstName"`
+	LastName             string  `db:"last_name" json:"lastName"`
+	IBAN                 *string `db:"iban" json:"iban"`
+	BIC                  *string `db:"bic" json:"bic"`
+	IsIBANValidated      bool    `db:"is_iban_validated" json:"isIbanValidated"`
+	IBANValidationCode   *string `db:"iban_validation_code" json:"ibanValidationCode"`
+	PhoneNumber          string  `db:"phone_number" json:"phoneNumber"`
+	Email                string  `db:"email" json:"email"`
+	CreationDate         string  `db:"creation_date" json:"creationDate"`
+	LastUpdateDate       string  `db:"last_update_date" json:"lastUpdateDate"`
+	LastUsageDate        *string `db:"last_usage_date" json:"lastUsageDate"`
+	ClosureDate          *string `db:"closure_date" json:"closureDate"`
+	SuspensionDate       *string `db:"suspension_date" json:"suspensionDate"`
+	OriginatingDealerKey string  `db:"originating_dealer_key" json:"originatingDealerKey"`
+	AddressStreet        *string `db:"address_street" json:"addressStreet"`
+	AddressNumber        *string `db:"address_number" json:"addressNumber"`
+	ZipCode              *string `db:"zip_code" json:"zipCode"`
+	City                 *string `db:"city" json:"city"`
+	Province             *string `db:"province" json:"province"`
+	Country              *string `db:"country" json:"country"`
+	Status               string  `db:"status" json:"status"`
+	Metadata             rawJSON `db:"metadata" json:"metadata"`
 }
 
 const walletCols = `wallet_id, partner_key, tax_id, first_name, last_name, iban, bic, is_iban_validated, iban_validation_code,
 	phone_number, email, creation_date, last_update_date, last_usage_date, closure_date, suspension_date, originating_dealer_key,
-	address_street, address_number, zip_code, city, province, country, status, CAST(metadata AS BLOB) AS metadata`
+	address_street, address_number, zip_code, city, province, country, status, metadata`
 
 // walletFor loads a wallet the caller may see: 404 when there is none, 403 when it
 // is another partner's.
@@ -147,7 +147,7 @@ func (s *Server) searchWallets(ctx context.Context, r *request) (any, error) {
 			where += " AND lower(" + f.col + ") = lower(?)"
 			args = append(args, v)
 		} else {
-			where += " AND instr(lower(" + f.col + "), lower(?)) > 0"
+			where += " AND " + s.store.D.Contains("lower("+f.col+")", "lower(?)")
 			args = append(args, v)
 		}
 	}

@@ -1,0 +1,108 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jmoiron/sqlx"
+
+	"settle"
+)
+
+// IsPostgres tells whether a --db value names a PostgreSQL database (a postgres:// or
+// postgresql:// URL) rather than a SQLite file.
+func IsPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// Redact is a database URL without its password, for messages and logs.
+func Redact(db string) string {
+	u, err := url.Parse(db)
+	if err != nil || u.User == nil {
+		return db
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// openPostgres connects to the PostgreSQL database at dbURL and applies pending
+// migrations. Unless create is set, a database without settle's schema is refused
+// with ErrNoDatabase, as a missing SQLite file is.
+func openPostgres(dbURL string, create bool) (*Store, error) {
+	name := Redact(dbURL)
+	w, err := pgPool(dbURL, false)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	s := &Store{wdb: w, D: Postgres, Path: name, Clock: settle.WallClock{}}
+	if !create {
+		var exists bool
+		if err := w.Get(&exists, `SELECT to_regclass('schema_migrations') IS NOT NULL`); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open %s: %w", name, err)
+		}
+		if !exists {
+			w.Close()
+			return nil, fmt.Errorf("%w at %s: run 'settle --db %s migrate' first (or check --db)", ErrNoDatabase, name, name)
+		}
+	}
+	if _, err := s.Migrate(context.Background()); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if s.R, err = pgPool(dbURL, true); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openPostgresReadOnly(dbURL string) (*Store, error) {
+	r, err := pgPool(dbURL, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{R: r, D: Postgres, Path: Redact(dbURL), Clock: settle.WallClock{}}, nil
+}
+
+// pgPool opens a pool of connections to dbURL whose queries are rebound (rebind.go).
+// A read-only pool's sessions refuse writes, as SQLite's query_only connections do.
+func pgPool(dbURL string, readOnly bool) (*sqlx.DB, error) {
+	name := Redact(dbURL)
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = "settle"
+	// A statement that waits for a lock longer than SQLite's busy timeout fails the
+	// same way, with an error IsBusy recognises.
+	cfg.RuntimeParams["lock_timeout"] = fmt.Sprint(BusyTimeout.Milliseconds())
+	if readOnly {
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	db := sqlx.NewDb(sql.OpenDB(newPGConnector(cfg)), "pgx")
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "3D000" { // invalid_catalog_name
+			return nil, fmt.Errorf("%w at %s: create it first (createdb), then run 'settle --db %s migrate'", ErrNoDatabase, name, name)
+		}
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	return db, nil
+}
