@@ -29,7 +29,7 @@ import (
 // Ingested and duplicate files move to inbox/processed/; unreadable ones to
 // inbox/rejected/ with a .reason file beside them, after the rest are done.
 func IngestJob() Job {
-	return Job{Name: "ingest", Description: "ingest the inbox: bank files and CSV feeds", Run: runIngest}
+	return Job{Name: "ingest", Description: "ingest the inbox: bank files and CSV feeds", Run: runIngest, Workers: true}
 }
 
 // inboxFiles lists the files waiting in the inbox, by name: regular files, and apart
@@ -105,20 +105,61 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 		files = append(files, inboxFile{path, kind, err, rank})
 	}
 	sort.SliceStable(files, func(i, j int) bool { return files[i].rank < files[j].rank })
+	var others []inboxFile // files another worker had claimed, in rank order (claims.go)
+	// waitOthers waits for the files of others ranked before rank (all of them for -1)
+	// to leave the inbox, finishing those whose worker died.
+	waitOthers := func(rank int) error {
+		for len(others) > 0 && (rank < 0 || others[0].rank < rank) {
+			o := others[0]
+			others = others[1:]
+			l, mine, err := waitGone(ctx, env, o.path)
+			if err != nil {
+				return err
+			}
+			if mine {
+				if err := t.claimed(env, o.path, o.kind, o.err, l); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	for _, f := range files {
 		if ctx.Err() != nil {
 			return t.finish(env), ctx.Err() // stop between files; each file is one unit
 		}
-		if f.err != nil {
-			err = t.reject(env, f.path, f.err)
-		} else {
-			err = t.fileSafely(env, f.path, f.kind)
+		if err := waitOthers(f.rank); err != nil {
+			return t.finish(env), err
 		}
+		l, held, err := claim(env, claimPrefix+filepath.Base(f.path))
 		if err != nil {
 			return t.finish(env), err
 		}
+		if held {
+			others = append(others, f)
+			continue
+		}
+		if err := t.claimed(env, f.path, f.kind, f.err, l); err != nil {
+			return t.finish(env), err
+		}
+	}
+	if err := waitOthers(-1); err != nil {
+		return t.finish(env), err
 	}
 	return t.finish(env), nil
+}
+
+// claimed handles an inbox file this worker has claimed, then gives the claim up.
+// A file gone meanwhile was finished by another worker.
+func (t *ingestTally) claimed(env *Env, path, kind string, sniffErr error, l Lease) error {
+	defer l.Release(env.Work, env.Store)
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if sniffErr != nil {
+		return t.reject(env, path, sniffErr)
+	}
+	return t.fileSafely(env, path, kind)
 }
 
 func sniffFile(path string) (kind string, statement bool, err error) {
@@ -194,6 +235,12 @@ func (t *ingestTally) file(env *Env, path, kind string) (err error) {
 	if err != nil {
 		return err
 	}
+	// The same content under another name may be in another worker's hands: wait for it.
+	content, err := claimWait(env.Work, env, "content:"+sha)
+	if err != nil {
+		return err
+	}
+	defer content.Release(env.Work, env.Store)
 	seen, err := ingest.FileIngested(env.Work, env.Store, sha)
 	if err != nil {
 		return err

@@ -42,7 +42,7 @@ type Lease struct {
 func Acquire(ctx context.Context, s *ledger.Store, name, holder string, ttl time.Duration) (Lease, error) {
 	l := Lease{Name: name, Holder: holder}
 	now := s.Now()
-	err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.LeaseTx(ctx, func(tx *sqlx.Tx) error {
 		var cur struct {
 			Holder     string `db:"holder"`
 			AcquiredAt int64  `db:"acquired_at"`
@@ -58,10 +58,22 @@ func Acquire(ctx context.Context, s *ledger.Store, name, holder string, ttl time
 		case cur.Holder != holder:
 			l.TookOver = cur.Holder
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+		// Taken only if still free or expired when the row is locked: on PostgreSQL two
+		// hosts may read the same expired lease at once, and only one gets it.
+		res, err := tx.ExecContext(ctx, `INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
-			expires_at = excluded.expires_at`, name, holder, now.UnixMilli(), now.Add(ttl).UnixMilli())
-		return err
+			expires_at = excluded.expires_at WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+			name, holder, now.UnixMilli(), now.Add(ttl).UnixMilli(), now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		if err := tx.GetContext(ctx, &cur, `SELECT holder, acquired_at, expires_at FROM leases WHERE name = ?`, name); err != nil {
+			return err
+		}
+		return &LeaseHeldError{Name: name, Holder: cur.Holder, Since: time.UnixMilli(cur.AcquiredAt), Until: time.UnixMilli(cur.ExpiresAt)}
 	})
 	return l, err
 }
@@ -92,9 +104,24 @@ func AcquireWait(ctx context.Context, s *ledger.Store, name, holder string, ttl,
 	}
 }
 
+// takeOverWorkers deletes the expired leases of the workers of a job (named
+// prefix+holder) and returns their holders: their runs are to be marked interrupted.
+// Their claims expire with them and are taken over file by file.
+func takeOverWorkers(ctx context.Context, s *ledger.Store, prefix string) (holders []string, err error) {
+	err = s.LeaseTx(ctx, func(tx *sqlx.Tx) error {
+		holders = nil
+		if err := tx.SelectContext(ctx, &holders, `DELETE FROM leases WHERE name LIKE ? AND expires_at <= ? RETURNING holder`,
+			prefix+"%", s.Now().UnixMilli()); err != nil {
+			return err
+		}
+		return nil
+	})
+	return holders, err
+}
+
 // Renew extends the lease by ttl; it returns ErrLeaseLost if another holder has it.
 func (l Lease) Renew(ctx context.Context, s *ledger.Store, ttl time.Duration) error {
-	return s.WriteTx(ctx, func(tx *sqlx.Tx) error { return l.renewIn(ctx, tx, s.Now().Add(ttl)) })
+	return s.LeaseTx(ctx, func(tx *sqlx.Tx) error { return l.renewIn(ctx, tx, s.Now().Add(ttl)) })
 }
 
 // renewIn extends the lease to until inside tx.
@@ -108,12 +135,18 @@ func (l Lease) renewIn(ctx context.Context, tx *sqlx.Tx, until time.Time) error 
 	if err == nil && n == 0 {
 		return ErrLeaseLost
 	}
+	if err != nil {
+		return err
+	}
+	// The files this holder has claimed (claims.go) stay claimed while it lives.
+	_, err = tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE holder = ? AND name <> ?`,
+		until.UnixMilli(), l.Holder, l.Name)
 	return err
 }
 
 // Release gives the lease up, if this holder still has it.
 func (l Lease) Release(ctx context.Context, s *ledger.Store) error {
-	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+	return s.LeaseTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, l.Name, l.Holder)
 		return err
 	})

@@ -33,6 +33,10 @@ type Job struct {
 	// Today makes the job's default date today rather than yesterday: a batch is made
 	// for the day it runs (collection dates count from it).
 	Today bool
+	// Workers lets several processes run the job at once on PostgreSQL, each under a
+	// lease of its own, claiming the units it works on (the ingest's inbox files).
+	// On SQLite, whose one writer would serialise them anyway, the job is exclusive.
+	Workers bool
 }
 
 // Progress reports a long job's advance; the CLI draws it on a terminal only.
@@ -73,6 +77,8 @@ type Env struct {
 	Work context.Context
 	// Reset is what reset-balances resets (its selector, reason and who); other jobs ignore it.
 	Reset payments.ResetOptions
+	// Holder is this process as a lease holder: claims are taken in its name.
+	Holder string
 }
 
 // Summary is what a job reports: a one-line text, counts and amounts. Rejected > 0
@@ -115,6 +121,10 @@ type RunOptions struct {
 	Wait   time.Duration         // queue behind a lease holder for at most this long
 	Reset  payments.ResetOptions // reset-balances: the wallets and the reason
 }
+
+// jobWriterWait bounds how long a job waits for another process's write transaction
+// on PostgreSQL (SQLite's busy timeout stays as it is).
+const jobWriterWait = time.Hour
 
 // Runner runs registered jobs under a lease and journals every run.
 type Runner struct {
@@ -184,15 +194,32 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	}
 	ttl := time.Duration(r.Config.LeaseTTL)
 	work := context.WithoutCancel(ctx)
-	lease, err := AcquireWait(ctx, r.Store, "job:"+j.Name, r.Holder, ttl, opt.Wait)
+	if r.Store.WriterWait < jobWriterWait {
+		// On PostgreSQL another worker's file is one transaction: wait for it.
+		r.Store.WriterWait = jobWriterWait
+	}
+	leaseName := "job:" + j.Name
+	if j.Workers && r.Store.D == ledger.Postgres {
+		leaseName += "@" + r.Holder
+	}
+	lease, err := AcquireWait(ctx, r.Store, leaseName, r.Holder, ttl, opt.Wait)
 	if err != nil {
 		return Result{Job: j.Name, Date: date, Status: StatusFailed, Error: err.Error()}, err
 	}
 	defer lease.Release(work, r.Store)
 	log := r.Log.With("job", j.Name, "date", date)
-	if lease.TookOver != "" {
-		log.Warn("took over an expired lease", "previousHolder", lease.TookOver)
-		if err := r.markInterrupted(work, j.Name, lease.TookOver); err != nil {
+	dead := []string{lease.TookOver}
+	if j.Workers && r.Store.D == ledger.Postgres {
+		if dead, err = takeOverWorkers(work, r.Store, "job:"+j.Name+"@"); err != nil {
+			return Result{Job: j.Name, Date: date, Status: StatusFailed, Error: err.Error()}, err
+		}
+	}
+	for _, holder := range dead {
+		if holder == "" {
+			continue
+		}
+		log.Warn("took over an expired lease", "previousHolder", holder)
+		if err := r.markInterrupted(work, j.Name, holder); err != nil {
 			return Result{Job: j.Name, Date: date, Status: StatusFailed, Error: err.Error()}, err
 		}
 	}
@@ -206,7 +233,7 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	defer cancel(nil)
 	stopRenew := r.keepLease(jobCtx, lease, ttl, cancel, log)
 	env := &Env{Store: r.Store, Config: r.Config, Dirs: r.Dirs, Date: date, DryRun: opt.DryRun,
-		RunID: res.RunID, Log: log, Progress: r.Progress, Work: work, Reset: opt.Reset}
+		RunID: res.RunID, Log: log, Progress: r.Progress, Work: work, Reset: opt.Reset, Holder: r.Holder}
 	log.Info("job started", "runId", res.RunID, "dryRun", opt.DryRun)
 	res.Summary, err = runSafely(jobCtx, j, env)
 	stopRenew()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -62,12 +63,23 @@ var Postgres = &Dialect{
 // transaction, readers never wait (MVCC), and what settle numbers itself (MAX(id) + 1
 // under the lock) stays exact. A transaction is one chunk of a job, so a neighbour
 // waits for at most a chunk; a lock held longer than BusyTimeout fails with IsBusy.
-func (d *Dialect) lockWriter(ctx context.Context, tx *sqlx.Tx) error {
+func (d *Dialect) lockWriter(ctx context.Context, tx *sqlx.Tx, wait time.Duration) error {
 	if d != Postgres {
 		return nil // BEGIN IMMEDIATE took it
 	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7413260000)`)
-	return err
+	if wait <= 0 {
+		wait = BusyTimeout
+	}
+	for _, q := range []string{
+		fmt.Sprintf(`SET LOCAL lock_timeout = %d`, wait.Milliseconds()),
+		`SELECT pg_advisory_xact_lock(7413260000)`,
+		fmt.Sprintf(`SET LOCAL lock_timeout = %d`, BusyTimeout.Milliseconds()),
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DayDiff is the SQL of the absolute number of days between two ISO date

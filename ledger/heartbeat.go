@@ -54,6 +54,9 @@ func (s *Store) OnHeartbeat(fn func(ctx context.Context, tx *sqlx.Tx) error) (be
 // this process, and returns its error. While one is open, hb is left to it (the
 // transaction fails and rolls back if hb fails) and beat returns nil.
 func (s *Store) beat(ctx context.Context, hb *heartbeat) error {
+	if s.ldb != nil { // PostgreSQL: beside any transaction, visible at once
+		return s.LeaseTx(ctx, func(tx *sqlx.Tx) error { return hb.fn(ctx, tx) })
+	}
 	if !s.ws.mu.TryLock() {
 		hb.due.Store(true)
 		s.ws.due.Store(true)

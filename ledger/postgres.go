@@ -64,6 +64,11 @@ func openPostgres(dbURL string, create bool) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	if s.ldb, err = pgPool(dbURL, false); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.ldb.SetMaxOpenConns(2)
 	return s, nil
 }
 

@@ -30,6 +30,11 @@ type Store struct {
 	R   *sqlx.DB // read-only pool
 	// D is the SQL dialect of the backend: SQLite or PostgreSQL.
 	D *Dialect
+	// WriterWait is how long a write transaction on PostgreSQL waits for another
+	// process's to end before it fails with IsBusy (default BusyTimeout). Jobs wait
+	// longer: another worker's file is one transaction.
+	WriterWait time.Duration
+	ldb        *sqlx.DB // PostgreSQL: the connections of LeaseTx
 	// Path is the SQLite file, or the PostgreSQL URL without its password.
 	Path string
 	// Clock stamps what the store writes (created_at, updated_at). Open sets the wall
@@ -152,6 +157,9 @@ func (s *Store) Close() error {
 	if s.R != nil {
 		errs = append(errs, s.R.Close())
 	}
+	if s.ldb != nil {
+		errs = append(errs, s.ldb.Close())
+	}
 	return errors.Join(errs...)
 }
 
@@ -183,9 +191,32 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := s.D.lockWriter(ctx, tx); err != nil {
+	if err := s.D.lockWriter(ctx, tx, s.WriterWait); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// LeaseTx runs fn in a write transaction for the leases table alone, whose every
+// statement is atomic on its own. On SQLite it is WriteTx. On PostgreSQL it runs on
+// connections of its own, without the writer lock: a lease is renewed, and a file
+// claimed, while another process's long transaction holds the writer lock, and
+// while this process waits for it.
+func (s *Store) LeaseTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if s.ldb == nil {
+		return s.WriteTx(ctx, fn)
+	}
+	tx, err := s.ldb.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
 	}
