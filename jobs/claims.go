@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
 )
 
 // Several `settle run ingest` processes, on several hosts, may work one inbox (a
