@@ -159,3 +159,27 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 	}
 	return cipher.NewGCM(block)
 }
+
+// FirstUse records an API request's signature until until (Unix ms) and tells
+// whether no replica of the API had seen it. On PostgreSQL the signatures are shared
+// by every replica (api_replays); a SQLite ledger lives on one host, whose server
+// keeps them in memory, and FirstUse answers true without asking the database. Expired
+// signatures are deleted now and then.
+func (s *Store) FirstUse(ctx context.Context, signature string, now, until int64) (bool, error) {
+	if s.ldb == nil {
+		return true, nil
+	}
+	if s.purgeAt.Load() < now {
+		s.purgeAt.Store(now + 10_000)
+		if _, err := s.ldb.ExecContext(ctx, `DELETE FROM api_replays WHERE expires_at < ?`, now); err != nil {
+			return false, err
+		}
+	}
+	res, err := s.ldb.ExecContext(ctx, `INSERT INTO api_replays (signature, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		signature, until)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

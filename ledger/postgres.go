@@ -72,12 +72,20 @@ func openPostgres(dbURL string, create bool) (*Store, error) {
 	return s, nil
 }
 
+// openPostgresReadOnly opens the read pool, and the few connections that write the
+// small shared tables of coordination (the API replicas' replay guard).
 func openPostgresReadOnly(dbURL string) (*Store, error) {
 	r, err := pgPool(dbURL, true)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{R: r, D: Postgres, Path: Redact(dbURL), Clock: settle.WallClock{}}, nil
+	s := &Store{R: r, D: Postgres, Path: Redact(dbURL), Clock: settle.WallClock{}}
+	if s.ldb, err = pgPool(dbURL, false); err != nil {
+		r.Close()
+		return nil, err
+	}
+	s.ldb.SetMaxOpenConns(4)
+	return s, nil
 }
 
 // pgPool opens a pool of connections to dbURL whose queries are rebound (rebind.go).

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -34,7 +35,8 @@ type Store struct {
 	// process's to end before it fails with IsBusy (default BusyTimeout). Jobs wait
 	// longer: another worker's file is one transaction.
 	WriterWait time.Duration
-	ldb        *sqlx.DB // PostgreSQL: the connections of LeaseTx
+	ldb        *sqlx.DB // PostgreSQL: the connections of LeaseTx and FirstUse
+	purgeAt    atomic.Int64
 	// Path is the SQLite file, or the PostgreSQL URL without its password.
 	Path string
 	// Clock stamps what the store writes (created_at, updated_at). Open sets the wall

@@ -102,6 +102,12 @@ func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQue
 	if _, err := hex.Decode(raw[:], []byte(sig)); err != nil || !s.replays.first(raw, stamped, now) {
 		return caller{}, "replayed signature"
 	}
+	// Another replica may have seen it (PostgreSQL; a no-op on SQLite).
+	if first, err := s.store.FirstUse(ctx, sig, now.UnixMilli(), stamped.Add(Window).UnixMilli()); err != nil {
+		return caller{}, "replay check failed: " + err.Error()
+	} else if !first {
+		return caller{}, "replayed signature"
+	}
 	return caller{keyID: key, partner: partner}, ""
 }
 
