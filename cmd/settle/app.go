@@ -58,7 +58,7 @@ func register(name string, c command) { commands[name] = c }
 // globalFlags registers the global flags on fs with their current values as
 // defaults, so that a command's flag set accepts them too without resetting them.
 func (a *app) globalFlags(fs *flag.FlagSet) {
-	fs.StringVar(&a.db, "db", a.db, "the SQLite database `PATH`")
+	fs.StringVar(&a.db, "db", a.db, "the ledger: a SQLite file `PATH` or a postgres:// URL")
 	fs.StringVar(&a.config, "config", a.config, "a JSON configuration `FILE` (settings in the README)")
 	fs.StringVar(&a.inbox, "inbox", a.inbox, "where incoming files wait (a `DIR`)")
 	fs.StringVar(&a.outbox, "outbox", a.outbox, "where generated bank files go (a `DIR`)")
