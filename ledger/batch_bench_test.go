@@ -24,22 +24,24 @@ func BenchmarkSDDBatch(b *testing.B) {
 		seedWorld(b, s)
 		ctx := context.Background()
 		err := s.Write(ctx, func(w *ledger.Writer) error {
+			d := s.D
 			for _, q := range []string{
 				`WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ` + strconv.Itoa(n) + `)
 				INSERT INTO wallets (wallet_id, partner_key, tax_id, first_name, last_name, iban, is_iban_validated, phone_number,
 					email, creation_date, last_update_date, originating_dealer_key, status)
-				SELECT printf('w%07d', n), 'ACME', printf('TAX%07d', n), 'Zoë', printf('Müller & Söhne %d', n),
+				SELECT 'w' || ` + d.ZeroPad("n", 7) + `, 'ACME', 'TAX' || ` + d.ZeroPad("n", 7) + `, 'Zoë', 'Müller & Söhne ' || n,
 					'IT27X0300203280335719971372', TRUE, '+39.333', 'z@example.com', '2026-01-01', '2026-01-01', 'ACME_D1', 'Active' FROM seq`,
 				`INSERT INTO mandates (mandate_id, partner_key, creditor_id, wallet_id, debtor_name, debtor_iban, signature_date,
 					status, last_collection_date, created_at, updated_at)
-				SELECT printf('MND-%07d', rowid), 'ACME', 'IT66ZZZA1B2C3D4E5F6G7H8', wallet_id, first_name || ' ' || last_name, iban,
-					'2026-01-15', 'Active', CASE WHEN rowid % 2 = 0 THEN '2026-10-20' END, '2026-01-15', '2026-01-15'
-				FROM wallets WHERE wallet_id LIKE 'w%'`,
-				`INSERT INTO direct_debits (topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date, end_to_end_id,
+				SELECT 'MND-' || ` + d.ZeroPad("n", 7) + `, 'ACME', 'IT66ZZZA1B2C3D4E5F6G7H8', wallet_id, name, iban,
+					'2026-01-15', 'Active', CASE WHEN n % 2 = 0 THEN '2026-10-20' END, '2026-01-15', '2026-01-15'
+				FROM (SELECT wallet_id, first_name || ' ' || last_name AS name, iban, CAST(substr(wallet_id, 2) AS INTEGER) AS n
+					FROM wallets WHERE wallet_id LIKE 'w%') AS w`,
+				`INSERT INTO direct_debits (id, topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date, end_to_end_id,
 					status, created_at, updated_at)
-				SELECT printf('TU-%07d', rowid), 'ACME', wallet_id, mandate_id, 1000 + rowid % 99000,
-					CASE WHEN rowid % 3 = 0 THEN '2026-11-25' ELSE '2026-11-20' END, printf('STL-DD-%d', rowid), 'Created',
-					'2026-11-20', '2026-11-20' FROM mandates`,
+				SELECT n, 'TU-' || ` + d.ZeroPad("n", 7) + `, 'ACME', wallet_id, mandate_id, 1000 + n % 99000,
+					CASE WHEN n % 3 = 0 THEN '2026-11-25' ELSE '2026-11-20' END, 'STL-DD-' || n, 'Created',
+					'2026-11-20', '2026-11-20' FROM (SELECT wallet_id, mandate_id, CAST(substr(mandate_id, 5) AS INTEGER) AS n FROM mandates) AS m`,
 			} {
 				if _, err := w.Exec(q); err != nil {
 					return err

@@ -46,7 +46,7 @@ var SQLite = &Dialect{
 // column, and BLOB is BYTEA.
 var Postgres = &Dialect{
 	Name:     "postgres",
-	InList:   "IN (SELECT jsonb_array_elements_text(CAST(? AS jsonb)))",
+	InList:   "= ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))", // an index scan, where IN (SELECT …) made a join
 	dayDiff:  "abs(CAST(%[1]s AS date) - CAST(%[2]s AS date))",
 	contains: "strpos(%[1]s, %[2]s)",
 	jsonText: "(CAST(%[1]s AS jsonb) ->> '%[2]s')",

@@ -19,7 +19,7 @@ func BenchmarkImportWallets(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := ledgertest.OpenAt(b, filepath.Join(dir, "settle.db"))
+	s := ledgertest.Open(b)
 	ctx := context.Background()
 	for _, f := range files {
 		if f.Kind == "wallets" {

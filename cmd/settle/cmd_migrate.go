@@ -12,8 +12,7 @@ import (
 func init() {
 	register("migrate", command{
 		usage: "[--to postgres://…]",
-		help: "create the database or apply pending migrations; with --to, copy a verified SQLite ledger " +
-			"into a new PostgreSQL database and verify the copy",
+		help:  "create the database or apply pending migrations (--to: copy the ledger into PostgreSQL)",
 		example: `settle --db /srv/settle/settle.db migrate
 settle --db /srv/settle/settle.db migrate --to postgres://settle@db.internal/settle`,
 		run: cmdMigrate,

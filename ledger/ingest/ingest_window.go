@@ -3,7 +3,6 @@ package ingest
 import (
 	"cmp"
 	"fmt"
-	"math/bits"
 	"settle"
 	"settle/ledger"
 	"strings"
@@ -45,46 +44,38 @@ type autoRefund struct {
 
 func (win *window) size() int { return len(win.units) + win.statuses }
 
-// insertBuffer is a multi-row INSERT being filled.
+// insertBuffer is the rows of a table that a window inserts, written in bulk.
 type insertBuffer struct {
-	head string // INSERT INTO t (a, b, ...) VALUES
-	cols int
-	args []any
+	table string
+	cols  []string
+	args  []any
 }
 
 func newInsertBuffer(table, cols string) insertBuffer {
-	return insertBuffer{head: "INSERT INTO " + table + " (" + cols + ") VALUES ", cols: strings.Count(cols, ",") + 1}
+	b := insertBuffer{table: table}
+	for _, c := range strings.Split(cols, ",") {
+		b.cols = append(b.cols, strings.TrimSpace(c))
+	}
+	return b
 }
 
 func (b *insertBuffer) add(vals ...any) {
-	if len(vals) != b.cols {
-		panic(fmt.Sprintf("%s: %d values for %d columns", b.head, len(vals), b.cols))
+	if len(vals) != len(b.cols) {
+		panic(fmt.Sprintf("%s: %d values for %d columns", b.table, len(vals), len(b.cols)))
 	}
 	b.args = append(b.args, vals...)
 }
 
-// flush inserts the buffered rows in statements of 256 rows, then 128, 64... 1 for
-// the rest: a few prepared statements per table serve every window, whatever the
-// number of rows (a statement per row count would pile up in the statement cache).
+// flush inserts the buffered rows (ledger.Writer.InsertRows) and empties the buffer.
 func (b *insertBuffer) flush(w *ledger.Writer) error {
-	args := b.args
-	for len(args) > 0 {
-		n := min(len(args)/b.cols, 256)
-		n = 1 << (bits.Len(uint(n)) - 1) // the largest power of two <= n
-		if _, err := w.Exec(b.query(n), args[:n*b.cols]...); err != nil {
+	if len(b.args) > 0 {
+		if err := w.InsertRows(b.table, b.cols, b.args); err != nil {
 			return err
 		}
-		args = args[n*b.cols:]
 	}
 	clear(b.args)
 	b.args = b.args[:0]
 	return nil
-}
-
-// query is the INSERT of n rows.
-func (b *insertBuffer) query(n int) string {
-	row := "(" + strings.Repeat("?, ", b.cols-1) + "?)"
-	return b.head + strings.Repeat(row+", ", n-1) + row
 }
 
 // writes are the rows a window inserts, in an order that satisfies the foreign keys.
@@ -128,7 +119,7 @@ func (wr *writes) nextIDs(w *ledger.Writer) error {
 func (wr *writes) flush(w *ledger.Writer) error {
 	for _, b := range []*insertBuffer{&wr.transactions, &wr.postings, &wr.operations, &wr.entries, &wr.exceptions, &wr.statuses} {
 		if err := b.flush(w); err != nil {
-			return fmt.Errorf("%s: %w", strings.Fields(b.head)[2], err)
+			return fmt.Errorf("%s: %w", b.table, err)
 		}
 	}
 	return nil
