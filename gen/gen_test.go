@@ -52,7 +52,7 @@ func TestWorldImportsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
+	s := ledgertest.Open(t)
 	for _, f := range files {
 		fh, _ := os.Open(f.Path)
 		res, err := feeds.Import(context.Background(), s, f.Kind, f.Path, fh, feeds.ImportOptions{Day: testDay})

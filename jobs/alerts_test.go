@@ -174,9 +174,9 @@ func TestOldExceptionsAndRejectedBatchesAreTold(t *testing.T) {
 	ledgertest.Exec(t, s, `INSERT INTO input_files (id, sha256, name, kind, size_bytes, ingested_at) VALUES (1, 'x', 'n.xml', 'camt.054', 0, '')`)
 	for i, created := range []string{"2026-11-01T10:00:00Z", "2026-11-20T10:00:00Z"} { // 20 days old, and 1
 		ledgertest.Exec(t, s, `INSERT INTO bank_entries (id, file_id, position, outcome, partner_key, account, currency, amount_cents, credit, status,
-			booking_date, value_date, amount) VALUES (?, 1, ?, 'exception', 'ACME', 'IT60X0542811101000000123456', 'EUR', 1000, 1, 'BOOK', '2026-11-01', '2026-11-01', '')`, i+1, i+1)
+			booking_date, value_date, amount) VALUES (?, 1, ?, 'exception', 'ACME', 'IT60X0542811101000000123456', 'EUR', 1000, TRUE, 'BOOK', '2026-11-01', '2026-11-01', '')`, i+1, i+1)
 		ledgertest.Exec(t, s, `INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency, in_suspense, status, created_at)
-			VALUES ('UNKNOWN_REFERENCE', '', ?, 'ACME', 1000, '', 'EUR', 1, 'open', ?)`, i+1, created)
+			VALUES ('UNKNOWN_REFERENCE', '', ?, 'ACME', 1000, '', 'EUR', TRUE, 'open', ?)`, i+1, created)
 	}
 	ledgertest.Exec(t, s, `INSERT INTO batches (kind, msg_id, partner_key, account_iban, message, file_name, sha256, nb_of_txs, ctrl_sum_cents, status, created_at)
 		VALUES ('sdd', 'STL-SDD-1', 'ACME', 'IT60X0542811101000000123456', 'pain.008.001.08', 'f.xml', '', 3, 300, 'Rejected', '')`)

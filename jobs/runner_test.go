@@ -22,7 +22,7 @@ import (
 func testRunner(t *testing.T) (*Runner, *ledger.Store) {
 	t.Helper()
 	dir := t.TempDir()
-	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
+	s := ledgertest.Open(t)
 	cfg := DefaultConfig()
 	cfg.LeaseTTL = Duration(3 * time.Second)
 	r := NewRunner(s, cfg, Dirs{Reports: filepath.Join(dir, "reports")}, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -295,7 +295,7 @@ func TestTakeoverMarksTheDeadRunInterrupted(t *testing.T) {
 	ctx := context.Background()
 	r.Register(Job{Name: "x", Run: func(context.Context, *Env) (Summary, error) { return Summary{Line: "done"}, nil }})
 	// A crashed process: its journaled run and its lease, expired.
-	ledgertest.Exec(t, s, `INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at) VALUES ('x', 'crashed:1', '2026-11-20', 0, 'running', '2026-11-21T02:00:00Z')`)
+	ledgertest.Exec(t, s, `INSERT INTO job_runs (job, holder, run_date, dry_run, status, started_at) VALUES ('x', 'crashed:1', '2026-11-20', FALSE, 'running', '2026-11-21T02:00:00Z')`)
 	ledgertest.Exec(t, s, `INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('job:x', 'crashed:1', 0, 1)`)
 	if res, err := r.Run(ctx, "x", RunOptions{Date: settle.MustParseDay("2026-11-20")}); err != nil || !res.OK() {
 		t.Fatalf("%+v %v", res, err)

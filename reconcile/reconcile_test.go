@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"settle/gen"
@@ -25,7 +24,7 @@ func world(t testing.TB, entries int, breaks bool) *ledger.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := ledgertest.OpenAt(t, filepath.Join(dir, "settle.db"))
+	s := ledgertest.Open(t)
 	ctx := context.Background()
 	for _, kind := range append(append([]string{}, gen.Files...), "camt.054", "camt.053") {
 		f, ok := gen.Find(files, kind)
