@@ -22,6 +22,9 @@ func (w *Writer) InsertRows(table string, cols []string, args []any) error {
 	if len(args)%len(cols) != 0 {
 		return fmt.Errorf("%s: %d values for %d columns", table, len(args), len(cols))
 	}
+	if table == "transactions" {
+		w.nextTx = 0 // Post reads MAX(id) again
+	}
 	if w.store.D == Postgres {
 		return w.insertUnnest(table, cols, args)
 	}

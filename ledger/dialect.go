@@ -22,6 +22,7 @@ type Dialect struct {
 	InList string
 
 	dayDiff  string // absolute days between two ISO dates: %[1]s and %[2]s
+	addDays  string // the ISO date %[1]s plus %[2]s days, as ISO text
 	contains string // strictly positive when %[2]s occurs in %[1]s
 	jsonText string // the text of key %[2]s of the JSON object in column %[1]s
 	jsonObj  string // a JSON object, as text, of the key-value list %[1]s
@@ -34,6 +35,7 @@ var SQLite = &Dialect{
 	Name:     "sqlite",
 	InList:   "IN (SELECT value FROM json_each(?))",
 	dayDiff:  "abs(julianday(%[1]s) - julianday(%[2]s))",
+	addDays:  "date(%[1]s, '+' || (%[2]s) || ' days')",
 	contains: "instr(%[1]s, %[2]s)",
 	jsonText: "json_extract(%[1]s, '$.%[2]s')",
 	jsonObj:  "json_object(%[1]s)",
@@ -48,6 +50,7 @@ var Postgres = &Dialect{
 	Name:     "postgres",
 	InList:   "= ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))", // an index scan, where IN (SELECT …) made a join
 	dayDiff:  "abs(CAST(%[1]s AS date) - CAST(%[2]s AS date))",
+	addDays:  "to_char(CAST(%[1]s AS date) + CAST(%[2]s AS integer), 'YYYY-MM-DD')",
 	contains: "strpos(%[1]s, %[2]s)",
 	jsonText: "(CAST(%[1]s AS jsonb) ->> '%[2]s')",
 	jsonObj:  "CAST(json_build_object(%[1]s) AS text)",
@@ -85,6 +88,9 @@ func (d *Dialect) lockWriter(ctx context.Context, tx *sqlx.Tx, wait time.Duratio
 // DayDiff is the SQL of the absolute number of days between two ISO date
 // expressions.
 func (d *Dialect) DayDiff(a, b string) string { return fmt.Sprintf(d.dayDiff, a, b) }
+
+// AddDays is the SQL of the ISO date expression date plus n days, as ISO text.
+func (d *Dialect) AddDays(date, n string) string { return fmt.Sprintf(d.addDays, date, n) }
 
 // Contains is the SQL of a condition true when needle occurs in haystack.
 func (d *Dialect) Contains(haystack, needle string) string {

@@ -23,7 +23,7 @@ func feeOpsWorld(b *testing.B, n, days int) *ledger.Store {
 		SELECT 'D' || i, 'ACME', 'Dealer ' || i, '2026-01-01', '2026-01-01' FROM k`)
 	exec(`INSERT INTO stores (store_id, dealer_key, store_name, created_at, updated_at)
 		WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 99)
-		SELECT printf('00000000-0000-4000-8000-%012d', i), 'D' || (i % 10), 'Store ' || i, '2026-01-01', '2026-01-01' FROM k`)
+		SELECT '00000000-0000-4000-8000-' || ` + s.D.ZeroPad("i", 12) + `, 'D' || (i % 10), 'Store ' || i, '2026-01-01', '2026-01-01' FROM k`)
 	// Built like the migrations leave it, indexes made after the rows (as a restore would).
 	exec(`DROP INDEX operations_transaction`)
 	exec(`DROP INDEX operations_wallet`)
@@ -35,7 +35,7 @@ func feeOpsWorld(b *testing.B, n, days int) *ledger.Store {
 		SELECT 'op' || i, NULL, CASE i % 3 WHEN 0 THEN 'CashDeposit' WHEN 1 THEN 'CashWithdrawal' ELSE 'Payment' END,
 			CASE WHEN i % 17 = 0 THEN 'Failed' ELSE 'Completed' END, 1000 + i % 50000, 1000 + i % 50000 - 100, 1000 + i % 50000,
 			100, 40, 30, 20, 10, CASE WHEN i % 2 = 0 THEN 'Customer' ELSE 'Store' END, 'ACME', NULL, 'D' || (i % 100 % 10),
-			printf('00000000-0000-4000-8000-%012d', i % 100), date('2026-01-01', '+' || (i % ?) || ' days'), '2026-01-01'
+			'00000000-0000-4000-8000-' || `+s.D.ZeroPad("i % 100", 12)+`, `+s.D.AddDays("'2026-01-01'", "i % ?")+`, '2026-01-01'
 		FROM k`, n-1, days)
 	exec(`CREATE INDEX operations_transaction ON operations(transaction_id)`)
 	exec(`CREATE INDEX operations_wallet ON operations(wallet_id, operation_date)`)

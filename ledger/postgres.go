@@ -64,11 +64,10 @@ func openPostgres(dbURL string, create bool) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	if s.ldb, err = pgPool(dbURL, false); err != nil {
+	if s.ldb, err = coordinationPool(dbURL, 2); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.ldb.SetMaxOpenConns(2)
 	return s, nil
 }
 
@@ -80,17 +79,31 @@ func openPostgresReadOnly(dbURL string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{R: r, D: Postgres, Path: Redact(dbURL), Clock: settle.WallClock{}}
-	if s.ldb, err = pgPool(dbURL, false); err != nil {
+	if s.ldb, err = coordinationPool(dbURL, 4); err != nil {
 		r.Close()
 		return nil, err
 	}
-	s.ldb.SetMaxOpenConns(4)
 	return s, nil
+}
+
+// coordinationPool opens the n connections of the small shared tables (leases,
+// claims, the API's replay guard). Their commits do not wait for the disk
+// (synchronous_commit off): what a crash of the server loses there is a lease renewal
+// or a replay record of the last moment, and a crash ends every holder's work anyway.
+// An API request would otherwise wait for one fsync.
+func coordinationPool(dbURL string, n int) (*sqlx.DB, error) {
+	db, err := pgPool(dbURL, false, "synchronous_commit", "off")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	return db, nil
 }
 
 // pgPool opens a pool of connections to dbURL whose queries are rebound (rebind.go).
 // A read-only pool's sessions refuse writes, as SQLite's query_only connections do.
-func pgPool(dbURL string, readOnly bool) (*sqlx.DB, error) {
+func pgPool(dbURL string, readOnly bool, params ...string) (*sqlx.DB, error) {
 	name := Redact(dbURL)
 	cfg, err := pgx.ParseConfig(dbURL)
 	if err != nil {
@@ -105,6 +118,9 @@ func pgPool(dbURL string, readOnly bool) (*sqlx.DB, error) {
 	cfg.RuntimeParams["lock_timeout"] = fmt.Sprint(BusyTimeout.Milliseconds())
 	if readOnly {
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	for i := 0; i+1 < len(params); i += 2 {
+		cfg.RuntimeParams[params[i]] = params[i+1]
 	}
 	db := sqlx.NewDb(sql.OpenDB(newPGConnector(cfg)), "pgx")
 	db.SetMaxOpenConns(8)

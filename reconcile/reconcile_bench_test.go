@@ -27,12 +27,12 @@ func statementWorld(b *testing.B, n int) *ledger.Store {
 		`+series+`SELECT i, 'k' || i, 'Suspense', 'P', '2026-11-20', '2026-11-20', 1, i, 'bench', '' FROM k`, n)
 	exec(`INSERT INTO postings (transaction_id, account_id, amount_cents) `+series+`
 		SELECT i, (SELECT id FROM accounts WHERE code = 'partner:P:bank'), 100 + i % 9000 FROM k
-		UNION ALL SELECT i, (SELECT id FROM accounts WHERE code = 'partner:P:suspense'), -(100 + i % 9000) FROM k`, n, n)
+		UNION ALL SELECT i, (SELECT id FROM accounts WHERE code = 'partner:P:suspense'), -(100 + i % 9000) FROM k`, n)
 	for file := 1; file <= 2; file++ {
 		exec(`INSERT INTO bank_entries (file_id, position, dedupe_key, outcome, partner_key, account, currency, amount_cents, credit, status,
 			booking_date, value_date, acct_svcr_ref, transaction_id, amount) `+series+`
 			SELECT ?, i, CASE WHEN ? = 1 THEN 'd' || i END, CASE WHEN ? = 1 THEN 'posted' ELSE 'duplicate' END, 'P',
-				'IT60X0542811101000000123456', 'EUR', 100 + i % 9000 + CASE WHEN ? = 2 AND i = 7 THEN 1 ELSE 0 END, 1, 'BOOK',
+				'IT60X0542811101000000123456', 'EUR', 100 + i % 9000 + CASE WHEN ? = 2 AND i = 7 THEN 1 ELSE 0 END, TRUE, 'BOOK',
 				'2026-11-20', '2026-11-20', 'REF' || i, CASE WHEN ? = 1 THEN i END, '' FROM k`, n, file, file, file, file, file)
 	}
 	exec(`INSERT INTO bank_statements (file_id, statement_id, partner_key, account, currency, from_date, to_date, opening_cents, closing_cents)

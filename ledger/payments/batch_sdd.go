@@ -222,6 +222,10 @@ func sddCut(w *ledger.Writer, partner string, horizon settle.Day, opt BatchOptio
 // first collection under a mandate, RCUR after), the amendment its mandate has
 // waiting, and its block: MSGID-Bnnnn numbered by (collection date, sequence type).
 func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, leadDays int) error {
+	// The statement below joins every due debit: the planner must know how many there are.
+	if err := w.Analyze("direct_debits", "mandates"); err != nil {
+		return err
+	}
 	var asked []settle.Day
 	if err := w.Select(&asked, `SELECT DISTINCT requested_date FROM direct_debits
 		WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ? ORDER BY 1`,
