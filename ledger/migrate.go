@@ -67,6 +67,8 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 		if err := s.wdb.SelectContext(ctx, &have, `SELECT version FROM schema_migrations ORDER BY version`); err != nil {
 			return 0, fmt.Errorf("migrate: %w", err)
 		}
+	} else if err := s.checkCollation(ctx); err != nil {
+		return 0, err
 	}
 	latest := ms[len(ms)-1]
 	if n := len(have); n > 0 && have[n-1] > latest.Version {

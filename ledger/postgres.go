@@ -86,6 +86,33 @@ func openPostgresReadOnly(dbURL string) (*Store, error) {
 	return s, nil
 }
 
+// byteOrder are the collations that sort text by its bytes, as SQLite does.
+var byteOrder = map[string]bool{"C": true, "POSIX": true, "C.UTF-8": true, "C.utf8": true}
+
+// checkCollation refuses to make settle's schema in a PostgreSQL database whose
+// collation sorts text by language rules: the reports, sorted by keys and codes,
+// would come out in another order than on SQLite.
+func (s *Store) checkCollation(ctx context.Context) error {
+	if s.D != Postgres {
+		return nil
+	}
+	var db struct {
+		Collate  string `db:"datcollate"`
+		Provider string `db:"datlocprovider"` // c: the C library's; i: ICU, which sorts by language rules
+	}
+	if err := s.wdb.GetContext(ctx, &db, `SELECT datcollate, datlocprovider FROM pg_database WHERE datname = current_database()`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if coll := db.Collate; !byteOrder[coll] || db.Provider == "i" {
+		if db.Provider == "i" {
+			coll = "an ICU collation"
+		}
+		return settle.Errorf(settle.Invalid, "%s sorts text by %s: settle needs a byte-order collation, so that its reports sort "+
+			"as on SQLite; create the database with createdb --template=template0 --locale=C.UTF-8 (or C)", s.Path, coll)
+	}
+	return nil
+}
+
 // coordinationPool opens the n connections of the small shared tables (leases,
 // claims, the API's replay guard). Their commits do not wait for the disk
 // (synchronous_commit off): what a crash of the server loses there is a lease renewal

@@ -87,3 +87,16 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Fatalf("verify the copy: %s", r.stdout+r.stderr)
 	}
 }
+
+// A PostgreSQL database that sorts text by language rules would order the reports
+// otherwise than SQLite: migrate refuses it and says how to create one.
+func TestMigrateRefusesALanguageCollation(t *testing.T) {
+	if !ledgertest.Postgres {
+		t.Skip("a PostgreSQL database's collation")
+	}
+	db := ledgertest.NewPostgresDB(t, "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
+	r := runSettle(t, t.TempDir(), "--db", db, "migrate")
+	if r.code == 0 || !strings.Contains(r.stderr, "byte-order collation") || !strings.Contains(r.stderr, "createdb --template=template0") {
+		t.Fatalf("migrate on an ICU database: exit %d %s", r.code, r.stderr)
+	}
+}

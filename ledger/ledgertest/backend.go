@@ -96,7 +96,7 @@ func pgSetup() error {
 		if pg.admin, pg.err = sql.Open("pgx", u.String()); pg.err != nil {
 			return
 		}
-		pg.template, pg.err = createDatabase()
+		pg.template, pg.err = createDatabase(byteOrder)
 		if pg.err != nil {
 			return
 		}
@@ -116,11 +116,11 @@ func dbURL(name string) string {
 	return u.String()
 }
 
-func createDatabase(template ...string) (string, error) {
+func createDatabase(options ...string) (string, error) {
 	name := fmt.Sprintf("settle_test_%d_%d", os.Getpid(), pg.n.Add(1))
 	q := `CREATE DATABASE ` + name
-	if len(template) > 0 {
-		q += ` TEMPLATE ` + template[0]
+	if len(options) > 0 {
+		q += ` ` + options[0]
 	}
 	if _, err := pg.admin.ExecContext(context.Background(), q); err != nil {
 		return "", fmt.Errorf("%s: %w", q, err)
@@ -132,6 +132,17 @@ func dropDatabase(name string) {
 	pg.admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 }
 
+// byteOrder makes a test database sort text as SQLite does, whatever the server's
+// default (settle refuses any other).
+const byteOrder = "TEMPLATE template0 LOCALE 'C.UTF-8'"
+
+// NewPostgresDB is the URL of a new, empty PostgreSQL database made with the CREATE
+// DATABASE options given (a test of what settle refuses), dropped when t ends.
+func NewPostgresDB(t testing.TB, options string) string {
+	t.Helper()
+	return pgDatabase(t, false, options)
+}
+
 // NewDB is the --db of a new, empty database for t: a file in t's temporary
 // directory on SQLite, a new database on PostgreSQL, dropped when t ends.
 func NewDB(t testing.TB) string {
@@ -139,10 +150,10 @@ func NewDB(t testing.TB) string {
 	if !Postgres {
 		return t.TempDir() + "/settle.db"
 	}
-	return pgDatabase(t, false)
+	return pgDatabase(t, false, byteOrder)
 }
 
-func pgDatabase(t testing.TB, migrated bool) string {
+func pgDatabase(t testing.TB, migrated bool, options ...string) string {
 	t.Helper()
 	if err := pgSetup(); err != nil {
 		t.Fatal(err)
@@ -150,9 +161,9 @@ func pgDatabase(t testing.TB, migrated bool) string {
 	var name string
 	var err error
 	if migrated {
-		name, err = createDatabase(pg.template)
+		name, err = createDatabase("TEMPLATE " + pg.template)
 	} else {
-		name, err = createDatabase()
+		name, err = createDatabase(options...)
 	}
 	if err != nil {
 		t.Fatal(err)
