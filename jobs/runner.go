@@ -208,20 +208,8 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	}
 	defer lease.Release(work, r.Store)
 	log := r.Log.With("job", j.Name, "date", date)
-	dead := []string{lease.TookOver}
-	if j.Workers && r.Store.D == ledger.Postgres {
-		if dead, err = takeOverWorkers(work, r.Store, "job:"+j.Name+"@"); err != nil {
-			return Result{Job: j.Name, Date: date, Status: StatusFailed, Error: err.Error()}, err
-		}
-	}
-	for _, holder := range dead {
-		if holder == "" {
-			continue
-		}
-		log.Warn("took over an expired lease", "previousHolder", holder)
-		if err := r.markInterrupted(work, j.Name, holder); err != nil {
-			return Result{Job: j.Name, Date: date, Status: StatusFailed, Error: err.Error()}, err
-		}
+	if err := r.closeDeadRuns(work, j, lease, log); err != nil {
+		return Result{Job: j.Name, Date: date, Status: StatusFailed, Error: err.Error()}, err
 	}
 	res := Result{Job: j.Name, Date: date, DryRun: opt.DryRun, Status: StatusRunning}
 	started := r.Clock.Now()
@@ -237,6 +225,12 @@ func (r *Runner) RunJob(ctx context.Context, j Job, opt RunOptions) (Result, err
 	log.Info("job started", "runId", res.RunID, "dryRun", opt.DryRun)
 	res.Summary, err = runSafely(jobCtx, j, env)
 	stopRenew()
+	if j.Workers && r.Store.D == ledger.Postgres {
+		// A worker that died while this one ran: its files were taken over, its run ends here.
+		if cerr := r.closeDeadRuns(work, j, Lease{}, log); cerr != nil {
+			log.Error("closing the runs of dead workers", "error", cerr)
+		}
+	}
 
 	res.Millis = r.Clock.Now().Sub(started).Milliseconds()
 	switch {
@@ -342,6 +336,28 @@ func (r *Runner) journalStart(ctx context.Context, job string, date settle.Day, 
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, job, r.Holder, date, dry, StatusRunning, at.UTC().Format(time.RFC3339Nano), r.Version)
 	})
 	return id, err
+}
+
+// closeDeadRuns marks interrupted the runs of the holders whose lease expired: the
+// one this run took over, and on PostgreSQL the job's workers whose leases expired.
+func (r *Runner) closeDeadRuns(ctx context.Context, j Job, taken Lease, log *slog.Logger) error {
+	dead := []string{taken.TookOver}
+	if j.Workers && r.Store.D == ledger.Postgres {
+		var err error
+		if dead, err = takeOverWorkers(ctx, r.Store, "job:"+j.Name+"@"); err != nil {
+			return err
+		}
+	}
+	for _, holder := range dead {
+		if holder == "" {
+			continue
+		}
+		log.Warn("took over an expired lease", "previousHolder", holder)
+		if err := r.markInterrupted(ctx, j.Name, holder); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // markInterrupted closes the runs a dead holder left "running": its lease expired
