@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's "Scaling out" figures: the API's p99 alone and while another process
-# ingests a 200,000-entry notification, on SQLite and on PostgreSQL, on this machine.
+# ingests a 200,000-entry notification (at the nightly's priority, Nice=5), on SQLite
+# and on PostgreSQL, on this machine.
 #   cmd/apiload/scaling.sh [postgres://postgres@127.0.0.1:5432/postgres]
 # It builds settle and apiload, generates a world of 20,000 wallets, and for each rate
 # (500, 1,000, 2,000 req/s, 15 s each) measures the API alone, then during an ingest
@@ -34,7 +35,8 @@ for backend in sqlite postgres; do
       if [ $mode = ingest ]; then
         rm -rf "$work/in" && mkdir -p "$work/in" && cp "$work"/bank/camt.054.* "$work/in/"
         t0=$SECONDS
-        "$work/settle" --db "$db" --inbox "$work/in" run ingest --date 2026-11-20 >"$work/ingest.out" 2>/dev/null & ing=$!
+        # at the priority deploy/settle-nightly.service gives the nightly (Nice=5)
+        nice -n 5 "$work/settle" --db "$db" --inbox "$work/in" run ingest --date 2026-11-20 >"$work/ingest.out" 2>/dev/null & ing=$!
         sleep 2
       fi
       out=$("$work/apiload" -url http://127.0.0.1:18080 -key "$key" -secret "$secret" -rate $rate -duration 15s | tail -1)
