@@ -75,7 +75,7 @@ func (c Collector) runs(ctx context.Context, ch chan<- prometheus.Metric) error 
 	}
 	type last struct {
 		success *time.Time
-		took    float64
+		took    float64 // seconds, not money
 		failed  bool
 	}
 	lasts := map[string]*last{}
