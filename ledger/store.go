@@ -228,14 +228,25 @@ func (s *Store) LeaseTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
-// ReadTx runs fn in a read-only transaction, which sees one consistent snapshot.
+// ReadTx runs fn in a read-only transaction, which sees one consistent snapshot:
+// SQLite's read transactions do; on PostgreSQL it takes REPEATABLE READ (its default,
+// READ COMMITTED, gives each statement a snapshot of its own).
 func (s *Store) ReadTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.R.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.R.BeginTxx(ctx, s.snapshot())
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback()
 	return fn(tx)
+}
+
+// snapshot is the options of a read-only transaction that sees one snapshot.
+func (s *Store) snapshot() *sql.TxOptions {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.D == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return opts
 }
 
 // Now is the store clock's time, in UTC.

@@ -28,7 +28,7 @@ type VerifyResult struct {
 // zero. It reads one consistent snapshot and lists at most limit violations per kind.
 func (s *Store) Verify(ctx context.Context, limit int) (VerifyResult, error) {
 	var res VerifyResult
-	tx, err := s.R.BeginTxx(ctx, nil)
+	tx, err := s.R.BeginTxx(ctx, s.snapshot())
 	if err != nil {
 		return res, err
 	}
