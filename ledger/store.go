@@ -228,19 +228,9 @@ func (s *Store) LeaseTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
-// ReadTx runs fn in a read-only transaction, which sees one consistent snapshot:
-// SQLite's read transactions do; on PostgreSQL it takes REPEATABLE READ (its default,
-// READ COMMITTED, gives each statement a snapshot of its own).
-func (s *Store) ReadTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.R.BeginTxx(ctx, s.snapshot())
-	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(tx)
-}
-
-// snapshot is the options of a read-only transaction that sees one snapshot.
+// snapshot is the options of a read-only transaction that sees one snapshot, as
+// SQLite's read transactions do: on PostgreSQL, REPEATABLE READ (its default, READ
+// COMMITTED, gives each statement a snapshot of its own).
 func (s *Store) snapshot() *sql.TxOptions {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if s.D == Postgres {

@@ -24,8 +24,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if s.metrics != nil {
 			s.metrics.observe(route, rec.status, d)
 		}
-		if s.log != nil { // durationMs is a float of milliseconds, not money
-			s.log.Info("request", "method", r.Method, "route", route, "status", rec.status, "durationMs", float64(d.Microseconds())/1000,
+		if s.log != nil {
+			ms := float64(d.Microseconds()) / 1000 // a duration in milliseconds, not money
+			s.log.Info("request", "method", r.Method, "route", route, "status", rec.status, "durationMs", ms,
 				"keyId", key, "bytes", rec.bytes)
 		}
 	})
