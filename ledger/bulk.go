@@ -15,9 +15,9 @@ import (
 //
 // SQLite takes multi-row INSERTs of 256 rows, then 128, 64, … 1 for the rest: a few
 // prepared statements serve every call, whatever the number of rows. PostgreSQL takes
-// one INSERT … SELECT FROM unnest(…) of a text array per column, cast to the column's
-// type: a few dozen arguments instead of one per value, which parses and binds
-// several times faster than multi-row VALUES.
+// the rows by COPY FROM STDIN in binary, each value converted to its column's type
+// here: no statement to parse or plan, no text to cast (twice as fast as one
+// INSERT … SELECT FROM unnest of text arrays, which it replaced).
 func (w *Writer) InsertRows(table string, cols []string, args []any) error {
 	if len(args)%len(cols) != 0 {
 		return fmt.Errorf("%s: %d values for %d columns", table, len(args), len(cols))
@@ -26,7 +26,7 @@ func (w *Writer) InsertRows(table string, cols []string, args []any) error {
 		w.nextTx = 0 // Post reads MAX(id) again
 	}
 	if w.store.D == Postgres {
-		return w.insertUnnest(table, cols, args)
+		return w.copyRows(table, cols, args)
 	}
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	row := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
@@ -44,54 +44,83 @@ func (w *Writer) InsertRows(table string, cols []string, args []any) error {
 // columnTypes caches the PostgreSQL type of each column of a table ("bigint", …).
 var columnTypes sync.Map // table → map[string]string
 
-func (w *Writer) insertUnnest(table string, cols []string, args []any) error {
+// copyRows copies the rows into table in one COPY (see copyQuery).
+func (w *Writer) copyRows(table string, cols []string, args []any) error {
+	if err := w.heartbeat(); err != nil {
+		return err
+	}
 	types, err := w.columnTypes(table)
 	if err != nil {
 		return err
 	}
-	sel := make([]string, len(cols))
-	arrays := make([]string, len(cols))
-	for i, c := range cols {
-		t, ok := types[c]
-		if !ok {
-			return fmt.Errorf("%s has no column %s", table, c)
-		}
-		sel[i] = "u.c" + strconv.Itoa(i)
-		if t != "text" {
-			sel[i] = "CAST(" + sel[i] + " AS " + t + ")"
-		}
-		arrays[i] = "CAST(? AS text[])"
-	}
-	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
-		" FROM unnest(" + strings.Join(arrays, ", ") + ") AS u(" + strings.Join(prefixed("c", len(cols)), ", ") + ")"
 	n := len(args) / len(cols)
-	cells := make([][]*string, len(cols))
-	for i := range cells {
-		cells[i] = make([]*string, n)
-	}
-	for r := range n {
-		for i := range cols {
-			s, err := asText(args[r*len(cols)+i])
-			if err != nil {
-				return fmt.Errorf("%s.%s: %w", table, cols[i], err)
+	rows := make([][]any, n)
+	for r := range rows {
+		rows[r] = args[r*len(cols) : (r+1)*len(cols)]
+		for i, c := range cols {
+			t, ok := types[c]
+			if !ok {
+				return fmt.Errorf("%s has no column %s", table, c)
 			}
-			cells[i][r] = s
+			v, err := copyValue(rows[r][i], t)
+			if err != nil {
+				return fmt.Errorf("%s.%s: %w", table, c, err)
+			}
+			rows[r][i] = v
 		}
 	}
-	params := make([]any, len(cols))
-	for i := range cells {
-		params[i] = cells[i]
-	}
-	_, err = w.Exec(q, params...)
+	_, err = w.tx.ExecContext(w.ctx, copyQuery, &copyIn{table: table, cols: cols, rows: rows})
 	return err
 }
 
-func prefixed(p string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = p + strconv.Itoa(i)
+// copyValue converts v (any value database/sql takes) to the Go type COPY writes
+// for a column of PostgreSQL type t. The ledger's columns are bigint, integer,
+// boolean, text and bytea.
+func copyValue(v any, t string) (any, error) {
+	dv, err := driver.DefaultParameterConverter.ConvertValue(v)
+	if err != nil || dv == nil {
+		return nil, err
 	}
-	return out
+	switch t {
+	case "bigint", "integer", "smallint":
+		switch x := dv.(type) {
+		case int64:
+			return x, nil
+		case bool:
+			if x {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		case string:
+			return strconv.ParseInt(x, 10, 64)
+		}
+	case "boolean":
+		switch x := dv.(type) {
+		case bool:
+			return x, nil
+		case int64:
+			return x != 0, nil
+		}
+	case "text":
+		switch x := dv.(type) {
+		case string:
+			return x, nil
+		case []byte:
+			return string(x), nil
+		case int64:
+			return strconv.FormatInt(x, 10), nil
+		case time.Time:
+			return x.Format(time.RFC3339Nano), nil
+		}
+	case "bytea":
+		switch x := dv.(type) {
+		case []byte:
+			return x, nil
+		case string:
+			return []byte(x), nil
+		}
+	}
+	return nil, fmt.Errorf("cannot write %T into a %s column", dv, t)
 }
 
 func (w *Writer) columnTypes(table string) (map[string]string, error) {
@@ -112,30 +141,4 @@ func (w *Writer) columnTypes(table string) (map[string]string, error) {
 	}
 	columnTypes.Store(table, types)
 	return types, nil
-}
-
-// asText is a value as PostgreSQL reads it from text (nil for NULL).
-func asText(v any) (*string, error) {
-	dv, err := driver.DefaultParameterConverter.ConvertValue(v)
-	if err != nil {
-		return nil, err
-	}
-	var s string
-	switch x := dv.(type) {
-	case nil:
-		return nil, nil
-	case string:
-		s = x
-	case []byte:
-		s = string(x)
-	case int64:
-		s = strconv.FormatInt(x, 10)
-	case bool:
-		s = strconv.FormatBool(x)
-	case time.Time:
-		s = x.Format(time.RFC3339Nano)
-	default:
-		return nil, fmt.Errorf("cannot write %T as text", dv)
-	}
-	return &s, nil
 }

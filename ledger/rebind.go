@@ -43,7 +43,25 @@ func (c *pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt,
 }
 
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if query == copyQuery && len(args) == 1 {
+		if in, ok := args[0].Value.(*copyIn); ok {
+			n, err := c.Conn.Conn().CopyFrom(ctx, pgx.Identifier{in.table}, in.cols, pgx.CopyFromRows(in.rows))
+			return driver.RowsAffected(n), err
+		}
+	}
 	return c.Conn.ExecContext(ctx, rebind(query), args)
+}
+
+// copyQuery is the statement text of an Exec whose one argument is a *copyIn: the
+// connection runs it as COPY … FROM STDIN (binary), which database/sql has no call
+// for. It stays inside the caller's transaction: the connection is the same.
+const copyQuery = "-- settle: COPY FROM STDIN"
+
+// copyIn is rows to copy into table's columns, each value of its column's Go type.
+type copyIn struct {
+	table string
+	cols  []string
+	rows  [][]any
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
