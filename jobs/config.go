@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"settle/ledger"
+	"settle/reports"
 	"slices"
 	"strings"
 	"time"
@@ -49,6 +50,26 @@ type Config struct {
 	// Alerts are the webhooks told of failed runs, rejected files, findings,
 	// shortfalls, old exceptions and rejected batches.
 	Alerts AlertsConfig `json:"alerts"`
+	// CSV is how the report CSV files are written for the spreadsheets that open them.
+	CSV CSVConfig `json:"csv"`
+}
+
+// CSVConfig is the format of the report CSV files; the defaults (no BOM, ",", ".")
+// are what programs read. For Excel on Windows set excel; in a locale with a decimal
+// comma (Italian, German, French) set separator ";" and decimalComma too.
+type CSVConfig struct {
+	Excel        bool   `json:"excel"`        // start each file with a UTF-8 BOM
+	Separator    string `json:"separator"`    // "," (default), ";" or "\t"
+	DecimalComma bool   `json:"decimalComma"` // amounts as 12,30
+}
+
+// Format is the reports' CSV format the configuration asks for.
+func (c CSVConfig) Format() reports.Format {
+	f := reports.Format{Excel: c.Excel, DecimalComma: c.DecimalComma}
+	if r := []rune(c.Separator); len(r) == 1 {
+		f.Separator = r[0]
+	}
+	return f
 }
 
 // ReconcileConfig is the tolerance of the last matching rule.
@@ -170,6 +191,12 @@ func (c Config) validate() error {
 		if b.MaxTransactions < 1 || b.LeadDays < 0 {
 			return fmt.Errorf("%s: maxTransactions must be at least 1 and leadDays not negative", name)
 		}
+	}
+	if len([]rune(c.CSV.Separator)) > 1 {
+		return fmt.Errorf("csv.separator %q must be one character", c.CSV.Separator)
+	}
+	if err := c.CSV.Format().Check(); err != nil {
+		return err
 	}
 	if c.CatchUpDays < 1 {
 		return fmt.Errorf("catchUpDays must be at least 1, got %d", c.CatchUpDays)

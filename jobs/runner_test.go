@@ -167,7 +167,7 @@ func TestRejectedInputMakesARunPartial(t *testing.T) {
 func TestReportsJobWritesOnceAndDryRunWritesNothing(t *testing.T) {
 	r, s := testRunner(t)
 	ctx := context.Background()
-	path := filepath.Join(r.Dirs.Reports, "2026-11-20", "trial-balance.csv")
+	path := filepath.Join(r.Dirs.Reports, "2026-11-20", "trial-balance-2026-11-20.csv")
 	res, err := r.Run(ctx, "reports", RunOptions{Date: settle.MustParseDay("2026-11-20"), DryRun: true})
 	if err != nil || !res.OK() || !res.DryRun {
 		t.Fatalf("dry run: %+v %v", res, err)
@@ -183,7 +183,7 @@ func TestReportsJobWritesOnceAndDryRunWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	second, _ := os.ReadFile(path)
-	if !bytes.Equal(first, second) || !bytes.HasPrefix(first, []byte("account,partnerKey,walletId,name,currency,balance\n")) {
+	if !bytes.Equal(first, second) || !bytes.HasPrefix(first, []byte("account,partnerKey,name,currency,accounts,debit,credit\n")) {
 		t.Fatalf("rerun changed the report or header wrong:\n%s", second)
 	}
 	var files int

@@ -25,7 +25,7 @@ func TestSafeTextDefusesFormulas(t *testing.T) {
 
 func TestCSVKeepsAmountsPlain(t *testing.T) {
 	var b bytes.Buffer
-	c, _ := NewCSV(&b, "name", "amount")
+	c, _ := NewCSV(&b, Format{}, "name", "amount")
 	c.Text("=cmd|' /C calc'!A0").Number("-12.30")
 	c.End()
 	c.Flush()

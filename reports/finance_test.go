@@ -33,7 +33,7 @@ func TestReportsDefuseFormulas(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	r, _ := ReportByName("exceptions")
-	if n, err := r.Write(ctx, s, settle.MustParseDay("2026-11-20"), &buf); err != nil || n != int64(len(names)) {
+	if n, err := r.Write(ctx, s, settle.MustParseDay("2026-11-20"), &buf, Format{}, Options{}); err != nil || n != int64(len(names)) {
 		t.Fatalf("%d rows, %v", n, err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -72,7 +72,7 @@ func TestExceptionStatusAsOfTheDay(t *testing.T) {
 	r, _ := ReportByName("exceptions")
 	for day, want := range map[string]string{"2026-11-20": ",open,", "2026-11-21": ",written_off,"} {
 		var buf bytes.Buffer
-		if _, err := r.Write(ctx, s, settle.MustParseDay(day), &buf); err != nil || !strings.Contains(buf.String(), want) {
+		if _, err := r.Write(ctx, s, settle.MustParseDay(day), &buf, Format{}, Options{}); err != nil || !strings.Contains(buf.String(), want) {
 			t.Errorf("%s: %v\n%s", day, err, buf.String())
 		}
 	}

@@ -3,14 +3,10 @@ package reports
 import (
 	"context"
 	"fmt"
-	"io"
 	"settle"
 
 	"settle/ledger"
 )
-
-// SummaryHeader is the header of summary.csv.
-var SummaryHeader = []string{"metric", "value"}
 
 // summaryMetrics are the day's key figures: a name, whether it is an amount in
 // cents, and the query giving it (its ? are all the day).
@@ -44,28 +40,29 @@ var summaryMetrics = []struct {
 	{"trialBalance", true, `SELECT COALESCE(SUM(cents), 0) FROM ` + balancesAsOf + ` AS b`},
 }
 
-// WriteSummary writes summary.csv: the day's key figures, one per row, in a fixed order.
-func WriteSummary(ctx context.Context, s *ledger.Store, day settle.Day, w io.Writer) error {
-	c, err := NewCSV(w, SummaryHeader...)
-	if err != nil {
-		return err
-	}
-	for _, m := range summaryMetrics {
-		args := make([]any, countParams(m.query))
-		for i := range args {
-			args[i] = day
+// summaryReport is the day's key figures, one per row, in a fixed order.
+var summaryReport = Report{
+	Name:    "summary",
+	About:   "the day's key figures: entries by outcome, store operations, fees, balances, exceptions, debts, reconciliation, drift",
+	Columns: []Column{{"metric", Text}, {"value", Number}},
+	each: func(ctx context.Context, s *ledger.Store, day settle.Day, _ Options, fn func([]string) error) error {
+		for _, m := range summaryMetrics {
+			args := make([]any, countParams(m.query))
+			for i := range args {
+				args[i] = day
+			}
+			var v int64
+			if err := s.R.GetContext(ctx, &v, m.query, args...); err != nil {
+				return fmt.Errorf("summary %s: %w", m.name, err)
+			}
+			val := fmt.Sprint(v)
+			if m.amount {
+				val = ledger.FormatCents(v)
+			}
+			if err := fn([]string{m.name, val}); err != nil {
+				return err
+			}
 		}
-		var v int64
-		if err := s.R.GetContext(ctx, &v, m.query, args...); err != nil {
-			return fmt.Errorf("summary %s: %w", m.name, err)
-		}
-		val := fmt.Sprint(v)
-		if m.amount {
-			val = ledger.FormatCents(v)
-		}
-		if err := c.Text(m.name).Number(val).End(); err != nil {
-			return err
-		}
-	}
-	return c.Flush()
+		return nil
+	},
 }

@@ -35,7 +35,7 @@ func demoOutputs(t *testing.T, day string) map[string]string {
 	reports, _ := filepath.Glob(filepath.Join(dir, "reports", day, "*.csv"))
 	for _, f := range reports {
 		b, _ := os.ReadFile(f)
-		out["report "+filepath.Base(f)] = maskDates(string(b))
+		out["report "+maskDates(filepath.Base(f))] = maskDates(string(b))
 	}
 	batches, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.xml"))
 	for _, f := range batches {

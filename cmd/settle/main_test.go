@@ -302,7 +302,7 @@ func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 		}
 	}
 	reports := func() map[string]string {
-		files, _ := filepath.Glob(filepath.Join(dir, "reports", gen.DefaultDate.String(), "*.csv"))
+		files, _ := filepath.Glob(filepath.Join(dir, "reports", gen.DefaultDate.String(), "*"))
 		out := map[string]string{}
 		for _, f := range files {
 			b, _ := os.ReadFile(f)
@@ -311,12 +311,12 @@ func TestDemoTwiceGivesTheSameReport(t *testing.T) {
 		return out
 	}
 	before := reports()
-	first := []byte(before["trial-balance.csv"])
+	first := []byte(before["trial-balance-"+gen.DefaultDate.String()+".csv"])
 	if r := runSettle(t, dir, "demo"); r.code != 0 {
 		t.Fatalf("second demo: %s", r.stderr)
 	}
-	after := reports()
-	if len(after) != 10 {
+	after := reports() // the CSV files, the workbook and the page
+	if len(after) != 13 {
 		t.Fatalf("reports %v", after)
 	}
 	for name, b := range after {

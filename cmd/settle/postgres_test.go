@@ -8,12 +8,14 @@ import (
 
 	"settle/gen"
 	"settle/ledger/ledgertest"
+	"settle/reports"
 )
 
-// reportFiles reads the day's reports the nightly wrote in dir.
+// reportFiles reads the day's reports the nightly wrote in dir: the CSV files, the
+// workbook and the page.
 func reportFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "reports", gen.DefaultDate.String(), "*.csv"))
+	files, _ := filepath.Glob(filepath.Join(dir, "reports", gen.DefaultDate.String(), "*"))
 	out := map[string]string{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -22,7 +24,7 @@ func reportFiles(t *testing.T, dir string) map[string]string {
 		}
 		out[filepath.Base(f)] = string(b)
 	}
-	if len(out) != 10 {
+	if len(out) != len(reports.All())+2 {
 		t.Fatalf("%d reports in %s", len(out), dir)
 	}
 	return out

@@ -27,8 +27,12 @@ func (s *Server) openAPI(context.Context, *request) (any, error) {
 		for _, q := range rt.query {
 			params = append(params, map[string]any{"name": q.name, "in": "query", "required": q.required, "schema": paramSchema(q)})
 		}
+		content := jsonContent(schemaOf(reflect.TypeOf(rt.out)))
+		if _, ok := rt.out.(htmlPage); ok {
+			content = map[string]any{"text/html": map[string]any{"schema": map[string]any{"type": "string"}}}
+		}
 		responses := map[string]any{
-			"200": map[string]any{"description": "OK", "content": jsonContent(schemaOf(reflect.TypeOf(rt.out)))},
+			"200": map[string]any{"description": "OK", "content": content},
 			"400": errorResponse("a bad parameter or body, named in errorProperties.parameter"),
 			"404": errorResponse("not found"),
 			"405": errorResponse("a method this path does not serve"),

@@ -77,6 +77,8 @@ func (s *Server) routes() []route {
 		{method: "GET", pattern: "/direct-debits/{endToEndId}", id: "getDirectDebit", summary: "a direct debit", out: directDebit{}, h: s.getDirectDebit},
 		{method: "GET", pattern: "/credit-transfers", id: "listCreditTransfers", summary: "credit transfers (payouts, refunds, fee payouts)", query: withPaging(text("walletId"), enum("status", paymentStatuses...)), out: page[creditTransfer]{}, h: s.listCreditTransfers},
 		{method: "GET", pattern: "/credit-transfers/{endToEndId}", id: "getCreditTransfer", summary: "a credit transfer", out: creditTransfer{}, h: s.getCreditTransfer},
+		{method: "GET", pattern: "/reports/{day}", id: "getSettlementPage", summary: "the day's settlement page (HTML): a partner's own, or the platform's of every partner or of partnerKey",
+			query: []param{text("partnerKey")}, out: htmlPage{}, h: s.settlementPage},
 		{method: "GET", pattern: "/batches", id: "listBatches", summary: "outgoing batches with what became of their transactions", query: withPaging(enum("status", batchStatuses...)), out: page[batch]{}, h: s.listBatches},
 		{method: "GET", pattern: "/batches/{msgId}", id: "getBatch", summary: "a batch", out: batch{}, h: s.getBatch},
 		{method: "GET", pattern: "/reconciliations", id: "listReconciliations", summary: "statement reconciliations", query: withPaging(date("date")), out: page[reconciliation]{}, h: s.reconciliations},

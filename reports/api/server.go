@@ -113,6 +113,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.fail(w, err)
 			return
 		}
+		if page, ok := out.(htmlPage); ok {
+			writeHTML(w, page)
+			return
+		}
 		writeJSON(w, http.StatusOK, out)
 	})
 }
