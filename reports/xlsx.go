@@ -23,7 +23,7 @@ func WorkbookName(day settle.Day) string { return "settlement-" + day.String() +
 
 // maxSheetRows is the most rows a sheet holds (Excel's limit) with the header and
 // the totals row: a report longer than that goes on in a sheet "name (2)".
-const maxSheetRows = 1_048_576 - 2
+var maxSheetRows = 1_048_576 - 2
 
 // WriteWorkbook writes every report of day as one sheet of an XLSX workbook:
 // amounts and counts as numbers (two decimals for amounts), days as dates, the
