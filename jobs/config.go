@@ -52,6 +52,14 @@ type Config struct {
 	Alerts AlertsConfig `json:"alerts"`
 	// CSV is how the report CSV files are written for the spreadsheets that open them.
 	CSV CSVConfig `json:"csv"`
+	// Batches.Approval asks for a person to approve each batch (settle batches
+	// approve) before it can be marked sent.
+	Batches BatchesConfig `json:"batches"`
+}
+
+// BatchesConfig is the release of the outgoing batches.
+type BatchesConfig struct {
+	Approval bool `json:"approval"`
 }
 
 // CSVConfig is the format of the report CSV files; the defaults (no BOM, ",", ".")

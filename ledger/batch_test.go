@@ -139,7 +139,7 @@ func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
 	if !strings.Contains(string(doc), "<SeqTp>FRST</SeqTp>") {
 		t.Errorf("the cancelled first collection must come back as FRST")
 	}
-	if err := payments.MarkBatchSent(ctx, s, run.Files[0].MsgID); err != nil {
+	if err := payments.MarkBatchSent(ctx, s, run.Files[0].MsgID, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := payments.CancelBatch(ctx, s, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {

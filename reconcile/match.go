@@ -13,7 +13,7 @@ func loadSides(w *ledger.Writer, st statementRow, bank int64, opt Options) error
 		`CREATE TEMP TABLE IF NOT EXISTS rec_s (id INTEGER PRIMARY KEY, ref TEXT, e2e TEXT, pmtinf TEXT, cents INTEGER NOT NULL,
 			vdate TEXT, code TEXT, own_currency BOOLEAN NOT NULL, status TEXT, rule TEXT, tx INTEGER, lcents INTEGER, detail TEXT NOT NULL DEFAULT '')`,
 		`CREATE TEMP TABLE IF NOT EXISTS rec_l (tx INTEGER PRIMARY KEY, ref TEXT, e2e TEXT, pmtinf TEXT, cents INTEGER NOT NULL,
-			vdate TEXT, bdate TEXT, in_period BOOLEAN NOT NULL, rule TEXT)`,
+			vdate TEXT, bdate TEXT, in_period BOOLEAN NOT NULL, rule TEXT, sid INTEGER)`,
 		`DELETE FROM rec_s`, `DELETE FROM rec_l`,
 		`CREATE INDEX IF NOT EXISTS rec_s_ref ON rec_s(ref)`, `CREATE INDEX IF NOT EXISTS rec_s_e2e ON rec_s(e2e)`,
 		`CREATE INDEX IF NOT EXISTS rec_s_pmtinf ON rec_s(pmtinf)`, `CREATE INDEX IF NOT EXISTS rec_s_cents ON rec_s(cents)`,
@@ -31,14 +31,49 @@ func loadSides(w *ledger.Writer, st statementRow, bank int64, opt Options) error
 		FROM bank_entries e WHERE e.file_id = ? AND e.account = ?`, st.ID, st.FileID, st.Account); err != nil {
 		return err
 	}
+	// A movement another statement matched, or that a person unmatched (it waits for
+	// a match by hand), is not this statement's to match.
 	from, to := st.From.AddDays(-opt.ToleranceDays), st.To.AddDays(opt.ToleranceDays)
-	_, err := w.ExecOnce(`INSERT INTO rec_l (tx, ref, e2e, pmtinf, cents, vdate, bdate, in_period)
+	if _, err := w.ExecOnce(`INSERT INTO rec_l (tx, ref, e2e, pmtinf, cents, vdate, bdate, in_period)
 		SELECT t.id, e.acct_svcr_ref, NULLIF(e.end_to_end_id, 'NOTPROVIDED'), e.pmt_inf_id, SUM(p.amount_cents), t.value_date, t.booking_date,
 			t.booking_date BETWEEN ? AND ?
 		FROM postings p JOIN transactions t ON t.id = p.transaction_id
 		LEFT JOIN bank_entries e ON e.file_id = t.source_file_id AND e.position = t.source_entry AND e.detail <= 1
 		WHERE p.account_id = ? AND t.booking_date BETWEEN ? AND ?
-		GROUP BY t.id, e.acct_svcr_ref, e.end_to_end_id, e.pmt_inf_id, t.value_date, t.booking_date HAVING SUM(p.amount_cents) <> 0`, st.From, st.To, bank, from, to)
+			AND NOT EXISTS (SELECT 1 FROM statement_matches m WHERE m.transaction_id = t.id AND (m.statement_id <> ? OR m.how = 'unmatched'))
+		GROUP BY t.id, e.acct_svcr_ref, e.end_to_end_id, e.pmt_inf_id, t.value_date, t.booking_date HAVING SUM(p.amount_cents) <> 0`,
+		st.From, st.To, bank, from, to, st.ID); err != nil {
+		return err
+	}
+	return applyManualMatches(w, st.ID, bank)
+}
+
+// applyManualMatches marks what people matched by hand on this statement as
+// matched before any rule runs: each entry with the movements it was given.
+func applyManualMatches(w *ledger.Writer, statementID, bank int64) error {
+	if _, err := w.ExecOnce(`UPDATE rec_l SET rule = 'manual', sid = (SELECT m.bank_entry_id FROM statement_matches m WHERE m.transaction_id = rec_l.tx)
+		WHERE tx IN (SELECT transaction_id FROM statement_matches WHERE statement_id = ? AND how = 'manual')`, statementID); err != nil {
+		return err
+	}
+	_, err := w.ExecOnce(`UPDATE rec_s SET status = 'matched', rule = 'manual',
+			tx = (SELECT MIN(m.transaction_id) FROM statement_matches m WHERE m.bank_entry_id = rec_s.id AND m.how = 'manual'),
+			lcents = (SELECT SUM(p.amount_cents) FROM statement_matches m JOIN postings p ON p.transaction_id = m.transaction_id
+				WHERE m.bank_entry_id = rec_s.id AND m.how = 'manual' AND p.account_id = ?),
+			detail = (SELECT MAX(CASE WHEN m.reason <> '' THEN 'matched by ' || m.created_by || ': ' || m.reason ELSE 'matched by ' || m.created_by END)
+				FROM statement_matches m WHERE m.bank_entry_id = rec_s.id AND m.how = 'manual')
+		WHERE id IN (SELECT bank_entry_id FROM statement_matches WHERE statement_id = ? AND how = 'manual')`, bank, statementID)
+	return err
+}
+
+// recordMatches replaces the statement's matches by rule with the ones just made,
+// so that no other statement matches the same movements.
+func recordMatches(w *ledger.Writer, statementID int64) error {
+	if _, err := w.Exec(`DELETE FROM statement_matches WHERE statement_id = ? AND how NOT IN ('manual', 'unmatched')`, statementID); err != nil {
+		return err
+	}
+	_, err := w.ExecOnce(`INSERT INTO statement_matches (transaction_id, bank_entry_id, statement_id, how, created_by, created_at)
+		SELECT tx, sid, ?, rule, 'reconcile', ? FROM rec_l WHERE rule IS NOT NULL AND rule <> 'manual' AND sid IS NOT NULL ORDER BY tx`,
+		statementID, w.NowText())
 	return err
 }
 
@@ -70,7 +105,8 @@ func match(w *ledger.Writer, opt Options) error {
 			FROM rec_g g WHERE rec_s.`+col+` = g.k AND rec_s.status IS NULL AND rec_s.own_currency`, rule); err != nil {
 			return err
 		}
-		if _, err := w.ExecOnce(`UPDATE rec_l SET rule = ? WHERE rule IS NULL AND `+col+` IN (SELECT k FROM rec_g)`, rule); err != nil {
+		if _, err := w.ExecOnce(`UPDATE rec_l SET rule = ?, sid = (SELECT MIN(s.id) FROM rec_s s WHERE s.`+col+` = rec_l.`+col+` AND s.rule = ?)
+			WHERE rule IS NULL AND `+col+` IN (SELECT k FROM rec_g)`, rule, rule); err != nil {
 			return err
 		}
 	}
@@ -109,7 +145,8 @@ func match(w *ledger.Writer, opt Options) error {
 		WHERE rec_s.id = p.sid`); err != nil {
 		return err
 	}
-	if _, err := w.ExecOnce(`UPDATE rec_l SET rule = 'amount_date' WHERE tx IN (SELECT tx FROM rec_p)`); err != nil {
+	if _, err := w.ExecOnce(`UPDATE rec_l SET rule = 'amount_date', sid = (SELECT p.sid FROM rec_p p WHERE p.tx = rec_l.tx)
+		WHERE tx IN (SELECT tx FROM rec_p)`); err != nil {
 		return err
 	}
 	// What is left on the statement is missing from the ledger.

@@ -132,6 +132,9 @@ func reconcileStatement(w *ledger.Writer, st statementRow, opt Options) (Stateme
 	if err := match(w, opt); err != nil {
 		return rec, err
 	}
+	if err := recordMatches(w, st.ID); err != nil {
+		return rec, err
+	}
 	// The balances: continuity with the previous statement, opening + entries = closing,
 	// and the closing balance against the ledger's bank balance at the end of the day.
 	if err := w.Get(&rec.EntriesCents, `SELECT COALESCE(SUM(cents), 0) FROM rec_s WHERE own_currency`); err != nil {
@@ -151,7 +154,10 @@ func reconcileStatement(w *ledger.Writer, st statementRow, opt Options) (Stateme
 	if st.Closing != nil {
 		rec.DriftCents = *st.Closing - rec.LedgerCents
 	}
-	return rec, store(w, &rec)
+	if err := store(w, &rec); err != nil {
+		return rec, err
+	}
+	return rec, syncBreaks(w, rec)
 }
 
 // store replaces the statement's earlier reconciliation with this one and its items.

@@ -88,7 +88,7 @@ var Reports = []Report{
 // All is every report in the order of its name: the order `settle run reports`
 // writes them in, and the sheets of the workbook.
 func All() []Report {
-	all := append([]Report{trialBalanceReport, summaryReport, movementsReport}, Reports...)
+	all := append([]Report{trialBalanceReport, summaryReport, movementsReport, breaksReport}, Reports...)
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all
 }

@@ -12,8 +12,8 @@ import (
 
 func init() {
 	register("batches", command{
-		usage:   "[list] [--status S] [--json]\nshow MSGID|ENDTOENDID|REQUEST|WALLET [--json]\nsent MSGID\ncancel MSGID",
-		help:    "the batch lifecycle: list, show their transactions, mark sent, cancel before sending",
+		usage:   "[list] [--status S] [--json]\nshow MSGID|ENDTOENDID|REQUEST|WALLET [--json]\napprove MSGID --by NAME\nsent MSGID\ncancel MSGID",
+		help:    "the batch lifecycle: list, show their transactions, approve (batches.approval), mark sent, cancel before sending",
 		example: `settle batches show STL-SDD-20261121-1`,
 		run:     cmdBatches,
 	})
@@ -21,8 +21,9 @@ func init() {
 
 func cmdBatches(ctx context.Context, a *app, args []string) int {
 	var asJSON bool
-	var status string
+	var status, by string
 	fs := flag.NewFlagSet("batches", flag.ContinueOnError)
+	fs.StringVar(&by, "by", "", "approve: who releases the batch (journaled)")
 	fs.BoolVar(&asJSON, "json", false, "list, show: one JSON object per line")
 	fs.StringVar(&status, "status", "", "list: only batches in this status (Batched, Sent, Settled, Rejected, Cancelled)")
 	pos, ok := a.parse("batches", fs, args)
@@ -79,8 +80,15 @@ func cmdBatches(ctx context.Context, a *app, args []string) int {
 		}
 		tw.Flush()
 		return exitOK
+	case verb == "approve" && len(pos) == 2:
+		b, err := payments.ApproveBatch(work, s, pos[1], by)
+		if err != nil {
+			return a.fail(err)
+		}
+		fmt.Fprintf(a.stdout, "batch %s: approved by %s at %s; it may be sent\n", b.MsgID, *b.ApprovedBy, *b.ApprovedAt)
+		return exitOK
 	case verb == "sent" && len(pos) == 2:
-		if err := payments.MarkBatchSent(work, s, pos[1]); err != nil {
+		if err := payments.MarkBatchSent(work, s, pos[1], a.cfg.Batches.Approval); err != nil {
 			return a.fail(err)
 		}
 		fmt.Fprintf(a.stdout, "batch %s: Sent\n", pos[1])

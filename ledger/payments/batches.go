@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"settle"
+	"strings"
 	"time"
 
 	"settle/ledger"
@@ -113,6 +114,9 @@ type Batch struct {
 	ClosedSettledTxs  int         `db:"closed_settled_txs" json:"-"`
 	ClosedRejectedTxs int         `db:"closed_rejected_txs" json:"-"`
 	ClosedReturnedTxs int         `db:"closed_returned_txs" json:"-"`
+	// ApprovedBy released the batch to the bank (when batches.approval is on).
+	ApprovedBy *string `db:"approved_by" json:"approvedBy"`
+	ApprovedAt *string `db:"approved_at" json:"approvedAt"`
 }
 
 // Batches lists batches, newest first; status "" lists all.
@@ -194,9 +198,38 @@ func BatchOf(w *ledger.Writer, msgID string) (Batch, error) {
 	return b, err
 }
 
+// ApproveBatch releases a Batched batch to the bank on behalf of by (the second
+// person when batches.approval is on: the batch was made by the nightly). Approving
+// again changes nothing.
+func ApproveBatch(ctx context.Context, s *ledger.Store, msgID, by string) (Batch, error) {
+	var b Batch
+	if strings.TrimSpace(by) == "" {
+		return b, settle.FieldError("by", "who approves is required")
+	}
+	err := s.Write(ctx, func(w *ledger.Writer) error {
+		var err error
+		if b, err = BatchOf(w, msgID); err != nil {
+			return err
+		}
+		if b.ApprovedBy != nil {
+			return nil
+		}
+		if b.Status != BatchBatched {
+			return settle.Errorf(settle.Conflict, "batch %s is %s: only a Batched batch is approved", msgID, b.Status)
+		}
+		if _, err := w.Exec(`UPDATE batches SET approved_by = ?, approved_at = ? WHERE id = ?`, by, w.NowText(), b.ID); err != nil {
+			return err
+		}
+		b, err = BatchOf(w, msgID)
+		return err
+	})
+	return b, err
+}
+
 // MarkBatchSent records that a batch was handed to the bank: the batch and its
-// transactions become Sent. Marking a Sent batch again changes nothing.
-func MarkBatchSent(ctx context.Context, s *ledger.Store, msgID string) error {
+// transactions become Sent. Marking a Sent batch again changes nothing. With
+// needApproval, a batch nobody approved is refused.
+func MarkBatchSent(ctx context.Context, s *ledger.Store, msgID string, needApproval bool) error {
 	return s.Write(ctx, func(w *ledger.Writer) error {
 		b, err := BatchOf(w, msgID)
 		if err != nil {
@@ -208,6 +241,9 @@ func MarkBatchSent(ctx context.Context, s *ledger.Store, msgID string) error {
 		case BatchBatched:
 		default:
 			return settle.Errorf(settle.Conflict, "batch %s is %s, not Batched", msgID, b.Status)
+		}
+		if needApproval && b.ApprovedBy == nil {
+			return settle.Errorf(settle.Conflict, "batch %s awaits approval (batches.approval is on): settle batches approve %s --by NAME", msgID, msgID)
 		}
 		if _, err := w.Exec(`UPDATE batches SET status = 'Sent', sent_at = ? WHERE id = ?`, w.NowText(), b.ID); err != nil {
 			return err

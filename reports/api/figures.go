@@ -46,7 +46,7 @@ func (s *Server) walletLimits(ctx context.Context, r *request) (any, error) {
 	if err := s.store.R.GetContext(ctx, &p, `SELECT * FROM partners WHERE partner_key = ?`, w.PartnerKey); err != nil {
 		return nil, err
 	}
-	wd, rs, err := s.balances(ctx, w.WalletID)
+	wd, rs, err := s.balances(ctx, w.WalletID, settle.Day{})
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +134,14 @@ func (s *Server) statements(ctx context.Context, r *request) (any, error) {
 	if v := q.Get("type"); v != "" {
 		where += " AND t.type = ?"
 		args = append(args, v)
+	}
+	asOf, err := asOfDay(r)
+	if err != nil {
+		return nil, err
+	}
+	if !asOf.IsZero() {
+		where += " AND t.booking_date <= ?"
+		args = append(args, asOf)
 	}
 	pg, err := pageOf[movement](ctx, s, `FROM postings p JOIN transactions t ON t.id = p.transaction_id JOIN accounts a ON a.id = p.account_id WHERE `+where,
 		`SELECT t.id AS transaction_id, t.type, CASE WHEN p.amount_cents < 0 THEN 'in' ELSE 'out' END AS direction, abs(p.amount_cents) AS cents,

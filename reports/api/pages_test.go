@@ -1,9 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"settle"
 	"strings"
 	"testing"
+
+	"settle/ledger"
 )
 
 // The settlement page over the API: a partner sees its own figures only, and
@@ -30,5 +34,35 @@ func TestSettlementPageByKey(t *testing.T) {
 	}
 	if a := w.call(t, "GET", "/reports/2026-11-20", "", [2]string{}); a.code != http.StatusUnauthorized {
 		t.Errorf("unsigned: %d", a.code)
+	}
+}
+
+// Balance, buckets and statements as of the end of a day count the postings booked
+// by then only.
+func TestBalancesAsOfADay(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	bank, _ := w.rw.AccountByCode(ctx, "partner:ACME:bank")
+	wd, _ := w.rw.AccountByCode(ctx, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
+	day := settle.MustParseDay("2026-11-22")
+	if _, _, err := w.rw.Post(ctx, &ledger.Transaction{Key: "t2", Type: "SctDeposit", PartnerKey: "ACME", WalletID: mario, ValueDate: day,
+		BookingDate: day, Postings: []ledger.Posting{{AccountID: bank.ID, AmountCents: 1000}, {AccountID: wd.ID, AmountCents: -1000}}}); err != nil {
+		t.Fatal(err)
+	}
+	for asOf, want := range map[string]string{"": `"availableBalance":133.45`, "?asOf=2026-11-21": `"availableBalance":123.45`,
+		"?asOf=2026-11-19": `"availableBalance":0`} {
+		if a := w.call(t, "GET", "/wallets/"+mario+"/balance"+asOf, "", w.acme); a.code != http.StatusOK || !strings.Contains(a.body, want) {
+			t.Errorf("balance%s: %d %s; want %s", asOf, a.code, a.body, want)
+		}
+	}
+	if a := w.call(t, "GET", "/buckets/"+mario+"?asOf=2026-11-21", "", w.acme); !strings.Contains(a.body, `"availableBalance":123.45`) ||
+		!strings.Contains(a.body, `"lastIncomingDate":"2026-11-20"`) {
+		t.Errorf("buckets as of the 21st: %s", a.body)
+	}
+	if a := w.call(t, "GET", "/wallets/"+mario+"/statements?asOf=2026-11-21", "", w.acme); !strings.Contains(a.body, `"totalCount":1`) {
+		t.Errorf("statements as of the 21st: %s", a.body)
+	}
+	if a := w.call(t, "GET", "/wallets/"+mario+"/balance?asOf=21/11/2026", "", w.acme); a.code != http.StatusBadRequest || !strings.Contains(a.body, "asOf") {
+		t.Errorf("a bad asOf: %d %s", a.code, a.body)
 	}
 }

@@ -173,14 +173,20 @@ func pageOf[T any](ctx context.Context, s *Server, from, sel, order string, args
 	return p, err
 }
 
-// balances returns a wallet's two buckets' balances (positive: the owner's money).
-func (s *Server) balances(ctx context.Context, walletID string) (withdrawable, restricted int64, err error) {
+// balances returns a wallet's two buckets' balances (positive: the owner's money),
+// now or, with asOf, at the end of that day by booking date.
+func (s *Server) balances(ctx context.Context, walletID string, asOf settle.Day) (withdrawable, restricted int64, err error) {
 	var rows []struct {
 		Code  string `db:"code"`
 		Cents int64  `db:"balance_cents"`
 	}
-	if err := s.store.R.SelectContext(ctx, &rows, `SELECT code, balance_cents FROM accounts WHERE code IN (?, ?)`,
-		ledger.WalletAccountCode(walletID, ledger.BucketWithdrawable), ledger.WalletAccountCode(walletID, ledger.BucketRestricted)); err != nil {
+	codes := []any{ledger.WalletAccountCode(walletID, ledger.BucketWithdrawable), ledger.WalletAccountCode(walletID, ledger.BucketRestricted)}
+	q, args := `SELECT code, balance_cents FROM accounts WHERE code IN (?, ?)`, codes
+	if !asOf.IsZero() {
+		q, args = `SELECT a.code, COALESCE((SELECT SUM(p.amount_cents) FROM postings p JOIN transactions t ON t.id = p.transaction_id
+			WHERE p.account_id = a.id AND t.booking_date <= ?), 0) AS balance_cents FROM accounts a WHERE a.code IN (?, ?)`, append([]any{asOf}, codes...)
+	}
+	if err := s.store.R.SelectContext(ctx, &rows, q, args...); err != nil {
 		return 0, 0, err
 	}
 	for _, a := range rows {
@@ -198,8 +204,25 @@ func (s *Server) walletBalance(ctx context.Context, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	wd, rs, err := s.balances(ctx, w.WalletID)
+	asOf, err := asOfDay(r)
+	if err != nil {
+		return nil, err
+	}
+	wd, rs, err := s.balances(ctx, w.WalletID, asOf)
 	return balanceResponse{AvailableBalance: settle.MoneyFromCents(wd + rs)}, err
+}
+
+// asOfDay reads the asOf parameter: the end of a day (zero when absent).
+func asOfDay(r *request) (settle.Day, error) {
+	v := r.URL.Query().Get("asOf")
+	if v == "" {
+		return settle.Day{}, nil
+	}
+	d, err := settle.ParseDay(v)
+	if err != nil {
+		return d, settle.FieldError("asOf", "%q is not a day (YYYY-MM-DD)", v)
+	}
+	return d, nil
 }
 
 // balanceResponse is a wallet's available balance.
@@ -234,6 +257,14 @@ func (s *Server) buckets(ctx context.Context, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	asOf, err := asOfDay(r)
+	if err != nil {
+		return nil, err
+	}
+	last := "9999-12-31" // without asOf, every booking counts
+	if !asOf.IsZero() {
+		last = asOf.String()
+	}
 	var out []bucket
 	for _, b := range []string{ledger.BucketWithdrawable, ledger.BucketRestricted} {
 		code := ledger.WalletAccountCode(w.WalletID, b)
@@ -244,10 +275,18 @@ func (s *Server) buckets(ctx context.Context, r *request) (any, error) {
 			In      *string `db:"last_in"`
 			Out     *string `db:"last_out"`
 		}
-		if err := s.store.R.GetContext(ctx, &a, `SELECT a.id, a.balance_cents, a.created_at,
-			(SELECT MAX(t.booking_date) FROM postings p JOIN transactions t ON t.id = p.transaction_id WHERE p.account_id = a.id AND p.amount_cents < 0) AS last_in,
-			(SELECT MAX(t.booking_date) FROM postings p JOIN transactions t ON t.id = p.transaction_id WHERE p.account_id = a.id AND p.amount_cents > 0) AS last_out
-			FROM accounts a WHERE a.code = ?`, code); err != nil {
+		q, args := `SELECT a.id, a.balance_cents, a.created_at,`, []any{}
+		if !asOf.IsZero() {
+			q = `SELECT a.id, COALESCE((SELECT SUM(p.amount_cents) FROM postings p JOIN transactions t ON t.id = p.transaction_id
+				WHERE p.account_id = a.id AND t.booking_date <= ?), 0) AS balance_cents, a.created_at,`
+			args = append(args, last)
+		}
+		if err := s.store.R.GetContext(ctx, &a, q+`
+			(SELECT MAX(t.booking_date) FROM postings p JOIN transactions t ON t.id = p.transaction_id WHERE p.account_id = a.id AND p.amount_cents < 0
+				AND t.booking_date <= ?) AS last_in,
+			(SELECT MAX(t.booking_date) FROM postings p JOIN transactions t ON t.id = p.transaction_id WHERE p.account_id = a.id AND p.amount_cents > 0
+				AND t.booking_date <= ?) AS last_out
+			FROM accounts a WHERE a.code = ?`, append(args, last, last, code)...); err != nil {
 			return nil, err
 		}
 		out = append(out, bucket{BucketID: nameUUID(code), WalletID: w.WalletID, PartnerKey: w.PartnerKey, AvailableBalance: settle.MoneyFromCents(-a.Cents),
