@@ -219,9 +219,14 @@ func (w *world) writeCamt(out io.Writer, statement bool) (int, error) {
 			if breaks {
 				sum += 1 - plantedMissing - plantedCharge
 			}
-			// The world starts today: the settlement accounts open at zero.
-			writeBalance(bw, cv, "OPBD", 0, w.date)
-			writeBalance(bw, cv, "CLBD", sum, w.date)
+			// The world starts today: the settlement accounts open at zero, but for
+			// a last partner that went live with money on its account.
+			var opening int64
+			if p == len(w.partners)-1 {
+				opening = w.opt.OpeningCents
+			}
+			writeBalance(bw, cv, "OPBD", opening, w.date)
+			writeBalance(bw, cv, "CLBD", opening+sum, w.date)
 		}
 		err := w.entries(p, n, func(e entry) error {
 			if statement && !onStatement(e) {

@@ -170,3 +170,30 @@ func find(t *testing.T, files []File, kind string) File {
 	}
 	return f
 }
+
+// The stores' remittances are a schema-valid camt.054 whose credits quote each
+// store's RF reference; the last partner's statement opens with its go-live balance.
+func TestRemittancesAndOpeningBalance(t *testing.T) {
+	dir := t.TempDir()
+	f, err := WriteRemittances(dir, DefaultDate.AddDays(1), []Remittance{
+		{PartnerIBAN: "IT60X0542811101000000123456", StoreName: "Bar Sport", StoreIBAN: "IT02L1234512345123456789012", Reference: "RF18S5A0E1B2", Cents: 12345}, // the ingest checks the references; gen only prints them
+		{PartnerIBAN: "IT60X0542811101000000123456", StoreName: "Tabacchi & Co", StoreIBAN: "IT02L1234512345123456789012", Reference: "RF71SST1", Cents: 50},
+	})
+	if err != nil || f.Rows != 2 {
+		t.Fatalf("%+v %v", f, err)
+	}
+	xmllintCamt(t, f.Path)
+	b, _ := os.ReadFile(f.Path)
+	if !strings.Contains(string(b), "Versamento contanti RF18 S5A0 E1B2") || !strings.Contains(string(b), "Tabacchi &amp; Co") {
+		t.Fatalf("%s", b)
+	}
+	files, err := Generate(filepath.Join(dir, "w"), Options{Wallets: 50, Entries: 60, OpeningCents: 2_500_000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := Find(files, "camt.053")
+	doc, _ := os.ReadFile(st.Path)
+	if n := strings.Count(string(doc), `<Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">25000.00</Amt>`); n != 1 {
+		t.Fatalf("%d statements open at 25000.00; want the last partner's", n)
+	}
+}

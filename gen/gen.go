@@ -44,6 +44,10 @@ type Options struct {
 	// Operations is how many store operations operations.csv holds (with fees.csv,
 	// the price list); 0: neither file.
 	Operations int
+	// OpeningCents is the balance the last partner's settlement account holds
+	// before the world's day (its go-live): its statement opens with it, and the
+	// ledger needs `settle opening-balance` to agree. 0: every account opens at zero.
+	OpeningCents int64
 }
 
 func (o *Options) defaults() error {

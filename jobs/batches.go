@@ -37,16 +37,20 @@ func SCTBatchJob() Job {
 				if err != nil {
 					return Summary{}, err
 				}
-				if fees, err = payments.QueueFeePayouts(env.Work, env.Store, env.Date, minCents, env.DryRun); err != nil {
+				if fees, err = payments.QueueFeePayouts(env.Work, env.Store, env.Date, minCents, env.Config.FeePayouts.Netting, env.DryRun); err != nil {
 					return Summary{}, err
 				}
 			}
 			run, err := payments.MakeSCTBatches(env.Work, env.Store, opt)
 			sum := batchSummary(env, "credit transfers", run)
-			if fees.Payouts > 0 || fees.NoIBAN > 0 {
+			if fees.Payouts > 0 || fees.NoIBAN > 0 || fees.Netted > 0 {
 				sum.Counts["feePayouts"] = int64(fees.Payouts)
-				sum.Line += fmt.Sprintf(" (%d fee payouts to dealers and stores for %s queued first; %d without an IBAN wait)",
+				sum.Line += fmt.Sprintf(" (%d fee payouts to dealers and stores for %s queued first; %d without an IBAN wait",
 					fees.Payouts, ledger.FormatCents(fees.Cents), fees.NoIBAN)
+				if fees.Netted > 0 {
+					sum.Line += fmt.Sprintf("; %s of stores' fees set against the cash they owe", ledger.FormatCents(fees.Netted))
+				}
+				sum.Line += ")"
 			}
 			return sum, err
 		}}

@@ -93,6 +93,9 @@ type FeePayoutConfig struct {
 	Cycle string `json:"cycle"`
 	// MinAmount (a decimal) is the smallest payout made; less waits for the next cycle.
 	MinAmount string `json:"minAmount"`
+	// Netting sets a store's earned fees against the cash it owes the partner first;
+	// only the rest is paid.
+	Netting bool `json:"netting"`
 }
 
 // BatchConfig configures one kind of outgoing batch.

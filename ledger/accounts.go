@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"settle"
+	"settle/sepa"
+	"strings"
 )
 
 // Wallet bucket names.
@@ -19,6 +21,23 @@ var SystemAccounts = []string{
 	"bank", "sdd_receivable", "payout_clearing", "suspense",
 	"fees:platform", "fees:partner", "fees:dealer", "fees:store",
 	"bank_charges", "unclaimed", "bad_debt", "reset",
+}
+
+// StoreCashReference is the ISO 11649 creditor reference (RF) a store quotes when it
+// remits the cash it took for wallets to its partner's bank account: "S" and the
+// first 20 letters and digits of the store id, upper-cased, with RF check digits.
+func StoreCashReference(storeID string) string {
+	ref := []byte{'S'}
+	for _, c := range strings.ToUpper(storeID) {
+		if len(ref) == 21 {
+			break
+		}
+		if c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			ref = append(ref, byte(c))
+		}
+	}
+	rf, _ := sepa.MakeRF(string(ref)) // 1 to 21 letters and digits: cannot fail
+	return rf
 }
 
 // WalletAccountCode is the code of a wallet bucket's account.

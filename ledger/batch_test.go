@@ -139,7 +139,17 @@ func TestSDDBatchSplitsAndCancelsOnce(t *testing.T) {
 	if !strings.Contains(string(doc), "<SeqTp>FRST</SeqTp>") {
 		t.Errorf("the cancelled first collection must come back as FRST")
 	}
-	if err := payments.MarkBatchSent(ctx, s, run.Files[0].MsgID, false); err != nil {
+	// With batches.approval, a batch goes to the bank only once a person released it.
+	if err := payments.MarkBatchSent(ctx, s, run.Files[0].MsgID, true); settle.CodeOf(err) != settle.Conflict || !strings.Contains(err.Error(), "awaits approval") {
+		t.Fatalf("sending an unapproved batch: %v", err)
+	}
+	if _, err := payments.ApproveBatch(ctx, s, run.Files[0].MsgID, ""); settle.CodeOf(err) != settle.Invalid {
+		t.Fatalf("an approval by nobody: %v", err)
+	}
+	if b, err := payments.ApproveBatch(ctx, s, run.Files[0].MsgID, "carla"); err != nil || *b.ApprovedBy != "carla" {
+		t.Fatalf("approve: %+v %v", b, err)
+	}
+	if err := payments.MarkBatchSent(ctx, s, run.Files[0].MsgID, true); err != nil {
 		t.Fatal(err)
 	}
 	if err := payments.CancelBatch(ctx, s, run.Files[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20")); settle.CodeOf(err) != settle.Conflict {

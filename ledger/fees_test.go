@@ -215,11 +215,11 @@ func TestFeePayoutsPayEachShareOnce(t *testing.T) {
 	importCSV(t, s, "operations", opHeader+"OP-1,"+polifemo+","+store1+",CashDeposit,200.00,2026-11-20,Completed\n"+
 		"OP-2,"+polifemo+","+store1+",CashDeposit,100.00,2026-11-21,Completed\n") // the 21st: the next cycle
 	importCSV(t, s, "dealers", "dealerKey,partnerKey,dealerName,iban,bic\nACME_D1,ACME,Rete Nord,IT27X0300203280335719971372,\n")
-	res, err := payments.QueueFeePayouts(ctx, s, settle.MustParseDay("2026-11-21"), 1, false)
+	res, err := payments.QueueFeePayouts(ctx, s, settle.MustParseDay("2026-11-21"), 1, false, false)
 	if err != nil || res.Payouts != 2 || res.Cents != 80+40 {
 		t.Fatalf("%+v %v", res, err) // dealer 20 % and store 10 % of the 20th's 4.00
 	}
-	if again, _ := payments.QueueFeePayouts(ctx, s, settle.MustParseDay("2026-11-21"), 1, false); again.Payouts != 0 {
+	if again, _ := payments.QueueFeePayouts(ctx, s, settle.MustParseDay("2026-11-21"), 1, false, false); again.Payouts != 0 {
 		t.Fatalf("paid twice: %+v", again)
 	}
 	dealer := ledger.PartnerAccountCode("ACME", "fees:dealer:ACME_D1")

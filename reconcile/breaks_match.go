@@ -134,6 +134,10 @@ func Unmatch(ctx context.Context, s *ledger.Store, entryID int64, reason, by str
 			FROM bank_entries WHERE id = ?`, entryID); err != nil {
 			return err
 		}
+		bank, err := ledger.AccountID(w, ledger.PartnerAccountCode(e.Partner, "bank"))
+		if err != nil {
+			return err
+		}
 		note := "unmatched: " + reason
 		entry, statement := entryID, ms[0].Statement
 		if err := reopen(w, subjectOf(&entry, nil), e.Partner, UnmatchedBank, &entry, nil, &statement, &e.Cents, nil, note, by, day); err != nil {
@@ -145,7 +149,11 @@ func Unmatch(ctx context.Context, s *ledger.Store, entryID int64, reason, by str
 				reason, by, w.NowText(), tx); err != nil {
 				return err
 			}
-			if err := reopen(w, subjectOf(nil, &tx), e.Partner, UnmatchedLedger, nil, &tx, &statement, nil, nil, note, by, day); err != nil {
+			var cents int64
+			if err := w.Get(&cents, `SELECT COALESCE(SUM(amount_cents), 0) FROM postings WHERE transaction_id = ? AND account_id = ?`, tx, bank); err != nil {
+				return err
+			}
+			if err := reopen(w, subjectOf(nil, &tx), e.Partner, UnmatchedLedger, nil, &tx, &statement, nil, &cents, note, by, day); err != nil {
 				return err
 			}
 			freed = append(freed, tx)
@@ -171,7 +179,7 @@ func reopen(w *ledger.Writer, subject, partner, kind string, entry, tx, statemen
 		return err
 	}
 	if _, err := w.Exec(`UPDATE breaks SET status = 'open', kind = ?, resolution = NULL, resolved_by = NULL, resolved_day = NULL,
-		difference_cents = NULL, detail = ? WHERE id = ?`, kind, note, id); err != nil {
+		difference_cents = NULL, detail = ?, bank_cents = ?, ledger_cents = ? WHERE id = ?`, kind, note, bank, ledgerCents, id); err != nil {
 		return err
 	}
 	return journal(w, id, "reopened", by, note)

@@ -9,15 +9,17 @@ import (
 )
 
 // breaksReport is the reconciliation breaks open at the end of the day (found by
-// then, not resolved by then), oldest first, with their age in days.
+// then, not resolved by then), oldest first, with their age in days. Who works a
+// break is live information (settle breaks list), not a fact of the day: it is left
+// out, so that the day's file never changes.
 var breaksReport = Report{
 	Name:  "breaks",
 	About: "the reconciliation breaks open at the end of the day, oldest first, with their age in days (settle breaks works them)",
 	Columns: []Column{{"breakId", Number}, {"partnerKey", Text}, {"kind", Text}, {"subject", Text}, {"bankAmount", Cents},
-		{"ledgerAmount", Cents}, {"firstDay", Date}, {"ageDays", Number}, {"assignee", Text}, {"detail", Text}},
+		{"ledgerAmount", Cents}, {"firstDay", Date}, {"ageDays", Number}, {"detail", Text}},
 	each: func(ctx context.Context, s *ledger.Store, day settle.Day, _ Options, fn func([]string) error) error {
 		rows, err := s.R.QueryxContext(ctx, `SELECT id, partner_key, kind, subject, bank_cents, ledger_cents, first_day,
-			COALESCE(assignee, ''), detail FROM breaks WHERE first_day <= ? AND (status = 'open' OR resolved_day > ?)
+			detail FROM breaks WHERE first_day <= ? AND (status = 'open' OR resolved_day > ?)
 			ORDER BY first_day, id`, day, day)
 		if err != nil {
 			return fmt.Errorf("breaks: %w", err)
@@ -31,11 +33,11 @@ var breaksReport = Report{
 				First                  settle.Day
 				Assignee, Detail       string
 			}
-			if err := rows.Scan(&b.ID, &b.Partner, &b.Kind, &b.Subject, &b.Bank, &b.Ledger, &b.First, &b.Assignee, &b.Detail); err != nil {
+			if err := rows.Scan(&b.ID, &b.Partner, &b.Kind, &b.Subject, &b.Bank, &b.Ledger, &b.First, &b.Detail); err != nil {
 				return err
 			}
 			if err := fn([]string{fmt.Sprint(b.ID), b.Partner, b.Kind, b.Subject, optCents(b.Bank), optCents(b.Ledger),
-				b.First.String(), fmt.Sprint(day.Sub(b.First)), b.Assignee, b.Detail}); err != nil {
+				b.First.String(), fmt.Sprint(day.Sub(b.First)), b.Detail}); err != nil {
 				return err
 			}
 		}

@@ -148,3 +148,23 @@ func SafeguardingOfDay(ctx context.Context, s *ledger.Store, day settle.Day) ([]
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// StoreCash is a store that owes its partner the cash it took for wallets.
+type StoreCash struct {
+	StoreID     string  `db:"store_id"`
+	StoreName   string  `db:"store_name"`
+	StoreIBAN   *string `db:"iban"`
+	PartnerKey  string  `db:"partner_key"`
+	PartnerIBAN string  `db:"settlement_iban"`
+	Cents       int64   `db:"balance_cents"`
+}
+
+// StoresOwingCash lists the stores whose cash account holds money they owe now.
+func StoresOwingCash(ctx context.Context, s *ledger.Store) ([]StoreCash, error) {
+	var out []StoreCash
+	err := s.R.SelectContext(ctx, &out, `SELECT st.store_id, st.store_name, st.iban, p.partner_key, p.settlement_iban, a.balance_cents
+		FROM stores st JOIN dealers d ON d.dealer_key = st.dealer_key JOIN partners p ON p.partner_key = d.partner_key
+		JOIN accounts a ON a.code = 'partner:' || p.partner_key || ':store_cash:' || st.store_id
+		WHERE a.balance_cents > 0 ORDER BY p.partner_key, st.store_id`)
+	return out, err
+}

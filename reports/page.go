@@ -23,6 +23,7 @@ var pageFiles embed.FS
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"money":   money,
 	"cents":   func(c int64) string { return money(decimal.New(c, -2)) },
+	"rf":      ledger.StoreCashReference,
 	"buckets": func() [4]string { return AgeBuckets },
 	"plural": func(n int64, one, many string) string {
 		if n == 1 {

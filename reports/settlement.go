@@ -35,6 +35,8 @@ type PartnerSettled struct {
 	Safeguarding *Safeguard
 	Exceptions   []AgeLine
 	OpenCount    int64
+	Breaks       int64 // reconciliation breaks open at the end of the day
+	OldestBreak  int64 // the oldest one's age in days
 }
 
 // Movement is the money a kind of transaction moved in and out of the partner's
@@ -107,6 +109,8 @@ var moneyKinds = map[string]string{
 	"Refund": "refunds", "RefundRejected": "refunds",
 	"CashDeposit": "store cash", "CashWithdrawal": "store cash", "Payment": "store cash", "Redemption": "store cash",
 	"FeePayout": "fee payouts", "Suspense": "unidentified (suspense)", "BalanceReset": "balance resets",
+	"StoreRemittance": "store remittances", "FeeNetting": "fee netting", "OpeningBalance": "opening balance",
+	"BalanceAdjustment": "adjustments",
 }
 
 // movementsReport is the money each kind of transaction booked on the day moved in

@@ -101,6 +101,13 @@ func BuildSettlement(ctx context.Context, s *ledger.Store, day settle.Day, scope
 			st.Total.addSafeguard(g)
 			return nil
 		}},
+		{"breaks", func(get func(string) string) error {
+			for _, p := range []*PartnerSettled{partner(get("partnerKey")), st.Total} {
+				p.Breaks++
+				p.OldestBreak = max(p.OldestBreak, atoi(get("ageDays")))
+			}
+			return nil
+		}},
 		{"exceptions", func(get func(string) string) error {
 			status := get("status")
 			if status != ledger.ExceptionOpen && status != ledger.ExceptionAssigned {

@@ -27,8 +27,10 @@ type Statement struct {
 	// what the account holds for the dealer or store at the end of the period.
 	FeesEarned, FeesPaid, FeesOwed int64
 	// Cash owed to the partner by the store (a dealer: all its stores) at the start
-	// and end of the period, what the stores took in and what they paid out.
-	CashStart, CashIn, CashOut, CashEnd int64
+	// and end of the period, what the stores took in, what they remitted to the
+	// partner's bank (by their RF reference), and what else they paid out (cash
+	// withdrawals, payments, fees set against it).
+	CashStart, CashIn, CashRemitted, CashOut, CashEnd int64
 }
 
 // StatementOperation is the period's operations of one type and status.
@@ -125,6 +127,12 @@ func BuildStatement(ctx context.Context, s *ledger.Store, kind, id string, from,
 		return nil, err
 	}
 	st.CashStart = st.CashEnd - st.CashIn + st.CashOut
+	if err := s.R.GetContext(ctx, &st.CashRemitted, `SELECT COALESCE(SUM(-p.amount_cents), 0) FROM postings p
+		JOIN transactions t ON t.id = p.transaction_id JOIN accounts a ON a.id = p.account_id
+		WHERE `+cash+` AND t.type = 'StoreRemittance' AND t.booking_date >= ? AND t.booking_date <= ?`, cashArg, from, to); err != nil {
+		return nil, fmt.Errorf("statement remittances: %w", err)
+	}
+	st.CashOut -= st.CashRemitted
 	return st, nil
 }
 
@@ -132,7 +140,7 @@ func BuildStatement(ctx context.Context, s *ledger.Store, kind, id string, from,
 // nothing earned, owed or moved.
 func (st *Statement) Empty() bool {
 	return len(st.Operations) == 0 && len(st.Payouts) == 0 && st.FeesEarned == 0 && st.FeesPaid == 0 && st.FeesOwed == 0 &&
-		st.CashStart == 0 && st.CashIn == 0 && st.CashOut == 0 && st.CashEnd == 0
+		st.CashStart == 0 && st.CashIn == 0 && st.CashRemitted == 0 && st.CashOut == 0 && st.CashEnd == 0
 }
 
 // MonthlyStatements builds the statement of every store and dealer for the days
@@ -219,7 +227,8 @@ func (st *Statement) Rows(fn func(row []string) error) error {
 	}
 	add("cash", "owed at the start", st.From.AddDays(-1).String(), "", st.CashStart)
 	add("cash", "taken for wallets", "", "", st.CashIn)
-	add("cash", "paid out or remitted", "", "", st.CashOut)
+	add("cash", "remitted to the bank", "", "", st.CashRemitted)
+	add("cash", "paid out", "", "", st.CashOut)
 	add("cash", "owed at the end", st.To.String(), "", st.CashEnd)
 	for _, r := range rows {
 		if err := fn(r); err != nil {

@@ -13,13 +13,13 @@ import (
 
 func init() {
 	register("adjust", command{
-		usage: "propose --wallet ID --bucket withdrawable|restricted --amount ±X --reason TEXT --by NAME\n" +
+		usage: "propose --wallet ID [--bucket B] --amount ±X --reason TEXT --by NAME\n" +
 			"approve ID --by NAME [--note TEXT] [--date D]\nreject ID --by NAME [--note TEXT]\nlist [--status pending|approved|rejected|all] [--json]",
-		help: "balance adjustments by four eyes: one person proposes, another approves (it is posted) or rejects",
+		help: "balance adjustments by four eyes: one proposes, another approves or rejects",
 		more: "A positive amount credits the wallet's bucket, a negative one debits it (never below zero); the partner's " +
 			"adjustments account bears it. Approving twice posts once; the approver must not be the proposer. An approved " +
 			"adjustment is undone with settle reverse TX.",
-		example: `settle adjust propose --wallet 3f2a… --bucket withdrawable --amount 15.00 --reason DISPUTE_ADJUSTMENT --by anna`,
+		example: `settle adjust propose --wallet 3f2a… --amount 15.00 --reason DISPUTE_ADJUSTMENT --by anna`,
 		run:     cmdAdjust,
 	})
 }

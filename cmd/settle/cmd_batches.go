@@ -13,7 +13,7 @@ import (
 func init() {
 	register("batches", command{
 		usage:   "[list] [--status S] [--json]\nshow MSGID|ENDTOENDID|REQUEST|WALLET [--json]\napprove MSGID --by NAME\nsent MSGID\ncancel MSGID",
-		help:    "the batch lifecycle: list, show their transactions, approve (batches.approval), mark sent, cancel before sending",
+		help:    "the batch lifecycle: list, show, approve, mark sent, cancel before sending",
 		example: `settle batches show STL-SDD-20261121-1`,
 		run:     cmdBatches,
 	})

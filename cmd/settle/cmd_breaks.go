@@ -18,7 +18,7 @@ func init() {
 		usage: "[list] [--status open|resolved|all] [--partner KEY] [--json]\nshow ID [--json]\nassign ID --to NAME --by NAME\n" +
 			"comment ID --note TEXT --by NAME\nmatch ID --tx TX[,TX…] --by NAME [--reason TEXT]\nunmatch --entry ENTRY --reason TEXT --by NAME\n" +
 			"resolve ID --reason TEXT --by NAME",
-		help: "work the reconciliation breaks to closure: list, show, assign, comment, match by hand, unmatch, resolve",
+		help: "work reconciliation breaks to closure: assign, comment, match, unmatch, resolve",
 		more: "A break is a statement entry the ledger lacks, a movement no statement shows, or amounts that differ; it stays " +
 			"open from the day it was found until matched or resolved. match pairs a break's statement entry with ledger " +
 			"movements on the bank account (their sum must agree, or --reason records the difference); unmatch undoes an " +
@@ -104,7 +104,7 @@ func cmdBreaks(ctx context.Context, a *app, args []string) int {
 		if asJSON {
 			return a.jsonLines([]any{map[string]any{"break": b, "journal": evs}})
 		}
-		fmt.Fprintf(a.stdout, "break %d of %s: %s %s, %s since %s (%d days)\n", b.ID, b.PartnerKey, b.Kind, b.Subject, b.Status, b.FirstDay, b.AgeOn(date))
+		fmt.Fprintf(a.stdout, "break %d of %s: %s %s, %s; found %s, open %d days\n", b.ID, b.PartnerKey, b.Kind, b.Subject, b.Status, b.FirstDay, b.AgeOn(date))
 		fmt.Fprintf(a.stdout, "  bank %s, ledger %s; %s\n", optCents(b.BankCents), optCents(b.LedgerCents), b.Detail)
 		if b.Resolution != nil {
 			fmt.Fprintf(a.stdout, "  %s (by %s on %s)\n", *b.Resolution, deref(b.ResolvedBy), deref(b.ResolvedDay))

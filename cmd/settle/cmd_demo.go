@@ -25,7 +25,7 @@ func init() {
 }
 
 func cmdDemo(ctx context.Context, a *app, args []string) int {
-	opt := gen.Options{Seed: 1, Date: gen.DefaultDate, Breaks: true}
+	opt := gen.Options{Seed: 1, Date: gen.DefaultDate, Breaks: true, OpeningCents: demoOpeningCents}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.IntVar(&opt.Wallets, "wallets", 200, "number of wallets")
 	fs.IntVar(&opt.Entries, "entries", 300, "incoming SCT entries in the day's bank files")
@@ -52,6 +52,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	}
 	for _, f := range files {
 		fmt.Fprintf(out, "   %-11s %6d rows  %s\n", f.Kind, f.Rows, f.Path)
+	}
+	if err := a.demoGoLive(ctx, s, files, opt.Date); err != nil {
+		return a.fail(err)
 	}
 	fmt.Fprintf(out, "2. Running the nightly pipeline for %s on %s\n", opt.Date, a.db)
 	code := exitOK
@@ -85,7 +88,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) int {
 	if err := a.demoSettlement(ctx, s, opt.Date); err != nil {
 		return a.fail(err)
 	}
-	if c := a.demoBankAnswers(ctx, s); c != exitOK {
+	if c := a.demoBankAnswers(ctx, s, opt.Date); c != exitOK {
 		code = c
 	}
 	fmt.Fprintf(out, `
@@ -96,6 +99,8 @@ Outputs:
   reports        %s
 Try next:
   go run ./cmd/settle exceptions list                        the queue an operator works (assign, refund, write-off)
+  go run ./cmd/settle breaks list                            the reconciliation breaks left to work (show, match, resolve)
+  go run ./cmd/settle adjust list --status all               balance adjustments and who proposed and approved them
   go run ./cmd/settle jobs                                   the journal of every run
   go run ./cmd/settle batches list                           the batches; batches show MSGID lists each transaction
   go run ./cmd/settle batches sent MSGID | cancel MSGID      hand a batch to the bank, or take it back before

@@ -12,7 +12,7 @@ import (
 func init() {
 	register("opening-balance", command{
 		usage: "--partner KEY --amount X --date D --by NAME",
-		help:  "post a partner's bank balance at go-live, once, so that reconciliation and safeguarding start exact",
+		help:  "post a partner's bank balance at go-live, once",
 		more: "The amount is the bank account's balance at the end of the day before D's first statement entries; it is " +
 			"posted against the partner's opening (equity) account. Posting it again is a no-op; another amount is refused.",
 		example: `settle opening-balance --partner ACME_PAY --amount 125000.00 --date 2026-11-19 --by anna`,

@@ -21,7 +21,7 @@ func init() {
 			"page [--date D] [--partner KEY] [--out FILE|-]\n" +
 			"store-statement --store ID --from D --to D [--out FILE|-]\n" +
 			"dealer-statement --dealer KEY --from D --to D [--out FILE|-]",
-		help: "write one of a day's reports, its workbook or settlement page, or a store's or dealer's statement",
+		help: "write a day's report, workbook or settlement page, or a statement",
 		more: "NAME is one of: " + strings.Join(reports.Names(), ", ") + ". The CSV format follows the config's csv settings. " +
 			"A statement is written as CSV and as an HTML page into REPORTS/TO/statements/ unless --out names one file " +
 			"(.html for the page).",

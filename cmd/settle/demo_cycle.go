@@ -10,15 +10,26 @@ import (
 	"settle/gen"
 	"settle/jobs"
 	"settle/ledger"
+	"settle/ledger/payments"
 	"settle/reports"
 )
 
 // demoBankAnswers plays the rest of the cycle: the bank answers the night's batches
 // (statuses, bookings, returns), the next ingest acts on them, and release-funds
 // frees the collections once their return window has passed.
-func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
+func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store, day settle.Day) int {
 	out := a.stdout
-	fmt.Fprintf(out, "9. The bank answers the batches (settle gen answers): pain.002 with rejects, bookings, returns, into %s\n", a.inbox)
+	bs, err := payments.Batches(ctx, s, payments.BatchBatched)
+	if err != nil {
+		return a.fail(err)
+	}
+	for _, b := range bs { // a second person releases each batch (required with batches.approval)
+		if _, err := payments.ApproveBatch(ctx, s, b.MsgID, "carla"); err != nil {
+			return a.fail(err)
+		}
+	}
+	fmt.Fprintf(out, "9. carla approves the %d batches (settle batches approve MSGID --by carla); the bank answers them (settle gen answers): pain.002 with rejects, bookings, returns, into %s\n",
+		len(bs), a.inbox)
 	files, err := gen.Answer(a.outbox, a.inbox, gen.DefaultAnswers)
 	if err != nil {
 		return a.fail(err)
@@ -40,6 +51,9 @@ func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 			code = exitFail
 		}
 	}
+	if err := a.demoRemittances(ctx, s, day.AddDays(1)); err != nil {
+		return a.fail(err)
+	}
 	fmt.Fprintln(out, "10. The next ingest acts on them")
 	run("ingest", collected)
 	if err := a.demoPaymentStates(ctx, s); err != nil {
@@ -55,6 +69,9 @@ func (a *app) demoBankAnswers(ctx context.Context, s *ledger.Store) int {
 	fmt.Fprintf(out, "    ledger after the whole cycle: %d transactions, %d violations\n", v.Transactions, v.Count)
 	if v.Count > 0 {
 		code = exitFail
+	}
+	if err := a.demoPeople(ctx, s, day); err != nil {
+		return a.fail(err)
 	}
 	if err := a.demoAPIKey(ctx, s, "ACME_PAY"); err != nil {
 		return a.fail(err)
@@ -137,7 +154,7 @@ func (a *app) demoAPIKey(ctx context.Context, s *ledger.Store, partner string) e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "12. A key for partner %s's use of the read-only API (settle keys create --partner %s): %s\n", partner, partner, k.KeyID)
+	fmt.Fprintf(out, "13. A key for partner %s's use of the read-only API (settle keys create --partner %s): %s\n", partner, partner, k.KeyID)
 	if fresh != "" {
 		fmt.Fprintf(out, "    export %s=%s   # the server key that encrypts API secrets (made now: none was set)\n", ledger.ServerKeyEnv, fresh)
 	}

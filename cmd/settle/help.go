@@ -22,8 +22,12 @@ const globalUsage = "settle [--db PATH] [--config FILE] [--inbox DIR] [--outbox 
 func (a *app) usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: "+globalUsage)
 	fmt.Fprintln(w, "\ncommands:")
+	width := 0
 	for _, n := range commandNames() {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].help)
+		width = max(width, len(n))
+	}
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-*s %s\n", width, n, commands[n].help)
 	}
 	fmt.Fprintln(w, "\nglobal flags (also from SETTLE_DB, SETTLE_CONFIG, SETTLE_INBOX, SETTLE_OUTBOX, SETTLE_REPORTS):")
 	fs := flag.NewFlagSet("settle", flag.ContinueOnError)

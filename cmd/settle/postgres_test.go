@@ -66,7 +66,7 @@ func TestMigrateToPostgres(t *testing.T) {
 	os.RemoveAll(filepath.Join(dir, "reports"))
 	to := ledgertest.NewDB(t)
 	r := runSettle(t, dir, "--db", lite, "migrate", "--to", to)
-	if r.code != 0 || !strings.Contains(r.stdout, "both verify alike") || !strings.Contains(r.stdout, "1612 postings, 0 violations") {
+	if r.code != 0 || !strings.Contains(r.stdout, "both verify alike") || !strings.Contains(r.stdout, "1670 postings, 0 violations") {
 		t.Fatalf("migrate --to: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if r := runSettle(t, dir, "--db", lite, "migrate", "--to", to); r.code == 0 || !strings.Contains(r.stderr, "holds a ledger already") {

@@ -74,6 +74,11 @@ func csvFigures(t *testing.T, dir string) figures {
 	for _, r := range read("fee-totals") {
 		add(r["partnerKey"], "fees", r["totalFee"])
 	}
+	for _, r := range read("breaks") {
+		if r["partnerKey"] != "" {
+			add(r["partnerKey"], "breaks", "1")
+		}
+	}
 	for _, r := range read("exceptions") {
 		if r["status"] == "open" || r["status"] == "assigned" {
 			add(r["partnerKey"], "open", "1")
@@ -83,7 +88,7 @@ func csvFigures(t *testing.T, dir string) figures {
 	for scope, m := range sums {
 		out[scope] = map[string]string{}
 		for k, v := range m {
-			if k == "open" {
+			if k == "open" || k == "breaks" {
 				out[scope][k] = v.String()
 			} else {
 				out[scope][k] = v.StringFixed(2)
@@ -321,7 +326,7 @@ func TestStoreStatementAgreesWithTheReports(t *testing.T) {
 			ops += decimal.RequireFromString(r[6]).IntPart()
 		}
 	}
-	r := runSettle(t, dir, "report", "store-statement", "--store", store, "--from", "2026-11-01", "--to", "2026-11-30", "--out", "-")
+	r := runSettle(t, dir, "report", "store-statement", "--store", store, "--from", "2026-11-01", "--to", day, "--out", "-")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -356,6 +361,20 @@ func TestStoreStatementAgreesWithTheReports(t *testing.T) {
 	}
 	if r := runSettle(t, dir, "run", "reports", "--date", "2026-11-30"); r.code != 0 || !strings.Contains(r.stdout, "statements of the month") {
 		t.Fatalf("reports of the month's last day: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	// The demo's stores remitted the cash they owed on the 21st, by their RF reference.
+	owed := got["cash/owed at the end"]
+	month := read(filepath.Join(dir, "reports", "2026-11-30", "statements", "store-statement-"+store+"-2026-11-01-2026-11-30.csv"))
+	lines := map[string]string{}
+	for _, rec := range month[1:] {
+		lines[rec[0]+"/"+rec[1]] = rec[4]
+	}
+	if strings.HasPrefix(owed, "-") {
+		owed = "0.00" // a store the partner owes remits nothing
+	}
+	if lines["cash/remitted to the bank"] != owed || lines["cash/owed at the end"] != "0.00" && owed != "0.00" {
+		t.Errorf("the month's statement: remitted %s, owed at the end %s; the store owed %s on the 20th",
+			lines["cash/remitted to the bank"], lines["cash/owed at the end"], owed)
 	}
 	page := filepath.Join(dir, "reports", "2026-11-30", "statements", "store-statement-"+store+"-2026-11-01-2026-11-30.html")
 	if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), `data-figure="cash-owed"`) {

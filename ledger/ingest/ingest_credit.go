@@ -80,6 +80,9 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p ledger.Partner, sum *File
 	if row.Remittance != nil {
 		remittance = *row.Remittance
 	}
+	if st, ok := in.storeRemitting(p.PartnerKey, remittance); ok {
+		return in.remit(row, u, p, st, remittance, sum)
+	}
 	wl, validate, reason, detail := in.matchWallet(p.PartnerKey, debtor, remittance)
 	var walletID *string
 	if wl != nil {
@@ -125,6 +128,56 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p ledger.Partner, sum *File
 		in.win.valid = addDay(in.win.valid, date, wl.WalletID)
 	}
 	in.win.used = addDay(in.win.used, date, wl.WalletID)
+	row.Outcome, row.TransactionID = OutcomePosted, &id
+	sum.add(OutcomePosted, row.Currency, u.amount.Decimal)
+	in.insert(row)
+	return nil
+}
+
+// storeRemitting finds the store of the partner whose cash reference (RF) the
+// remittance quotes.
+// remittance quotes, printed in groups of four or not.
+func (in *ingestion) storeRemitting(partner, remittance string) (storeRef, bool) {
+	s := strings.ToUpper(strings.ReplaceAll(remittance, " ", ""))
+	for i := strings.Index(s, "RF"); i >= 0; {
+		for n := 5; n <= 25 && i+n <= len(s); n++ { // an RF reference has 5 to 25 characters
+			if st, ok := in.stores[s[i:i+n]]; ok && st.StoreID != "" && st.PartnerKey == partner {
+				return st, true
+			}
+		}
+		next := strings.Index(s[i+2:], "RF")
+		if next < 0 {
+			break
+		}
+		i += 2 + next
+	}
+	return storeRef{}, false
+}
+
+// remit posts a store's remittance of the cash it took for wallets: the bank
+// receives it and the store owes that much less (its store_cash account).
+func (in *ingestion) remit(row *bankEntry, u *unit, p ledger.Partner, st storeRef, remittance string, sum *FileSummary) error {
+	bank, err := in.account(ledger.PartnerAccountCode(p.PartnerKey, "bank"))
+	if err != nil {
+		return err
+	}
+	code := ledger.PartnerAccountCode(p.PartnerKey, "store_cash:"+st.StoreID)
+	if err := ledger.EnsureAccount(in.w, code, p.PartnerKey, nil, "store_cash:"+st.StoreID); err != nil {
+		return err
+	}
+	cash, err := in.account(code)
+	if err != nil {
+		return err
+	}
+	date := in.bookingDate(u)
+	tx := &ledger.Transaction{Key: "entry:" + *row.DedupeKey, Type: "StoreRemittance", PartnerKey: p.PartnerKey,
+		ValueDate: orDay(u.e.ValueDate, date), BookingDate: date, Source: ledger.Source{FileID: &in.fileID, Entry: &u.e.Position},
+		Description: "cash remitted by store " + st.StoreID + ": " + remittance, CreatedBy: "ingest",
+		Postings: []ledger.Posting{{AccountID: bank, AmountCents: row.AmountCents}, {AccountID: cash, AmountCents: -row.AmountCents}}}
+	id, err := in.wr.post(in.w, tx)
+	if err != nil {
+		return fmt.Errorf("%s: entry %d: %w", in.name, u.e.Position, err)
+	}
 	row.Outcome, row.TransactionID = OutcomePosted, &id
 	sum.add(OutcomePosted, row.Currency, u.amount.Decimal)
 	in.insert(row)

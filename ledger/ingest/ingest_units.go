@@ -33,6 +33,7 @@ type ingestion struct {
 	name     string
 	opt      IngestOptions
 	partners map[string]ledger.Partner // by settlement IBAN
+	stores   map[string]storeRef       // by cash remittance reference (RF)
 	seen     map[string]int            // content fingerprints met in this file
 	win      *window                   // the units being gathered, decided together
 	wr       *writes                   // what the window writes
@@ -56,7 +57,25 @@ func newIngestion(w *ledger.Writer, name, kind string, opt IngestOptions) (*inge
 	for _, p := range ps {
 		in.partners[p.SettlementIBAN] = p
 	}
+	var stores []storeRef
+	if err := w.Select(&stores, `SELECT s.store_id, d.partner_key FROM stores s JOIN dealers d ON d.dealer_key = s.dealer_key`); err != nil {
+		return nil, err
+	}
+	in.stores = map[string]storeRef{}
+	for _, st := range stores {
+		rf := ledger.StoreCashReference(st.StoreID)
+		if _, twice := in.stores[rf]; twice {
+			st.StoreID = "" // two stores share the reference: it names neither
+		}
+		in.stores[rf] = st
+	}
 	return in, nil
+}
+
+// storeRef is a store whose cash remittances the ingest recognises.
+type storeRef struct {
+	StoreID    string `db:"store_id"`
+	PartnerKey string `db:"partner_key"`
 }
 
 func (in *ingestion) close(sum *FileSummary) error {

@@ -13,7 +13,8 @@ import (
 type FeePayoutResult struct {
 	Payouts int
 	Cents   int64
-	NoIBAN  int // earned shares waiting because the dealer or store has no IBAN
+	NoIBAN  int   // earned shares waiting because the dealer or store has no IBAN
+	Netted  int64 // cents of stores' fees set against the cash they owe (netting on)
 }
 
 // feeEarner is a dealer's or store's fee account with what it had earned by the
@@ -34,7 +35,12 @@ type feeEarner struct {
 // at once (key feepayout:<account>:<day>, so a share is paid once and a rerun does
 // nothing). Amounts under minCents wait for a later cycle; a reject or return puts
 // the money back on the fee account.
-func QueueFeePayouts(ctx context.Context, s *ledger.Store, day settle.Day, minCents int64, dryRun bool) (FeePayoutResult, error) {
+//
+// With netting, a store's earned fees are first set against the cash it owes the
+// partner (its store_cash balance at the end of the cycle): a FeeNetting transaction
+// moves the smaller of the two from the fee account to store_cash, and only the rest
+// is paid.
+func QueueFeePayouts(ctx context.Context, s *ledger.Store, day settle.Day, minCents int64, netting, dryRun bool) (FeePayoutResult, error) {
 	var res FeePayoutResult
 	end := day.AddDays(-1)
 	err := s.Write(ctx, func(w *ledger.Writer) error {
@@ -53,6 +59,16 @@ func QueueFeePayouts(ctx context.Context, s *ledger.Store, day settle.Day, minCe
 			return err
 		}
 		for _, e := range es {
+			if netting && strings.Contains(e.Code, ":fees:store:") {
+				n, err := netStoreFees(w, e, day, end)
+				if err != nil {
+					return fmt.Errorf("%s: %w", e.Code, err)
+				}
+				res.Netted += n
+				if e.Cents += n; -e.Cents < max(minCents, 1) {
+					continue
+				}
+			}
 			if e.IBAN == nil || *e.IBAN == "" {
 				res.NoIBAN++
 				continue
@@ -75,6 +91,35 @@ func QueueFeePayouts(ctx context.Context, s *ledger.Store, day settle.Day, minCe
 		err = nil
 	}
 	return res, err
+}
+
+// netStoreFees sets a store's earned fees (e.Cents, a credit) against the cash it
+// owes at the end of the cycle, once per cycle, and returns the cents set off.
+func netStoreFees(w *ledger.Writer, e feeEarner, day, end settle.Day) (int64, error) {
+	store := e.Code[strings.LastIndex(e.Code, ":fees:store:")+len(":fees:store:"):]
+	cash, err := ledger.AccountID(w, ledger.PartnerAccountCode(e.Partner, "store_cash:"+store))
+	if err != nil {
+		return 0, nil // the store never took cash: nothing to set off
+	}
+	var owed int64
+	if err := w.Get(&owed, `SELECT COALESCE(SUM(p.amount_cents), 0) FROM postings p JOIN transactions t ON t.id = p.transaction_id
+		WHERE p.account_id = ? AND t.booking_date <= ?`, cash, end); err != nil {
+		return 0, err
+	}
+	n := min(owed, -e.Cents)
+	if n <= 0 {
+		return 0, nil
+	}
+	key := fmt.Sprintf("feenetting:%s:%s", strings.TrimPrefix(e.Code, "partner:"), day)
+	id, existed, err := w.Post(&ledger.Transaction{Key: key, Type: "FeeNetting", PartnerKey: e.Partner, ValueDate: day, BookingDate: day,
+		CreatedBy: "settle", Description: fmt.Sprintf("fee shares earned up to %s set against the cash store %s owes", end, store),
+		Postings: []ledger.Posting{{AccountID: e.AccountID, AmountCents: n}, {AccountID: cash, AmountCents: -n}}})
+	if err != nil || !existed {
+		return n, err
+	}
+	// Set off by an earlier run of the same cycle: that amount, not a new one.
+	err = w.Get(&n, `SELECT amount_cents FROM postings WHERE transaction_id = ? AND account_id = ?`, id, e.AccountID)
+	return n, err
 }
 
 func queueFeePayout(w *ledger.Writer, e feeEarner, day, end settle.Day) (bool, error) {

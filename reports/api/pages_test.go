@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"settle/ledger"
+	"settle/ledger/ledgertest"
 )
 
 // The settlement page over the API: a partner sees its own figures only, and
@@ -64,5 +65,22 @@ func TestBalancesAsOfADay(t *testing.T) {
 	}
 	if a := w.call(t, "GET", "/wallets/"+mario+"/balance?asOf=21/11/2026", "", w.acme); a.code != http.StatusBadRequest || !strings.Contains(a.body, "asOf") {
 		t.Errorf("a bad asOf: %d %s", a.code, a.body)
+	}
+}
+
+// Breaks show their age; a partner sees its own only.
+func TestBreaksWithTheirAge(t *testing.T) {
+	w := newWorld(t)
+	ledgertest.Exec(t, w.rw, `INSERT INTO breaks (subject, partner_key, kind, bank_cents, detail, first_day, last_day, status, created_at)
+		VALUES ('entry:9', 'ACME', 'unmatched_bank', -250, 'an unexpected bank charge', '2026-11-18', '2026-11-20', 'open', '')`)
+	a := w.call(t, "GET", "/reconciliations/breaks", "", w.acme)
+	if a.code != http.StatusOK || !strings.Contains(a.body, `"ageDays":3`) || !strings.Contains(a.body, `"bankAmount":-2.50`) {
+		t.Fatalf("ACME's breaks: %d %s", a.code, a.body)
+	}
+	if a := w.call(t, "GET", "/reconciliations/breaks", "", w.otherKey); !strings.Contains(a.body, `"totalCount":0`) {
+		t.Errorf("OTHER sees ACME's break: %s", a.body)
+	}
+	if a := w.call(t, "GET", "/reconciliations/breaks?status=resolved", "", w.platfm); !strings.Contains(a.body, `"totalCount":0`) {
+		t.Errorf("resolved: %s", a.body)
 	}
 }

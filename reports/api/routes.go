@@ -82,6 +82,8 @@ func (s *Server) routes() []route {
 		{method: "GET", pattern: "/batches", id: "listBatches", summary: "outgoing batches with what became of their transactions", query: withPaging(enum("status", batchStatuses...)), out: page[batch]{}, h: s.listBatches},
 		{method: "GET", pattern: "/batches/{msgId}", id: "getBatch", summary: "a batch", out: batch{}, h: s.getBatch},
 		{method: "GET", pattern: "/reconciliations", id: "listReconciliations", summary: "statement reconciliations", query: withPaging(date("date")), out: page[reconciliation]{}, h: s.reconciliations},
+		{method: "GET", pattern: "/reconciliations/breaks", id: "listReconciliationBreaks", summary: "reconciliation breaks with their age in days, oldest first (open by default)",
+			query: withPaging(enum("status", "open", "resolved")), out: page[reconciliationBreak]{}, h: s.breaks},
 		{method: "GET", pattern: "/exceptions", id: "listExceptions", summary: "the exception queue", query: withPaging(enum("status", exceptionStatuses...)), out: page[exception]{}, h: s.exceptions},
 		{method: "GET", pattern: "/jobs/runs", id: "listJobRuns", summary: "the job journal (platform keys only)", query: paged, out: page[jobRun]{}, h: s.jobRuns},
 	}
