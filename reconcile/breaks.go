@@ -62,37 +62,23 @@ func (b Break) AgeOn(day settle.Day) int {
 
 // syncBreaks turns the reconciliation's findings into breaks (a new one is found;
 // an open one seen again carries over; a resolved one stays resolved) and resolves
-// the open breaks of the partner that this reconciliation matched.
+// the partner's open breaks that this reconciliation matched. It costs a query per
+// finding and per open break, none per matched entry: a statement of a million
+// entries has few of either.
 func syncBreaks(w *ledger.Writer, rec Statement) error {
 	var items []struct {
-		Status string  `db:"status"`
-		Entry  *int64  `db:"bank_entry_id"`
-		Tx     *int64  `db:"transaction_id"`
-		Bank   *int64  `db:"bank_cents"`
-		Ledger *int64  `db:"ledger_cents"`
-		Detail string  `db:"detail"`
-		Rule   *string `db:"rule"`
+		Status string `db:"status"`
+		Entry  *int64 `db:"bank_entry_id"`
+		Tx     *int64 `db:"transaction_id"`
+		Bank   *int64 `db:"bank_cents"`
+		Ledger *int64 `db:"ledger_cents"`
+		Detail string `db:"detail"`
 	}
-	if err := w.Select(&items, `SELECT status, bank_entry_id, transaction_id, bank_cents, ledger_cents, detail, rule
-		FROM reconciliation_items WHERE reconciliation_id = ? ORDER BY id`, rec.ID); err != nil {
+	if err := w.Select(&items, `SELECT status, bank_entry_id, transaction_id, bank_cents, ledger_cents, detail
+		FROM reconciliation_items WHERE reconciliation_id = ? AND status <> 'matched' ORDER BY id`, rec.ID); err != nil {
 		return err
 	}
 	for _, it := range items {
-		if it.Status == Matched {
-			subjects := []string{}
-			if it.Entry != nil {
-				subjects = append(subjects, subjectOf(it.Entry, nil))
-			}
-			if it.Tx != nil {
-				subjects = append(subjects, subjectOf(nil, it.Tx))
-			}
-			for _, sub := range subjects {
-				if err := closeBreak(w, sub, "reconcile", "matched by rule "+deref(it.Rule)+" on statement "+strconv.FormatInt(rec.StatementID, 10), rec.Day); err != nil {
-					return err
-				}
-			}
-			continue
-		}
 		sub := subjectOf(it.Entry, it.Tx)
 		if it.Status == UnmatchedLedger {
 			sub = subjectOf(nil, it.Tx)
@@ -101,14 +87,30 @@ func syncBreaks(w *ledger.Writer, rec Statement) error {
 			return err
 		}
 	}
-	// Movements this statement matched by a rule that were open breaks of earlier days.
-	var txs []int64
-	if err := w.Select(&txs, `SELECT transaction_id FROM statement_matches WHERE statement_id = ? AND how NOT IN ('manual', 'unmatched')`, rec.StatementID); err != nil {
+	var open []struct {
+		ID      int64  `db:"id"`
+		Subject string `db:"subject"`
+	}
+	if err := w.Select(&open, `SELECT id, subject FROM breaks WHERE status = 'open' AND partner_key = ? ORDER BY id`, rec.PartnerKey); err != nil {
 		return err
 	}
-	for _, tx := range txs {
-		if err := closeBreak(w, subjectOf(nil, &tx), "reconcile", "matched by statement "+strconv.FormatInt(rec.StatementID, 10), rec.Day); err != nil {
+	for _, b := range open {
+		kind, id, _ := strings.Cut(b.Subject, ":")
+		var matched bool
+		var err error
+		switch kind {
+		case "entry": // one of this statement's entries, matched by a rule now
+			matched, err = ledger.RowExists(w, `SELECT 1 FROM rec_s WHERE id = ? AND status = 'matched'`, id)
+		case "tx": // a movement some statement's entry holds now
+			matched, err = ledger.RowExists(w, `SELECT 1 FROM statement_matches WHERE transaction_id = ? AND how <> 'unmatched'`, id)
+		}
+		if err != nil {
 			return err
+		}
+		if matched {
+			if err := closeBreak(w, b.Subject, "reconcile", "matched by the reconciliation of statement "+strconv.FormatInt(rec.StatementID, 10), rec.Day); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
