@@ -167,7 +167,7 @@ func (p *PainWriter) Block(b Block) error {
 		} else {
 			p.leaf("ReqdExctnDt", b.Date.String())
 		}
-		p.party("Dbtr", b.Name)
+		p.party("Dbtr", text(b.Name, 70))
 		p.account("DbtrAcct", b.IBAN)
 		p.agent("DbtrAgt", b.BIC)
 		p.leaf("ChrgBr", "SLEV")
@@ -190,7 +190,7 @@ func (p *PainWriter) Block(b Block) error {
 	p.leaf("SeqTp", b.SequenceType)
 	p.w.WriteString("</PmtTpInf>")
 	p.leaf("ReqdColltnDt", b.Date.String())
-	p.party("Cdtr", b.Name)
+	p.party("Cdtr", text(b.Name, 70))
 	p.account("CdtrAcct", b.IBAN)
 	p.agent("CdtrAgt", b.BIC)
 	p.leaf("ChrgBr", "SLEV")
@@ -214,7 +214,8 @@ func (p *PainWriter) Payment(t Payment) error {
 	if _, err := CheckIBAN(t.IBAN); err != nil {
 		return fmt.Errorf("payment %s: account: %w", t.EndToEndID, err)
 	}
-	if text(t.Name, 70) == "" {
+	name := text(t.Name, 70)
+	if name == "" {
 		return fmt.Errorf("payment %s: a name is required", t.EndToEndID)
 	}
 	p.n, p.bn = p.n+1, p.bn+1
@@ -226,7 +227,7 @@ func (p *PainWriter) Payment(t Payment) error {
 		if t.BIC != "" {
 			p.agent("CdtrAgt", t.BIC)
 		}
-		p.party("Cdtr", t.Name)
+		p.party("Cdtr", name)
 		p.account("CdtrAcct", t.IBAN)
 		p.remittance(t.Remittance)
 		p.w.WriteString("</CdtTrfTxInf>\n")
@@ -268,7 +269,7 @@ func (p *PainWriter) Payment(t Payment) error {
 	}
 	p.w.WriteString("</MndtRltdInf></DrctDbtTx>")
 	p.agent("DbtrAgt", t.BIC)
-	p.party("Dbtr", t.Name)
+	p.party("Dbtr", name)
 	p.account("DbtrAcct", t.IBAN)
 	p.remittance(t.Remittance)
 	p.w.WriteString("</DrctDbtTxInf>\n")
@@ -307,15 +308,33 @@ func (p *PainWriter) endBlock() error {
 }
 
 func (p *PainWriter) leaf(name, v string) {
-	p.w.WriteString("<" + name + ">")
-	xml.EscapeText(p.w, []byte(v))
-	p.w.WriteString("</" + name + ">")
+	p.w.WriteByte('<')
+	p.w.WriteString(name)
+	p.w.WriteByte('>')
+	writeEscaped(p.w, v)
+	p.w.WriteString("</")
+	p.w.WriteString(name)
+	p.w.WriteByte('>')
 }
 
-func (p *PainWriter) party(name, v string) {
-	p.w.WriteString("<" + name + ">")
-	p.leaf("Nm", text(v, 70))
-	p.w.WriteString("</" + name + ">")
+// writeEscaped writes v as XML character data exactly as xml.EscapeText does.
+// Text with nothing to escape (the usual case: references, IBANs, dates, names in
+// the EPC character set) is written as it is, without a copy.
+func writeEscaped(w *bufio.Writer, v string) {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= 0x80 || c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' {
+			xml.EscapeText(w, []byte(v))
+			return
+		}
+	}
+	w.WriteString(v)
+}
+
+// party writes a party by its name, already in the EPC character set and cut to 70.
+func (p *PainWriter) party(tag, name string) {
+	p.w.WriteString("<" + tag + ">")
+	p.leaf("Nm", name)
+	p.w.WriteString("</" + tag + ">")
 }
 
 func (p *PainWriter) account(name, iban string) {

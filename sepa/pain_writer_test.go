@@ -1,7 +1,9 @@
 package sepa
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/xml"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,4 +130,21 @@ func TestPainWriterRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeEscaped writes what xml.EscapeText writes, for any text.
+func FuzzWriteEscaped(f *testing.F) {
+	for _, s := range []string{"", "STL-DD-1", "Müller & Söhne", "<x>", `"q" 'a'`, "tab\there", "nl\ncr\r", "\xff\xfe", "RF18 S5A0", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got, want bytes.Buffer
+		bw := bufio.NewWriter(&got)
+		writeEscaped(bw, s)
+		bw.Flush()
+		xml.EscapeText(&want, []byte(s))
+		if got.String() != want.String() {
+			t.Fatalf("%q: got %q, xml.EscapeText %q", s, got.String(), want.String())
+		}
+	})
 }
