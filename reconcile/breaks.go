@@ -20,25 +20,25 @@ const (
 
 // Break is a reconciliation finding a person works to closure.
 type Break struct {
-	ID              int64      `db:"id" json:"breakId"`
-	Subject         string     `db:"subject" json:"subject"` // entry:ID (a statement entry) or tx:ID (a ledger movement)
-	PartnerKey      string     `db:"partner_key" json:"partnerKey"`
-	Kind            string     `db:"kind" json:"kind"`
-	BankEntryID     *int64     `db:"bank_entry_id" json:"bankEntryId"`
-	TransactionID   *int64     `db:"transaction_id" json:"transactionId"`
-	StatementID     *int64     `db:"statement_id" json:"statementId"`
-	BankCents       *int64     `db:"bank_cents" json:"-"`
-	LedgerCents     *int64     `db:"ledger_cents" json:"-"`
-	Detail          string     `db:"detail" json:"detail"`
-	FirstDay        settle.Day `db:"first_day" json:"firstDay"`
-	LastDay         settle.Day `db:"last_day" json:"lastDay"`
-	Status          string     `db:"status" json:"status"`
-	Assignee        *string    `db:"assignee" json:"assignee"`
-	Resolution      *string    `db:"resolution" json:"resolution"`
-	DifferenceCents *int64     `db:"difference_cents" json:"-"`
-	ResolvedBy      *string    `db:"resolved_by" json:"resolvedBy"`
-	ResolvedDay     *string    `db:"resolved_day" json:"resolvedDay"`
-	CreatedAt       string     `db:"created_at" json:"createdAt"`
+	ID            int64         `db:"id" json:"breakId"`
+	Subject       string        `db:"subject" json:"subject"` // entry:ID (a statement entry) or tx:ID (a ledger movement)
+	PartnerKey    string        `db:"partner_key" json:"partnerKey"`
+	Kind          string        `db:"kind" json:"kind"`
+	BankEntryID   *int64        `db:"bank_entry_id" json:"bankEntryId"`
+	TransactionID *int64        `db:"transaction_id" json:"transactionId"`
+	StatementID   *int64        `db:"statement_id" json:"statementId"`
+	BankAmount    *settle.Money `db:"bank_cents" json:"bankAmount"`     // signed: credits positive
+	LedgerAmount  *settle.Money `db:"ledger_cents" json:"ledgerAmount"` // the same sign as the bank's
+	Detail        string        `db:"detail" json:"detail"`
+	FirstDay      settle.Day    `db:"first_day" json:"firstDay"`
+	LastDay       settle.Day    `db:"last_day" json:"lastDay"`
+	Status        string        `db:"status" json:"status"`
+	Assignee      *string       `db:"assignee" json:"assignee"`
+	Resolution    *string       `db:"resolution" json:"resolution"`
+	Difference    *settle.Money `db:"difference_cents" json:"difference"` // a force-match's bank amount minus the ledger's
+	ResolvedBy    *string       `db:"resolved_by" json:"resolvedBy"`
+	ResolvedDay   *string       `db:"resolved_day" json:"resolvedDay"`
+	CreatedAt     string        `db:"created_at" json:"createdAt"`
 }
 
 // BreakEvent is one line of a break's journal.
@@ -95,9 +95,12 @@ func syncBreaks(w *ledger.Writer, rec Statement) error {
 		return err
 	}
 	for _, b := range open {
-		kind, id, _ := strings.Cut(b.Subject, ":")
+		kind, ref, _ := strings.Cut(b.Subject, ":")
+		id, err := strconv.ParseInt(ref, 10, 64)
+		if err != nil {
+			return fmt.Errorf("break %d: subject %q: %w", b.ID, b.Subject, err)
+		}
 		var matched bool
-		var err error
 		switch kind {
 		case "entry": // one of this statement's entries, matched by a rule now
 			matched, err = ledger.RowExists(w, `SELECT 1 FROM rec_s WHERE id = ? AND status = 'matched'`, id)

@@ -90,8 +90,8 @@ func cmdBreaks(ctx context.Context, a *app, args []string) int {
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tPARTNER\tKIND\tSUBJECT\tBANK\tLEDGER\tSINCE\tAGE\tSTATUS\tASSIGNEE\tDETAIL")
 		for _, b := range bs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%dd\t%s\t%s\t%s\n", b.ID, b.PartnerKey, b.Kind, b.Subject, optCents(b.BankCents),
-				optCents(b.LedgerCents), b.FirstDay, b.AgeOn(date), b.Status, deref(b.Assignee), b.Detail)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%dd\t%s\t%s\t%s\n", b.ID, b.PartnerKey, b.Kind, b.Subject, optMoney(b.BankAmount),
+				optMoney(b.LedgerAmount), b.FirstDay, b.AgeOn(date), b.Status, deref(b.Assignee), b.Detail)
 		}
 		tw.Flush()
 		fmt.Fprintf(a.stdout, "%d breaks\n", len(bs))
@@ -105,7 +105,7 @@ func cmdBreaks(ctx context.Context, a *app, args []string) int {
 			return a.jsonLines([]any{map[string]any{"break": b, "journal": evs}})
 		}
 		fmt.Fprintf(a.stdout, "break %d of %s: %s %s, %s; found %s, open %d days\n", b.ID, b.PartnerKey, b.Kind, b.Subject, b.Status, b.FirstDay, b.AgeOn(date))
-		fmt.Fprintf(a.stdout, "  bank %s, ledger %s; %s\n", optCents(b.BankCents), optCents(b.LedgerCents), b.Detail)
+		fmt.Fprintf(a.stdout, "  bank %s, ledger %s; %s\n", optMoney(b.BankAmount), optMoney(b.LedgerAmount), b.Detail)
 		if b.Resolution != nil {
 			fmt.Fprintf(a.stdout, "  %s (by %s on %s)\n", *b.Resolution, deref(b.ResolvedBy), deref(b.ResolvedDay))
 		}
@@ -169,9 +169,9 @@ func parseIDs(s string) ([]int64, error) {
 	return ids, nil
 }
 
-func optCents(c *int64) string {
-	if c == nil {
+func optMoney(m *settle.Money) string {
+	if m == nil {
 		return ""
 	}
-	return ledger.FormatCents(*c)
+	return m.StringFixed(2)
 }
