@@ -6,11 +6,12 @@ import (
 	"fmt"
 
 	"settle/gen"
+	"settle/ledger"
 )
 
 func init() {
 	register("gen", command{
-		usage:   "--out DIR [--wallets N] [--entries N] [--operations N] [--breaks]\n--out DIR [--partners N] [--seed S] [--date D] [--camt-version V]\nanswers [--seed S] [--rejects N] [--returns N]",
+		usage:   "--out DIR [--wallets N] [--entries N] [--operations N] [--breaks]\n--out DIR [--partners N] [--seed S] [--date D] [--camt-version V]\n--out DIR --entries N --opening AMOUNT\nanswers [--seed S] [--rejects N] [--returns N]",
 		help:    "a deterministic synthetic world of any size; `gen answers` plays the bank",
 		example: `settle gen --out /tmp/big --wallets 100000 --entries 1000000`,
 		run:     cmdGen,
@@ -35,8 +36,17 @@ func cmdGen(ctx context.Context, a *app, args []string) int {
 	fs.StringVar(&opt.CamtVersion, "camt-version", "08", "camt message version, 01 to 13")
 	fs.IntVar(&opt.Operations, "operations", 0, "store operations in operations.csv, priced by fees.csv (0: neither file)")
 	fs.BoolVar(&opt.Breaks, "breaks", false, "plant three reconciliation breaks in the first partner's statement")
+	var opening string
+	fs.StringVar(&opening, "opening", "", "the last partner's bank `AMOUNT` at go-live: its statement opens with it (settle opening-balance)")
 	if _, ok := a.parse("gen", fs, args, 0, 0); !ok {
 		return exitUsage
+	}
+	if opening != "" {
+		var err error
+		if opt.OpeningCents, err = ledger.ParseAmount(opening); err != nil || opt.OpeningCents < 0 {
+			fmt.Fprintf(a.stderr, "settle: gen: --opening %q is not an amount\n", opening)
+			return exitUsage
+		}
 	}
 	if out == "" {
 		fmt.Fprintln(a.stderr, "settle: gen: --out DIR is required")

@@ -80,3 +80,18 @@ func TestPeopleInTheLoopCommands(t *testing.T) {
 		t.Fatal(r.stdout)
 	}
 }
+
+// settle gen --opening writes the last partner's go-live balance into its statement.
+func TestGenOpening(t *testing.T) {
+	dir := t.TempDir()
+	if r := runSettle(t, dir, "gen", "--out", "w", "--wallets", "20", "--entries", "30", "--opening", "1000.50"); r.code != 0 {
+		t.Fatalf("gen: %s", r.stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "w", "camt.053."+gen.DefaultDate.String()+".xml"))
+	if strings.Count(string(b), `<Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">1000.50</Amt>`) != 1 {
+		t.Fatal("the last partner's statement does not open at 1000.50")
+	}
+	if r := runSettle(t, dir, "gen", "--out", "w", "--opening", "-1"); r.code != 2 {
+		t.Fatalf("a negative opening: %d", r.code)
+	}
+}
