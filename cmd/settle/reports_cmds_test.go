@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"image/png"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
@@ -202,8 +204,10 @@ func TestSettlementPageInChromium(t *testing.T) {
 	page := filepath.Join(dir, "reports", gen.DefaultDate.String(), "settlement-"+gen.DefaultDate.String()+".html")
 	chrome := func(args ...string) []byte {
 		base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-			"--user-data-dir=" + t.TempDir()}
-		cmd := exec.Command(browser, append(append(base, args...), "file://"+page)...)
+			"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a browser that hangs fails the test
+		defer cancel()
+		cmd := exec.CommandContext(ctx, browser, append(append(base, args...), "file://"+page)...)
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("chromium %v: %v", args, err)
