@@ -43,8 +43,6 @@ type Report struct {
 	params  func(day settle.Day) []any
 	// each, when set, produces the rows instead of query (trial balance, summary).
 	each func(ctx context.Context, s *ledger.Store, day settle.Day, opt Options, fn func(row []string) error) error
-	// csvTotals: the CSV ends with a totals row too (the trial balance, which people read).
-	csvTotals bool
 }
 
 // Options change what some reports hold (not how they are written; see Format).
@@ -112,31 +110,21 @@ func (r Report) Each(ctx context.Context, s *ledger.Store, day settle.Day, opt O
 	return rows.Err()
 }
 
-// Write writes the report of day as CSV in format f and returns its row count
-// (the totals row, where there is one, not counted).
+// Write writes the report of day as CSV in format f and returns its row count. The
+// trial balance, whose CSV ends with a totals row, is written by WriteTrialBalance
+// (WriteNamed picks it).
 func (r Report) Write(ctx context.Context, s *ledger.Store, day settle.Day, w io.Writer, f Format, opt Options) (int64, error) {
 	c, err := NewCSV(w, f, r.Header()...)
 	if err != nil {
 		return 0, err
 	}
-	t := NewTotals(r.Columns)
 	var n int64
 	err = r.Each(ctx, s, day, opt, func(row []string) error {
 		n++
-		if r.csvTotals {
-			if err := t.Add(row); err != nil {
-				return err
-			}
-		}
 		return c.Row(r.Columns, row)
 	})
 	if err != nil {
 		return n, err
-	}
-	if r.csvTotals {
-		if err := c.Row(r.Columns, t.Row("total")); err != nil {
-			return n, err
-		}
 	}
 	return n, c.Flush()
 }

@@ -36,7 +36,6 @@ var trialBalanceReport = Report{
 		"zero balances left out, with a totals row",
 	Columns: []Column{{"account", Text}, {"partnerKey", Text}, {"name", Text}, {"currency", Text}, {"accounts", Count},
 		{"debit", Cents}, {"credit", Cents}},
-	csvTotals: true,
 	each: func(ctx context.Context, s *ledger.Store, day settle.Day, opt Options, fn func([]string) error) error {
 		_, err := trialBalanceRows(ctx, s, day, opt, fn)
 		return err
@@ -92,7 +91,7 @@ func WriteTrialBalance(ctx context.Context, s *ledger.Store, day settle.Day, w i
 		return tb, err
 	}
 	total := []string{"total", "", "", "", fmt.Sprint(tb.Accounts), ledger.FormatCents(tb.DebitCents), ledger.FormatCents(-tb.CreditCents)}
-	if err := c.Row(r.Columns, total); err != nil {
+	if err := c.Row(r.Columns, total); err != nil { // the workbook and the page add their own
 		return tb, err
 	}
 	return tb, c.Flush()
