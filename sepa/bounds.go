@@ -22,19 +22,27 @@ const (
 // resolves namespaces.
 type bounded struct {
 	d     *xml.Decoder
+	src   *source    // its input, whose fast path moves past lines d does not count
 	names []xml.Name // the open elements, as written (prefix and local name)
 }
 
-func newBoundedDecoder(r io.Reader) *xml.Decoder {
-	inner := xml.NewDecoder(r)
-	inner.CharsetReader = charsetReader
-	return xml.NewTokenDecoder(&bounded{d: inner, names: make([]xml.Name, 0, 32)})
+func newBoundedDecoder(src *source) (*xml.Decoder, *bounded) {
+	inner := xml.NewDecoder(src)
+	inner.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
+		src.moved = true // the decoder reads through a charset reader from now on
+		return charsetReader(label, input)
+	}
+	b := &bounded{d: inner, src: src, names: make([]xml.Name, 0, 32)}
+	return xml.NewTokenDecoder(b), b
 }
 
 // Token implements xml.TokenReader.
 func (b *bounded) Token() (xml.Token, error) {
 	tok, err := b.d.RawToken()
 	if err != nil {
+		if se, ok := err.(*xml.SyntaxError); ok {
+			se.Line += b.src.lines
+		}
 		if err == io.EOF && len(b.names) > 0 {
 			return nil, b.errorf("unexpected EOF: <%s> is not closed", b.names[len(b.names)-1].Local)
 		}
@@ -73,6 +81,7 @@ func (b *bounded) Token() (xml.Token, error) {
 
 func (b *bounded) errorf(format string, args ...any) error {
 	line, _ := b.d.InputPos()
+	line += b.src.lines
 	return &xml.SyntaxError{Msg: fmt.Sprintf(format, args...), Line: line}
 }
 

@@ -1,6 +1,9 @@
 package sepa
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+	"fmt"
+)
 
 // walker is an element decoded by walk: open is called at each start tag below it
 // and set at each end tag, with the path below the element ("Refs/EndToEndId"),
@@ -8,6 +11,7 @@ import "encoding/xml"
 type walker interface {
 	open(path []byte)
 	set(path, text []byte, ccy string)
+	reset() // back to the zero value, after a fast path that gave up
 }
 
 // walk fills n from the tokens of the element whose start tag was just read: the
@@ -16,6 +20,16 @@ type walker interface {
 // struct tags (TestWalkMatchesDecodeElement and FuzzReader check this), without
 // reflection and with one string per kept field.
 func (r *Reader) walk(n walker) error {
+	if r.fastWalk(n) {
+		tok, err := r.dec.Token() // the element's end tag
+		if err != nil {
+			return err
+		}
+		if _, ok := tok.(xml.EndElement); !ok {
+			return fmt.Errorf("the fast path stopped before %T, not an end tag", tok)
+		}
+		return nil
+	}
 	var (
 		path  []byte   // the current element's path below Ntry: "NtryDtls/TxDtls/Refs/EndToEndId"
 		stack []int    // path lengths to return to at each end tag
@@ -61,6 +75,8 @@ func (r *Reader) walk(n walker) error {
 		}
 	}
 }
+
+func (n *xNtry) reset() { *n = xNtry{} }
 
 // open creates the list item or optional part an element starts.
 func (n *xNtry) open(path []byte) {

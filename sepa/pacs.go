@@ -202,6 +202,8 @@ func convertReturn(x *xPmtRtrTxInf, groupDate string) (*Entry, *fieldErr) {
 	return e, nil
 }
 
+func (x *xCdtTrfTxInf) reset() { *x = xCdtTrfTxInf{} }
+
 func (x *xCdtTrfTxInf) open(path []byte) {
 	if string(path) == "RmtInf/Strd" {
 		x.RmtInf.Strd = append(x.RmtInf.Strd, xStrd{})

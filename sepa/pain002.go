@@ -225,6 +225,8 @@ func (r *Reader) decodeTxStatus(start xml.StartElement, origMsgID, blockID strin
 	return st, nil
 }
 
+func (x *xTxSts) reset() { *x = xTxSts{} }
+
 func (x *xTxSts) open(path []byte) {
 	if string(path) == "StsRsnInf" {
 		x.StsRsnInf = append(x.StsRsnInf, xStsRsnInf{})

@@ -1,7 +1,6 @@
 package sepa
 
 import (
-	"bufio"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -57,7 +56,7 @@ var blockFields = map[string]bool{"PmtInfId": true, "SeqTp": true, "ReqdColltnDt
 // streams: a block of a million transactions is never held whole. Errors name the
 // file, the transaction's position and the field.
 func ReadInitiation(r io.Reader, file string, each func(InitBlock, InitTx) error) (Initiation, error) {
-	dec := newBoundedDecoder(bufio.NewReaderSize(r, 64<<10))
+	dec, _ := newBoundedDecoder(newSource(r))
 	var (
 		head  Initiation
 		block *InitBlock

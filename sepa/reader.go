@@ -1,7 +1,6 @@
 package sepa
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -96,6 +95,10 @@ type Options struct {
 type Reader struct {
 	doc   Document
 	dec   *xml.Decoder
+	src   *source  // the bytes under dec, for the fast path (nil: walk reads tokens)
+	bnd   *bounded // the decoder's element stack
+	scan  scanner
+	fast  int // elements the fast path read
 	lim   *limitReader
 	next  func() (any, error)
 	entry int // items returned so far
@@ -110,12 +113,10 @@ func NewReader(r io.Reader, file string, opt Options) (*Reader, error) {
 		opt.MaxBytes = DefaultMaxBytes
 	}
 	lim := &limitReader{r: r, left: opt.MaxBytes}
-	br := bufio.NewReaderSize(lim, 64<<10)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		br.Discard(3) // a UTF-8 byte order mark, which some banks write
-	}
-	dec := newBoundedDecoder(br)
-	rd := &Reader{doc: Document{File: file}, dec: dec, lim: lim}
+	src := newSource(lim)
+	src.skipBOM()
+	dec, bnd := newBoundedDecoder(src)
+	rd := &Reader{doc: Document{File: file}, dec: dec, src: src, bnd: bnd, lim: lim}
 	root, err := rd.root()
 	if err != nil {
 		return nil, rd.fail("", err)
