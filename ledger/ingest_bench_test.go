@@ -16,7 +16,7 @@ import (
 )
 
 // BenchmarkIngest measures the end-to-end ingest of a generated camt.054 (parse,
-// classify, match wallets, post, commit) beside a bare encoding/xml token loop over
+// classify, match wallets, post, commit) beside a bare encoding/xml RawToken scan of
 // the same file: go test ./ledger -run X -bench Ingest -benchtime 1x (200,000 entries).
 func BenchmarkIngest(b *testing.B) {
 	const entries = 200_000
@@ -34,7 +34,7 @@ func BenchmarkIngest(b *testing.B) {
 			f, _ := os.Open(camt)
 			dec := xml.NewDecoder(f)
 			for {
-				if _, err := dec.Token(); err != nil {
+				if _, err := dec.RawToken(); err != nil {
 					if !errors.Is(err, io.EOF) {
 						b.Fatal(err)
 					}

@@ -411,6 +411,20 @@ func TestWritingMethodsAreNotAllowed(t *testing.T) {
 	}
 }
 
+// A request past the server's time limit stops its queries and answers 503 timeout.
+func TestRequestPastItsTimeLimitIs503(t *testing.T) {
+	w := newWorld(t)
+	if a := w.call(t, "GET", "/wallets/"+mario, "", w.platfm); a.code != http.StatusOK {
+		t.Fatalf("within the limit: %d %s", a.code, a.body)
+	}
+	w.srv.timeout = time.Nanosecond
+	w.h = w.srv.Handler()
+	a := w.call(t, "GET", "/wallets/"+mario+"/balance", "", w.platfm)
+	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, `"errorCode":"timeout"`) {
+		t.Fatalf("past the limit: %d %s", a.code, a.body)
+	}
+}
+
 // /openapi.json documents exactly the routes registered.
 func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 	w := newWorld(t)

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -70,45 +71,47 @@ func (r *replays) first(sig [sha256.Size]byte, ts, now time.Time) bool {
 func minute(t time.Time) int64 { return t.Unix() / 60 }
 
 // authenticate checks the Key, Timestamp and Sign headers of a request whose body
-// was read. Any failure is the same 401: the caller learns nothing of why; the reason
-// is returned for the server's own log (never the signature or the secret).
-func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQuery string, body []byte) (caller, string) {
+// was read. Any failure of the caller's is the same 401: the caller learns nothing of
+// why; the reason is returned for the server's own log (never the signature or the
+// secret). A failure of the server's (the key or replay lookup) is an error instead,
+// so a caller with a good key is not told it is unauthorized.
+func (s *Server) authenticate(ctx context.Context, key, ts, sig, method, pathQuery string, body []byte) (caller, string, error) {
 	if key == "" || ts == "" || sig == "" {
-		return caller{}, "missing Key, Timestamp or Sign header"
+		return caller{}, "missing Key, Timestamp or Sign header", nil
 	}
 	if len(sig) != 64 {
-		return caller{}, "malformed signature"
+		return caller{}, "malformed signature", nil
 	}
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return caller{}, "malformed timestamp"
+		return caller{}, "malformed timestamp", nil
 	}
 	now, stamped := s.now(), time.UnixMilli(ms)
 	if d := now.Sub(stamped); d > Window || d < -Window {
-		return caller{}, "timestamp outside the window"
+		return caller{}, "timestamp outside the window", nil
 	}
 	partner, secret, err := s.keys.get(ctx, key, now, func() (*string, []byte, error) { return s.store.APIKeySecret(ctx, s.serverKey, key) })
 	if err != nil {
 		if !isNoRows(err) {
-			return caller{}, "key lookup failed: " + err.Error() // never the key's secret
+			return caller{}, "", fmt.Errorf("key lookup: %w", err) // never the key's secret
 		}
-		return caller{}, "unknown or revoked key"
+		return caller{}, "unknown or revoked key", nil
 	}
 	want := Sign(string(secret), method, pathQuery, ts, body)
 	if !hmac.Equal([]byte(want), []byte(sig)) {
-		return caller{}, "bad signature"
+		return caller{}, "bad signature", nil
 	}
 	var raw [sha256.Size]byte
 	if _, err := hex.Decode(raw[:], []byte(sig)); err != nil || !s.replays.first(raw, stamped, now) {
-		return caller{}, "replayed signature"
+		return caller{}, "replayed signature", nil
 	}
 	// Another replica may have seen it (PostgreSQL; a no-op on SQLite).
 	if first, err := s.store.FirstUse(ctx, sig, now.UnixMilli(), stamped.Add(Window).UnixMilli()); err != nil {
-		return caller{}, "replay check failed: " + err.Error()
+		return caller{}, "", fmt.Errorf("replay check: %w", err)
 	} else if !first {
-		return caller{}, "replayed signature"
+		return caller{}, "replayed signature", nil
 	}
-	return caller{keyID: key, partner: partner}, ""
+	return caller{keyID: key, partner: partner}, "", nil
 }
 
 // KeyCacheTTL is how long a key's decrypted secret is kept in memory: a revoked key
