@@ -5,7 +5,8 @@
 #   cmd/apiload/scaling.sh [postgres://postgres@127.0.0.1:5432/postgres]
 # It builds settle and apiload, generates a world of 20,000 wallets, and for each rate
 # (500, 1,000, 2,000 req/s, 15 s each) measures the API alone, then during an ingest
-# of a fresh copy of the ledger.
+# of a fresh copy of the ledger. BACKENDS, RATES and MODES narrow it down, e.g. issue
+# 21's signed reads: BACKENDS=sqlite RATES="3000 4000" MODES=alone cmd/apiload/scaling.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 admin=${1:-postgres://postgres@127.0.0.1:5432/postgres}
@@ -19,13 +20,13 @@ settle gen --out "$work/world" --wallets 20000 --entries 200000 >/dev/null
 mkdir -p "$work/bank"
 mv "$work"/world/camt.05[34].* "$work/bank/"
 
-for backend in sqlite postgres; do
+for backend in ${BACKENDS:-sqlite postgres}; do
   if [ $backend = sqlite ]; then base="$work/base.db"; else base="${admin%/*}/settle_scaling_base"; psql "$admin" -qc "DROP DATABASE IF EXISTS settle_scaling_base" -c "CREATE DATABASE settle_scaling_base"; fi
   settle --db "$base" migrate >/dev/null
   settle --db "$base" --inbox "$work/world" run ingest --date 2026-11-20 >/dev/null 2>&1 || true # (withdrawals wait for money)
   mv "$work"/world/processed/* "$work/world/" # the next backend reads the same feeds
-  for rate in 500 1000 2000; do
-    for mode in alone ingest; do
+  for rate in ${RATES:-500 1000 2000}; do
+    for mode in ${MODES:-alone ingest}; do
       # a fresh copy of the ledger for every run, so that each ingest has the same work
       if [ $backend = sqlite ]; then db="$work/run.db"; rm -f "$db"*; cp "$base" "$db";
       else db="${admin%/*}/settle_scaling_run"; psql "$admin" -qc "DROP DATABASE IF EXISTS settle_scaling_run WITH (FORCE)" -c "CREATE DATABASE settle_scaling_run TEMPLATE settle_scaling_base"; fi
@@ -46,4 +47,6 @@ for backend in sqlite postgres; do
     done
   done
 done
-psql "$admin" -qc "DROP DATABASE IF EXISTS settle_scaling_run WITH (FORCE)" -c "DROP DATABASE IF EXISTS settle_scaling_base WITH (FORCE)"
+if [[ " ${BACKENDS:-postgres} " == *" postgres "* ]]; then
+  psql "$admin" -qc "DROP DATABASE IF EXISTS settle_scaling_run WITH (FORCE)" -c "DROP DATABASE IF EXISTS settle_scaling_base WITH (FORCE)"
+fi
