@@ -411,17 +411,27 @@ func TestWritingMethodsAreNotAllowed(t *testing.T) {
 	}
 }
 
-// A request past the server's time limit stops its queries and answers 503 timeout.
+// A request past the server's time limit stops its queries and answers 503 timeout,
+// also when the limit passes while its key is looked up (the server failed, not the
+// caller: that used to answer 401 unauthorized).
 func TestRequestPastItsTimeLimitIs503(t *testing.T) {
 	w := newWorld(t)
+	w.srv.timeout = time.Nanosecond
+	w.h = w.srv.Handler()
+	a := w.call(t, "GET", "/wallets/"+mario, "", w.platfm) // the key is not cached yet
+	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, `"errorCode":"timeout"`) {
+		t.Fatalf("past the limit in the key lookup: %d %s", a.code, a.body)
+	}
+	w.srv.timeout = RequestTimeout
+	w.h = w.srv.Handler()
 	if a := w.call(t, "GET", "/wallets/"+mario, "", w.platfm); a.code != http.StatusOK {
 		t.Fatalf("within the limit: %d %s", a.code, a.body)
 	}
-	w.srv.timeout = time.Nanosecond
+	w.srv.timeout = time.Nanosecond // the key is cached now: the handler's query stops
 	w.h = w.srv.Handler()
-	a := w.call(t, "GET", "/wallets/"+mario+"/balance", "", w.platfm)
-	if a.code != http.StatusServiceUnavailable || !strings.Contains(a.body, `"errorCode":"timeout"`) {
-		t.Fatalf("past the limit: %d %s", a.code, a.body)
+	if a := w.call(t, "GET", "/wallets/"+mario+"/balance", "", w.platfm); a.code != http.StatusServiceUnavailable ||
+		!strings.Contains(a.body, `"errorCode":"timeout"`) {
+		t.Fatalf("past the limit in the handler: %d %s", a.code, a.body)
 	}
 }
 
