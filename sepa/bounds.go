@@ -40,8 +40,9 @@ func newBoundedDecoder(src *source) (*xml.Decoder, *bounded) {
 func (b *bounded) Token() (xml.Token, error) {
 	tok, err := b.d.RawToken()
 	if err != nil {
-		if se, ok := err.(*xml.SyntaxError); ok {
-			se.Line += b.src.lines
+		if se, ok := err.(*xml.SyntaxError); ok && b.src.lines > 0 {
+			// a copy: the decoder returns its error again at every later call
+			err = &xml.SyntaxError{Msg: se.Msg, Line: se.Line + b.src.lines}
 		}
 		if err == io.EOF && len(b.names) > 0 {
 			return nil, b.errorf("unexpected EOF: <%s> is not closed", b.names[len(b.names)-1].Local)
