@@ -37,11 +37,12 @@ type ingestion struct {
 	seen     map[string]int            // content fingerprints met in this file
 	win      *window                   // the units being gathered, decided together
 	wr       *writes                   // what the window writes
+	accounts map[string]walletAccounts // wallets' accounts read so far (see prefetch)
 }
 
 func newIngestion(w *ledger.Writer, name, kind string, opt IngestOptions) (*ingestion, error) {
 	in := &ingestion{w: w, name: name, opt: opt, partners: map[string]ledger.Partner{}, seen: map[string]int{},
-		win: &window{}, wr: newWrites()}
+		win: &window{}, wr: newWrites(), accounts: map[string]walletAccounts{}}
 	err := w.Get(&in.fileID, `INSERT INTO input_files (sha256, name, kind, size_bytes, job_run_id, ingested_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, opt.SHA256, name, kind, opt.Size, ledger.NullableID(opt.JobRunID), w.NowText())
 	if err != nil {

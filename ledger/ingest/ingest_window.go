@@ -14,6 +14,10 @@ import (
 // window instead of ten per unit.
 const windowSize = 512
 
+// maxCachedWallets bounds the wallets whose accounts an ingestion keeps (about 100
+// bytes each).
+const maxCachedWallets = 100_000
+
 // window is the units of a file being decided together, with what they read.
 type window struct {
 	units    []unit
@@ -29,7 +33,10 @@ type window struct {
 }
 
 // walletAccounts are a wallet's two bucket accounts with their balances as stored
-// (pending changes of the transaction are in Writer.deltas).
+// (pending changes of the transaction are in Writer.deltas). The stored balances do
+// not change while a file is ingested (the Writer flushes its deltas when the file's
+// transaction ends), so a file reads each wallet's accounts once, in the first window
+// that needs them, keeping at most maxCachedWallets.
 type walletAccounts struct {
 	withdrawable, restricted int64 // account ids
 	balW, balR               int64 // stored balances
@@ -164,7 +171,10 @@ func (in *ingestion) prefetch(win *window) error {
 		toks = append(toks, tokens(remittanceOf(&win.units[i].d))...)
 	}
 	win.byCode, win.byReason = map[string][]*walletRef{}, map[string]*walletRef{}
-	win.accounts = map[string]walletAccounts{}
+	if len(in.accounts) > maxCachedWallets {
+		clear(in.accounts) // a bound on memory: the next windows read theirs again
+	}
+	win.accounts = in.accounts
 	if len(toks) == 0 {
 		return nil
 	}
@@ -177,13 +187,15 @@ func (in *ingestion) prefetch(win *window) error {
 		return err
 	}
 	byID := map[string]*walletRef{}
-	var ids []string
+	var ids []string // wallets whose accounts are not read yet
 	for i := range ws {
 		wl := byID[ws[i].WalletID]
 		if wl == nil {
 			wl = &ws[i]
 			byID[wl.WalletID] = wl
-			ids = append(ids, wl.WalletID)
+			if _, ok := win.accounts[wl.WalletID]; !ok {
+				ids = append(ids, wl.WalletID)
+			}
 		}
 		if wl.Code != nil && !wl.Validated && wl.IBAN != nil {
 			k := wl.PartnerKey + "|" + *wl.Code
@@ -194,6 +206,9 @@ func (in *ingestion) prefetch(win *window) error {
 		if wl.Reason != nil {
 			win.byReason[wl.PartnerKey+"|"+*wl.Reason] = wl
 		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	var accts []struct {
 		ID      int64  `db:"id"`
