@@ -11,6 +11,7 @@ import (
 	"settle/ledger/feeds"
 	"settle/ledger/ledgertest"
 	"settle/ledger/payments"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -327,4 +328,54 @@ func outbox(t *testing.T, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// A row the pain.008 refuses stops the file while the reader is still ahead of
+// the writer: the run fails naming the payment, leaves no file and no batch, and
+// runs once the data is mended (regression for the read-ahead of writeSDD).
+func TestSDDBatchStopsAtARefusedRow(t *testing.T) {
+	s := openTest(t)
+	seedWorld(t, s)
+	importCSV(t, s, "mandates", testMandates)
+	const n = 8000 // more than the reader holds ahead of the writer; one debit per mandate, as a night has them
+	ledgertest.Exec(t, s, `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < `+strconv.Itoa(n)+`)
+		INSERT INTO mandates (mandate_id, partner_key, creditor_id, wallet_id, debtor_name, debtor_iban, signature_date,
+			status, created_at, updated_at)
+		SELECT 'MND-N' || n, m.partner_key, m.creditor_id, m.wallet_id, m.debtor_name, m.debtor_iban, m.signature_date,
+			'Active', m.created_at, m.updated_at FROM seq, mandates m WHERE m.mandate_id = 'MND-POLI-1'`)
+	ledgertest.Exec(t, s, `INSERT INTO direct_debits (topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date,
+			end_to_end_id, status, created_at, updated_at)
+		SELECT 'TU-' || substr(mandate_id, 6), partner_key, wallet_id, mandate_id, 100, '2026-11-20', 'STL-DD-' || substr(mandate_id, 6),
+			'Created', '2026-11-20', '2026-11-20' FROM mandates WHERE mandate_id LIKE 'MND-N%' ORDER BY length(mandate_id), mandate_id`)
+	ledgertest.Exec(t, s, `UPDATE mandates SET debtor_iban = 'IT00X0300203280335719971372' WHERE mandate_id = 'MND-N1'`)
+	ctx := context.Background()
+	opt := batchDay
+	opt.Outbox, opt.MaxTxs = t.TempDir(), n
+	run, err := payments.MakeSDDBatches(ctx, s, opt)
+	if err == nil || !strings.Contains(err.Error(), "payment STL-DD-1: account") || run.Txs != 0 {
+		t.Fatalf("%+v %v; want payment STL-DD-1's account refused and nothing counted", run, err)
+	}
+	if names := outbox(t, opt.Outbox); len(names) != 0 {
+		t.Fatalf("left in the outbox: %v", names)
+	}
+	if bs, _ := payments.Batches(ctx, s, ""); len(bs) != 0 {
+		t.Fatalf("batches recorded: %+v", bs)
+	}
+	ledgertest.Exec(t, s, `UPDATE mandates SET debtor_iban = 'IT27X0300203280335719971372' WHERE mandate_id = 'MND-N1'`)
+	run, err = payments.MakeSDDBatches(ctx, s, opt)
+	if err != nil || len(run.Files) != 1 || run.Txs != n {
+		t.Fatalf("after mending: %+v %v", run, err)
+	}
+	doc, err := os.ReadFile(run.Files[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(string(doc), "<DrctDbtTxInf>"); got != n {
+		t.Fatalf("%d payments in the file, want %d", got, n)
+	}
+	pre, _ := os.ReadFile(filepath.Join(opt.Outbox, payments.PrenotificationName(run.Files[0].MsgID)))
+	if got := strings.Count(string(pre), "\n"); got != n+1 {
+		t.Fatalf("%d pre-notification lines, want %d and a header", got, n)
+	}
+	mustVerify(t, s)
 }

@@ -292,6 +292,8 @@ type block struct {
 
 // writeSDD streams the batch's direct debits into the pain.008 and the
 // pre-notification CSV (wallet, amount, collection date, mandate, creditor id).
+// The rows are read in a goroutine of their own (readSDDRows), so that the
+// database's reading and the XML's writing overlap.
 func writeSDD(w *ledger.Writer, out, pre *outFile, p *ledger.Partner, blocks []block, msgID string, count int, cents int64, opt BatchOptions) error {
 	pw, err := sepa.NewPainWriter(out, opt.Message, sepa.GroupHeader{MsgID: msgID, Created: opt.Created, NbOfTxs: count,
 		CtrlSum: ledger.FromCents(cents), InitiatingBy: p.Name})
@@ -300,6 +302,30 @@ func writeSDD(w *ledger.Writer, out, pre *outFile, p *ledger.Partner, blocks []b
 	}
 	cw := csv.NewWriter(pre)
 	cw.Write([]string{"walletId", "topUpId", "amount", "collectionDate", "sequenceType", "mandateId", "creditorId", "endToEndId"})
+	chunks, done, errc := make(chan []sddRow, 4), make(chan struct{}), make(chan error, 1)
+	go func() { errc <- readSDDRows(w, msgID, chunks, done) }()
+	werr := writeSDDRows(pw, cw, chunks, p, blocks, opt)
+	close(done) // the reader stops at its next chunk
+	if err := <-errc; werr == nil {
+		werr = err
+	}
+	if werr != nil {
+		return werr
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return pw.Close()
+}
+
+// sddChunk is how many rows the reader hands the writer at once.
+const sddChunk = 1024
+
+// readSDDRows sends the batch's rows in file order, in chunks, and closes out when
+// it has sent them all, failed, or been told to stop by done.
+func readSDDRows(w *ledger.Writer, msgID string, out chan<- []sddRow, done <-chan struct{}) error {
+	defer close(out)
 	rows, err := w.Queryx(`SELECT d.pmt_inf_id, d.end_to_end_id, d.amount_cents, d.amendment, d.mandate_id,
 		m.signature_date, m.debtor_name, m.debtor_iban, m.debtor_bic, d.wallet_id, d.topup_id, d.collection_date, m.creditor_id
 		FROM direct_debits d JOIN mandates m ON m.mandate_id = d.mandate_id WHERE d.batch_id = (SELECT id FROM batches WHERE msg_id = ?)
@@ -308,43 +334,72 @@ func writeSDD(w *ledger.Writer, out, pre *outFile, p *ledger.Partner, blocks []b
 		return err
 	}
 	defer rows.Close()
-	bi := -1
-	var r sddRow
+	send := func(c []sddRow) bool {
+		select {
+		case out <- c:
+			return true
+		case <-done:
+			return false
+		}
+	}
+	chunk := make([]sddRow, 0, sddChunk)
 	for rows.Next() {
+		chunk = append(chunk, sddRow{})
+		r := &chunk[len(chunk)-1]
 		if err := rows.Scan(&r.PmtInfID, &r.EndToEndID, &r.Cents, &r.Amendment, &r.MandateID, &r.Signed, &r.Name, &r.IBAN,
 			&r.BIC, &r.WalletID, &r.TopUpID, &r.Date, &r.CreditorID); err != nil {
 			return err
 		}
-		if bi < 0 || blocks[bi].PmtInfID != r.PmtInfID {
-			bi++
-			b := blocks[bi]
-			if err := pw.Block(sepa.Block{PmtInfID: b.PmtInfID, Date: b.Date, SequenceType: b.Seq, Instrument: "CORE",
-				BatchBooking: opt.BatchBooking, NbOfTxs: b.N, CtrlSum: ledger.FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN,
-				BIC: ledger.Deref(p.SettlementBIC), CreditorID: *p.CreditorID}); err != nil {
-				return err
+		if len(chunk) == sddChunk {
+			if !send(chunk) {
+				return nil
 			}
+			chunk = make([]sddRow, 0, sddChunk)
 		}
-		t := sepa.Payment{EndToEndID: r.EndToEndID, Amount: ledger.FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN, BIC: ledger.Deref(r.BIC),
-			MandateID: r.MandateID, SignatureDate: r.Signed, Remittance: "Ricarica wallet " + r.TopUpID}
-		if r.Amendment != nil {
-			var a struct{ MandateID, CreditorID, DebtorIBAN *string }
-			if err := json.Unmarshal([]byte(*r.Amendment), &a); err != nil {
-				return err
-			}
-			t.Amendment = &sepa.Amendment{OriginalMandateID: ledger.Deref(a.MandateID), OriginalCreditorID: ledger.Deref(a.CreditorID),
-				OriginalDebtorIBAN: ledger.Deref(a.DebtorIBAN)}
-		}
-		if err := pw.Payment(t); err != nil {
-			return err
-		}
-		cw.Write([]string{r.WalletID, r.TopUpID, ledger.FormatCents(r.Cents), r.Date.String(), blocks[bi].Seq, r.MandateID, r.CreditorID, r.EndToEndID})
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
+	if len(chunk) > 0 {
+		send(chunk)
 	}
-	return pw.Close()
+	return nil
+}
+
+// writeSDDRows writes the rows it receives: a block's header where its first row
+// comes, then each payment and its pre-notification line.
+func writeSDDRows(pw *sepa.PainWriter, cw *csv.Writer, chunks <-chan []sddRow, p *ledger.Partner, blocks []block, opt BatchOptions) error {
+	bi := -1
+	for chunk := range chunks {
+		for i := range chunk {
+			r := &chunk[i]
+			if bi < 0 || blocks[bi].PmtInfID != r.PmtInfID {
+				bi++
+				if bi == len(blocks) {
+					return settle.Errorf(settle.Internal, "direct debit %s is in block %s, which was not recorded", r.EndToEndID, r.PmtInfID)
+				}
+				b := blocks[bi]
+				if err := pw.Block(sepa.Block{PmtInfID: b.PmtInfID, Date: b.Date, SequenceType: b.Seq, Instrument: "CORE",
+					BatchBooking: opt.BatchBooking, NbOfTxs: b.N, CtrlSum: ledger.FromCents(b.Cents), Name: p.Name, IBAN: p.SettlementIBAN,
+					BIC: ledger.Deref(p.SettlementBIC), CreditorID: *p.CreditorID}); err != nil {
+					return err
+				}
+			}
+			t := sepa.Payment{EndToEndID: r.EndToEndID, Amount: ledger.FromCents(r.Cents), Name: r.Name, IBAN: r.IBAN, BIC: ledger.Deref(r.BIC),
+				MandateID: r.MandateID, SignatureDate: r.Signed, Remittance: "Ricarica wallet " + r.TopUpID}
+			if r.Amendment != nil {
+				var a struct{ MandateID, CreditorID, DebtorIBAN *string }
+				if err := json.Unmarshal([]byte(*r.Amendment), &a); err != nil {
+					return err
+				}
+				t.Amendment = &sepa.Amendment{OriginalMandateID: ledger.Deref(a.MandateID), OriginalCreditorID: ledger.Deref(a.CreditorID),
+					OriginalDebtorIBAN: ledger.Deref(a.DebtorIBAN)}
+			}
+			if err := pw.Payment(t); err != nil {
+				return err
+			}
+			cw.Write([]string{r.WalletID, r.TopUpID, ledger.FormatCents(r.Cents), r.Date.String(), blocks[bi].Seq, r.MandateID, r.CreditorID, r.EndToEndID})
+		}
+	}
+	return nil
 }
