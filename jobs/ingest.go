@@ -19,6 +19,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"settle/ledger"
 	"settle/ledger/feeds"
 	"settle/ledger/ingest"
 	"settle/sepa"
@@ -145,6 +146,11 @@ func runIngest(ctx context.Context, env *Env) (Summary, error) {
 	}
 	if err := waitOthers(-1); err != nil {
 		return t.finish(env), err
+	}
+	if !env.DryRun && t.sum.Counts["files"]+t.sum.Counts["feeds"] > 0 {
+		if err := env.Store.RefreshStatistics(env.Work, ledger.IngestTables...); err != nil {
+			return t.finish(env), err
+		}
 	}
 	return t.finish(env), nil
 }

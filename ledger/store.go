@@ -244,3 +244,40 @@ func (s *Store) Now() time.Time { return s.Clock.Now().UTC() }
 
 // NowText is Now as RFC 3339 text, the form timestamps are stored in.
 func (s *Store) NowText() string { return s.Now().Format(time.RFC3339) }
+
+// Warm opens every connection of the read pool (and of the API's replay guard on
+// PostgreSQL) and has each plan a read of the tables the API reads, so that the
+// first requests after a start do not wait for new database sessions: a new
+// PostgreSQL session reads its catalog on first use, and a replica's first second
+// answered in 30 to 500 ms instead of 2.
+func (s *Store) Warm(ctx context.Context) error {
+	warm := func(db *sqlx.DB, n int, q string) error {
+		conns := make([]*sql.Conn, 0, n)
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for range n {
+			c, err := db.Conn(ctx)
+			if err != nil {
+				return err
+			}
+			conns = append(conns, c)
+			if _, err := c.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := warm(s.R, s.R.Stats().MaxOpenConnections, `SELECT 1 FROM wallets w JOIN accounts a ON a.wallet_id = w.wallet_id
+		JOIN postings p ON p.account_id = a.id JOIN transactions t ON t.id = p.transaction_id WHERE w.wallet_id = '' LIMIT 1`); err != nil {
+		return fmt.Errorf("warm %s: %w", s.Path, err)
+	}
+	if s.ldb != nil {
+		if err := warm(s.ldb, s.ldb.Stats().MaxOpenConnections, `SELECT 1 FROM api_replays WHERE signature = '' LIMIT 1`); err != nil {
+			return fmt.Errorf("warm %s: %w", s.Path, err)
+		}
+	}
+	return nil
+}

@@ -29,7 +29,8 @@ for backend in ${BACKENDS:-sqlite postgres}; do
     for mode in ${MODES:-alone ingest}; do
       # a fresh copy of the ledger for every run, so that each ingest has the same work
       if [ $backend = sqlite ]; then db="$work/run.db"; rm -f "$db"*; cp "$base" "$db";
-      else db="${admin%/*}/settle_scaling_run"; psql "$admin" -qc "DROP DATABASE IF EXISTS settle_scaling_run WITH (FORCE)" -c "CREATE DATABASE settle_scaling_run TEMPLATE settle_scaling_base"; fi
+      else db="${admin%/*}/settle_scaling_run"; psql "$admin" -qc "DROP DATABASE IF EXISTS settle_scaling_run WITH (FORCE)" -c "CREATE DATABASE settle_scaling_run TEMPLATE settle_scaling_base" \
+        -c "CHECKPOINT"; fi # the copy went through the WAL: flush it now, not during the measurement
       read -r key secret < <(settle --db "$db" keys create --platform | paste -sd' ' | awk '{print $2, $8}')
       "$work/settle" --db "$db" serve --addr 127.0.0.1:18080 >/dev/null 2>&1 & srv=$!
       sleep 1

@@ -38,6 +38,9 @@ func cmdServe(ctx context.Context, a *app, args []string) int {
 		return a.fail(err)
 	}
 	defer s.Close()
+	if err := s.Warm(ctx); err != nil {
+		return a.fail(err)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return a.fail(err)
