@@ -150,17 +150,20 @@ func openReader(path string) (*sqlx.DB, error) {
 	return r, nil
 }
 
-// Close closes both pools.
+// Close closes the pools, the writer's last: on SQLite the last connection to close
+// checkpoints the write-ahead log into the database file and deletes it, which a
+// read-only connection cannot do. Closed the other way round, a finished run left
+// its last commits in settle.db-wal, and a copy of settle.db alone was an older ledger.
 func (s *Store) Close() error {
 	var errs []error
-	if s.wdb != nil {
-		errs = append(errs, s.wdb.Close())
-	}
 	if s.R != nil {
 		errs = append(errs, s.R.Close())
 	}
 	if s.ldb != nil {
 		errs = append(errs, s.ldb.Close())
+	}
+	if s.wdb != nil {
+		errs = append(errs, s.wdb.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -2,10 +2,14 @@ package ledger
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // These tests look at the store's own connections, so they live inside the package;
@@ -85,5 +89,43 @@ func TestOpenTakesNoWriteLockAndRefusesNewerSchema(t *testing.T) {
 	}
 	if _, err := Open(s.Path); err == nil || !strings.Contains(err.Error(), "9999") || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("newer schema: %v", err)
+	}
+}
+
+// Regression: a closed store left its last commits in settle.db-wal (the read-only
+// pool closed last and cannot checkpoint), so a copy of settle.db alone was an older
+// ledger; a scaling run's copy even held a finished job's lease.
+func TestClosedStoreIsOneFile(t *testing.T) {
+	s := createTest(t)
+	ctx := context.Background()
+	if err := s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE copy_check (x TEXT); INSERT INTO copy_check VALUES ('COPY')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.R.Get(&n, `SELECT COUNT(*) FROM copy_check WHERE x = 'COPY'`); err != nil || n != 1 {
+		t.Fatalf("read before close: %d %v", n, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Path + "-wal"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s-wal is left after Close (%v)", s.Path, err)
+	}
+	copied := filepath.Join(t.TempDir(), "copy.db")
+	b, err := os.ReadFile(s.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(copied, b, 0o600)
+	c, err := OpenReadOnly(copied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.R.Get(&n, `SELECT COUNT(*) FROM copy_check WHERE x = 'COPY'`); err != nil || n != 1 {
+		t.Fatalf("the copy of the file alone: %d rows, %v", n, err)
 	}
 }

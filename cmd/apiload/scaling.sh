@@ -28,7 +28,7 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   for rate in ${RATES:-500 1000 2000}; do
     for mode in ${MODES:-alone ingest}; do
       # a fresh copy of the ledger for every run, so that each ingest has the same work
-      if [ $backend = sqlite ]; then db="$work/run.db"; rm -f "$db"*; cp "$base" "$db";
+      if [ $backend = sqlite ]; then db="$work/run.db"; rm -f "$db"*; cp "$base" "$db"; if [ -e "$base-wal" ]; then cp "$base-wal" "$db-wal"; fi
       else db="${admin%/*}/settle_scaling_run"; psql "$admin" -qc "DROP DATABASE IF EXISTS settle_scaling_run WITH (FORCE)" -c "CREATE DATABASE settle_scaling_run TEMPLATE settle_scaling_base" \
         -c "CHECKPOINT"; fi # the copy went through the WAL: flush it now, not during the measurement
       read -r key secret < <(settle --db "$db" keys create --platform | paste -sd' ' | awk '{print $2, $8}')
@@ -38,12 +38,16 @@ for backend in ${BACKENDS:-sqlite postgres}; do
         rm -rf "$work/in" && mkdir -p "$work/in" && cp "$work"/bank/camt.054.* "$work/in/"
         t0=$SECONDS
         # at the priority deploy/settle-nightly.service gives the nightly (Nice=5)
-        nice -n 5 "$work/settle" --db "$db" --inbox "$work/in" run ingest --date 2026-11-20 >"$work/ingest.out" 2>/dev/null & ing=$!
+        nice -n 5 "$work/settle" --db "$db" --inbox "$work/in" run ingest --date 2026-11-20 >"$work/ingest.out" 2>"$work/ingest.err" & ing=$!
         sleep 2
       fi
       out=$("$work/apiload" -url http://127.0.0.1:18080 -key "$key" -secret "$secret" -rate $rate -duration 15s | tail -1)
       echo "$backend $mode $rate: $out"
-      if [ $mode = ingest ]; then wait $ing || true; echo "  (the ingest took $((SECONDS - t0)) s: $(tail -1 "$work/ingest.out" | cut -c1-120))"; fi
+      if [ $mode = ingest ]; then
+        # an ingest that did not run (a lease, a lock) would make the figure one of the API alone: say so
+        wait $ing || { echo "  the ingest failed: $(tail -1 "$work/ingest.err")"; }
+        echo "  (the ingest took $((SECONDS - t0)) s: $(tail -1 "$work/ingest.out" | cut -c1-120))"
+      fi
       kill $srv; wait $srv 2>/dev/null || true
     done
   done
