@@ -434,3 +434,29 @@ func TestSDDBatchManyDebitsUnderOneMandate(t *testing.T) {
 	}
 	mustVerify(t, s)
 }
+
+// Regression: the first collection under a mandate was its lowest Created debit
+// whether or not that one was due, so a mandate whose first debit asks for a later
+// date had its due debit sent as RCUR though it had never been collected.
+func TestSDDBatchFirstCollectionWhenAnEarlierDebitIsNotDue(t *testing.T) {
+	s := openTest(t)
+	seedWorld(t, s)
+	importCSV(t, s, "mandates", testMandates)
+	ledgertest.Exec(t, s, `INSERT INTO direct_debits (topup_id, partner_key, wallet_id, mandate_id, amount_cents, requested_date,
+			end_to_end_id, status, created_at, updated_at)
+		SELECT 'TU-' || n, partner_key, wallet_id, mandate_id, 100, d, 'STL-DD-' || n, 'Created', '2026-11-20', '2026-11-20'
+		FROM mandates, (SELECT 'LATE' AS n, '2027-03-01' AS d UNION ALL SELECT 'DUE', '2026-11-20') AS x WHERE mandate_id = 'MND-POLI-1'`)
+	opt := batchDay
+	opt.Outbox = t.TempDir()
+	run, err := payments.MakeSDDBatches(context.Background(), s, opt)
+	if err != nil || run.Txs != 1 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	var seq, status string
+	s.R.Get(&seq, `SELECT sequence_type FROM direct_debits WHERE end_to_end_id = 'STL-DD-DUE'`)
+	s.R.Get(&status, `SELECT status FROM direct_debits WHERE end_to_end_id = 'STL-DD-LATE'`)
+	if seq != "FRST" || status != "Created" {
+		t.Fatalf("the due debit went as %q (want FRST: the mandate was never collected); the later one is %s", seq, status)
+	}
+	mustVerify(t, s)
+}

@@ -221,6 +221,10 @@ func sddCut(w *ledger.Writer, partner string, horizon settle.Day, opt BatchOptio
 // days after the batch day, on a business day), its sequence type (FRST for the
 // first collection under a mandate, RCUR after), the amendment its mandate has
 // waiting, and its block: MSGID-Bnnnn numbered by (collection date, sequence type).
+// A mandate's first collection is the lowest-numbered of its debits in this batch,
+// found once per mandate (a window over the batch), so that a mandate with
+// thousands of due debits costs no more than as many mandates with one each, and a
+// debit asked for later but created first does not leave the batch without a FRST.
 func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, leadDays int) error {
 	// The statement below joins every due debit: the planner must know how many there are.
 	if err := w.Analyze("direct_debits", "mandates"); err != nil {
@@ -246,10 +250,10 @@ func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, le
 	return w.NamedExecOnce(`WITH s AS MATERIALIZED (
 			SELECT id, date, seq, amendment, (CASE date`+blockCase.String()+` END) * 2 + CASE seq WHEN 'RCUR' THEN 1 ELSE 0 END + 1 AS block FROM (
 				SELECT d.id, CASE d.requested_date`+dateCase.String()+` END AS date,
-					CASE WHEN NOT EXISTS (SELECT 1 FROM direct_debits p WHERE p.mandate_id = d.mandate_id
-							AND p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded'))
-						AND d.id = (SELECT MIN(f.id) FROM direct_debits f WHERE f.mandate_id = d.mandate_id AND f.status = 'Created')
-						THEN 'FRST' ELSE 'RCUR' END AS seq,
+					CASE WHEN ROW_NUMBER() OVER (PARTITION BY d.mandate_id ORDER BY d.id) > 1 THEN 'RCUR'
+						WHEN EXISTS (SELECT 1 FROM direct_debits p WHERE p.mandate_id = d.mandate_id
+							AND p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded')) THEN 'RCUR'
+						ELSE 'FRST' END AS seq,
 					CASE WHEN COALESCE(m.original_mandate_id, m.original_creditor_id, m.original_debtor_iban) IS NOT NULL
 						THEN `+w.D().JSONObject("'mandateId', m.original_mandate_id, 'creditorId', m.original_creditor_id, "+
 		"'debtorIban', m.original_debtor_iban")+` END AS amendment
