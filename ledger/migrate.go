@@ -21,18 +21,28 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations returns the embedded migrations in order of their number.
-func Migrations() ([]Migration, error) {
+// Migrations returns the embedded migrations of dialect d in order of their number.
+// A file NNNN_name.sql applies on both backends; NNNN_name.postgres.sql or
+// NNNN_name.sqlite.sql only on that one, for the few changes whose SQL must differ.
+func Migrations(d *Dialect) ([]Migration, error) {
 	names, err := fs.Glob(migrations.FS, "*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var ms []Migration
 	for _, n := range names {
-		num, _, ok := strings.Cut(n, "_")
+		num, rest, ok := strings.Cut(n, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", n)
+		}
+		switch base := strings.TrimSuffix(rest, ".sql"); {
+		case !strings.Contains(base, "."):
+		case strings.HasSuffix(base, "."+d.Name):
+		case strings.HasSuffix(base, "."+SQLite.Name), strings.HasSuffix(base, "."+Postgres.Name):
+			continue // the other backend's
+		default:
+			return nil, fmt.Errorf("migration %s: only .sqlite.sql or .postgres.sql may follow the name", n)
 		}
 		b, err := migrations.FS.ReadFile(n)
 		if err != nil {
@@ -52,7 +62,7 @@ func Migrations() ([]Migration, error) {
 // Migrate applies the migrations not yet recorded in schema_migrations, each in its
 // own transaction, and records them. It returns how many it applied.
 func (s *Store) Migrate(ctx context.Context) (int, error) {
-	ms, err := Migrations()
+	ms, err := Migrations(s.D)
 	if err != nil {
 		return 0, err
 	}
@@ -130,7 +140,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (applied int, last string, er
 // PendingMigrations lists the migrations this build has that the database has not
 // applied (read through the read pool: the API's readiness asks it).
 func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
-	ms, err := Migrations()
+	ms, err := Migrations(s.D)
 	if err != nil {
 		return nil, err
 	}

@@ -405,7 +405,7 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 		args = append(args, id, p.AccountID, p.AmountCents)
 	}
 	if _, err := w.Exec(insertPostings(len(t.Postings)), args...); err != nil {
-		if isForeignKey(err) {
+		if IsForeignKey(err) {
 			return 0, false, settle.Errorf(settle.NotFound, "transaction %s: a posting names an account that does not exist", t.Key)
 		}
 		return 0, false, fmt.Errorf("transaction %s: postings: %w", t.Key, err)

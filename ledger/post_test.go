@@ -214,7 +214,7 @@ func TestReverseTwicePostsOnce(t *testing.T) {
 
 func TestMigrationsRecordedOnce(t *testing.T) {
 	s := openTest(t)
-	ms, _ := ledger.Migrations()
+	ms, _ := ledger.Migrations(s.D)
 	var n int
 	s.R.Get(&n, `SELECT COUNT(*) FROM schema_migrations`)
 	if n != len(ms) || n < 2 {

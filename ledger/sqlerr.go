@@ -52,8 +52,9 @@ func pgCode(err error) string {
 	return ""
 }
 
-// isForeignKey tells whether err is a FOREIGN KEY constraint violation.
-func isForeignKey(err error) bool {
+// IsForeignKey tells whether err is a FOREIGN KEY constraint violation (on
+// PostgreSQL also a reference checked by the triggers of migration 0016).
+func IsForeignKey(err error) bool {
 	var se sqlite3.Error
 	return (errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey) || pgCode(err) == "23503"
 }
