@@ -166,9 +166,17 @@ func (in *ingestion) prefetch(win *window) error {
 	for _, f := range found {
 		win.entryIDs[f.Key] = f.ID
 	}
+	// Each token once: the words every remittance repeats would otherwise be sent,
+	// parsed and sorted by the database hundreds of times per window.
 	var toks []string
+	seen := map[string]bool{}
 	for i := range win.units {
-		toks = append(toks, tokens(remittanceOf(&win.units[i].d))...)
+		for _, t := range tokens(remittanceOf(&win.units[i].d)) {
+			if !seen[t] {
+				seen[t] = true
+				toks = append(toks, t)
+			}
+		}
 	}
 	win.byCode, win.byReason = map[string][]*walletRef{}, map[string]*walletRef{}
 	if len(in.accounts) > maxCachedWallets {
