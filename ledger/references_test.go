@@ -16,15 +16,8 @@ import (
 // (COPY on PostgreSQL, checked per statement since migration 0016) as on the
 // single-row paths, and a row that others name is not deleted.
 func TestReferencesAreChecked(t *testing.T) {
-	s := openTest(t)
-	seedWorld(t, s)
+	s, bank, wallet, txID := withDeposit(t)
 	ctx := context.Background()
-	bank := accountID(t, s, ledger.PartnerAccountCode("ACME", "bank"))
-	wallet := accountID(t, s, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
-	txID, _, err := s.Post(ctx, deposit("camt:1", bank, wallet, 1000))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const missing = 999999
 	for _, c := range []struct {
 		name string
@@ -69,7 +62,7 @@ func TestReferencesAreChecked(t *testing.T) {
 		}
 	}
 	// Post names the account.
-	_, _, err = s.Post(ctx, deposit("camt:2", bank, missing, 1000))
+	_, _, err := s.Post(ctx, deposit("camt:2", bank, missing, 1000))
 	if settle.CodeOf(err) != settle.NotFound || !strings.Contains(err.Error(), "names an account that does not exist") {
 		t.Errorf("post to a missing account: %v", err)
 	}
@@ -85,15 +78,8 @@ func TestReferencesAreChecked(t *testing.T) {
 // Verify names a row whose reference is dangling, as a database written with the
 // checks off (an import by hand, a restore in the wrong order) would hold.
 func TestVerifyNamesDanglingReferences(t *testing.T) {
-	s := openTest(t)
-	seedWorld(t, s)
+	s, _, _, txID := withDeposit(t)
 	ctx := context.Background()
-	bank := accountID(t, s, ledger.PartnerAccountCode("ACME", "bank"))
-	wallet := accountID(t, s, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
-	txID, _, err := s.Post(ctx, deposit("camt:1", bank, wallet, 1000))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const insert = `INSERT INTO postings (transaction_id, account_id, amount_cents) VALUES ($1, 424242, 5), ($1, 424243, -5)`
 	if s.D == ledger.Postgres {
 		ledgertest.Exec(t, s, `ALTER TABLE postings DISABLE TRIGGER postings_refs`)
@@ -120,4 +106,19 @@ func TestVerifyNamesDanglingReferences(t *testing.T) {
 		t.Fatalf("%d violations %+v, want %+v", res.Count, res.Violations, want)
 	}
 
+}
+
+// withDeposit opens the test world with one deposit posted from ACME's bank account
+// to Mario's wallet, and returns the two accounts and the transaction.
+func withDeposit(t *testing.T) (s *ledger.Store, bank, wallet, txID int64) {
+	t.Helper()
+	s = openTest(t)
+	seedWorld(t, s)
+	bank = accountID(t, s, ledger.PartnerAccountCode("ACME", "bank"))
+	wallet = accountID(t, s, ledger.WalletAccountCode(mario, ledger.BucketWithdrawable))
+	txID, _, err := s.Post(context.Background(), deposit("camt:1", bank, wallet, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, bank, wallet, txID
 }
