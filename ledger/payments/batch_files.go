@@ -34,6 +34,7 @@ type outFile struct {
 	free      chan []byte // written, back from it
 	done      chan error  // the goroutine's first error, once full is closed
 	closed    bool        // full is closed
+	err       error       // the goroutine's error, once closed
 	failed    atomic.Bool // the goroutine met an error: Write stops early
 }
 
@@ -50,13 +51,19 @@ func createOutFile(dir, name string) (*outFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &outFile{dir: dir, name: name, f: f, h: sha256.New(), buf: make([]byte, 0, outBufSize),
+	h := sha256.New()
+	return startOutFile(dir, name, f, h, io.MultiWriter(f, h)), nil
+}
+
+// startOutFile starts the goroutine that writes the file's buffers to w.
+func startOutFile(dir, name string, f *os.File, h hash.Hash, w io.Writer) *outFile {
+	o := &outFile{dir: dir, name: name, f: f, h: h, buf: make([]byte, 0, outBufSize),
 		full: make(chan []byte, outBufs), free: make(chan []byte, outBufs), done: make(chan error, 1)}
 	for range outBufs - 1 {
 		o.free <- make([]byte, 0, outBufSize)
 	}
-	go o.drain(io.MultiWriter(f, o.h))
-	return o, nil
+	go o.drain(w)
+	return o
 }
 
 // drain writes the full buffers to w until full is closed, keeps the first error
@@ -78,6 +85,9 @@ func (o *outFile) Write(p []byte) (int, error) {
 	if o.failed.Load() {
 		return 0, o.stop()
 	}
+	if o.closed {
+		return 0, os.ErrClosed
+	}
 	n := len(p)
 	for len(p) > 0 {
 		c := copy(o.buf[len(o.buf):cap(o.buf)], p)
@@ -91,17 +101,17 @@ func (o *outFile) Write(p []byte) (int, error) {
 }
 
 // stop hands over what is buffered, waits for the goroutine to write it and
-// returns its error. It is called once; later calls return nil.
+// returns its error, the same at every later call.
 func (o *outFile) stop() error {
-	if o.closed {
-		return nil
+	if !o.closed {
+		o.closed = true
+		if len(o.buf) > 0 {
+			o.full <- o.buf
+		}
+		close(o.full)
+		o.err = <-o.done
 	}
-	o.closed = true
-	if len(o.buf) > 0 {
-		o.full <- o.buf
-	}
-	close(o.full)
-	return <-o.done
+	return o.err
 }
 
 // finish writes what is left, fsyncs and closes the temporary file and returns its sha256.

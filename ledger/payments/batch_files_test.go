@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,25 +40,37 @@ func TestOutFileWritesEveryByte(t *testing.T) {
 	}
 }
 
-// A write the disk refuses fails the file, at a later Write or at finish, and
-// neither blocks; discard after it removes the temporary file.
+// A write the disk refuses (full, say) fails the file: the Write after it and every
+// later one return the error, and so does finish, though the file itself can still
+// be synced and closed; nothing blocks, and discard removes the temporary file.
 func TestOutFileReportsAFailedWrite(t *testing.T) {
 	dir := t.TempDir()
-	o, err := createOutFile(dir, "b.xml")
+	f, err := os.Create(filepath.Join(dir, partName("b.xml")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.f.Close() // every write of the goroutine fails
+	full := errors.New("no space left on device")
+	o := startOutFile(dir, "b.xml", f, sha256.New(), failingWriter{full})
 	p := make([]byte, 1000)
 	var werr error
 	for i := 0; i < 10*outBufs*outBufSize/len(p) && werr == nil; i++ {
 		_, werr = o.Write(p)
 	}
-	if _, err := o.finish(); err == nil {
-		t.Fatal("finish of a file whose writes failed: no error")
+	if !errors.Is(werr, full) {
+		t.Fatalf("writes after the disk refused one: %v", werr)
+	}
+	if _, err := o.Write(p); !errors.Is(err, full) {
+		t.Fatalf("a later write: %v, want the same error", err)
+	}
+	if sum, err := o.finish(); !errors.Is(err, full) {
+		t.Fatalf("finish: %q, %v; want the write's error", sum, err)
 	}
 	o.discard()
 	if _, err := os.Stat(filepath.Join(dir, partName("b.xml"))); !os.IsNotExist(err) {
 		t.Fatalf("the temporary file is left: %v", err)
 	}
 }
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
