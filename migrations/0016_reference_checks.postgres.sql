@@ -21,42 +21,27 @@
 -- operations.transaction_id, exceptions.resolution_transaction_id) stay FOREIGN KEYs.
 
 -- settle_check_refs(column, parent, parent column, ...): every new row's column,
--- unless NULL, names a row of the parent. A statement trigger: new_rows are its rows.
+-- unless NULL, names a row of the parent. As a statement trigger it reads the
+-- statement's rows (new_rows); as a row trigger (UPDATE OF the columns), the one row.
 -- Each distinct value is looked up once (a file's thousand entries name one file
 -- and a few partners), by the parent's key index: a scalar subquery, which the
 -- planner does not turn into a join that would read the whole parent table.
 CREATE FUNCTION settle_check_refs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     i int := 0;
+    rows text := 'new_rows';
     missing text;
 BEGIN
+    IF TG_LEVEL = 'ROW' THEN
+        rows := '(SELECT ($1).*) AS r';
+    END IF;
     WHILE i < TG_NARGS LOOP
-        EXECUTE format('SELECT n.v::text FROM (SELECT DISTINCT %1$I AS v FROM new_rows WHERE %1$I IS NOT NULL) n
+        EXECUTE format('SELECT n.v::text FROM (SELECT DISTINCT %1$I AS v FROM %4$s WHERE %1$I IS NOT NULL) n
             WHERE (SELECT 1 FROM %2$I p WHERE p.%3$I = n.v) IS NULL LIMIT 1',
-            TG_ARGV[i], TG_ARGV[i + 1], TG_ARGV[i + 2]) INTO missing;
+            TG_ARGV[i], TG_ARGV[i + 1], TG_ARGV[i + 2], rows) USING NEW INTO missing;
         IF missing IS NOT NULL THEN
-            RAISE EXCEPTION 'insert on table "%" violates a reference: %.% = % is not in %.%',
-                TG_TABLE_NAME, TG_TABLE_NAME, TG_ARGV[i], missing, TG_ARGV[i + 1], TG_ARGV[i + 2]
-                USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        i := i + 3;
-    END LOOP;
-    RETURN NULL;
-END $$;
-
--- settle_check_row_refs(column, parent, parent column, ...): the same for one updated row.
-CREATE FUNCTION settle_check_row_refs() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    i int := 0;
-    ok boolean;
-BEGIN
-    WHILE i < TG_NARGS LOOP
-        EXECUTE format('SELECT ($1).%1$I IS NULL OR ($1).%1$I IS NOT DISTINCT FROM ($2).%1$I
-            OR EXISTS (SELECT 1 FROM %2$I p WHERE p.%3$I = ($1).%1$I)',
-            TG_ARGV[i], TG_ARGV[i + 1], TG_ARGV[i + 2]) USING NEW, OLD INTO ok;
-        IF NOT ok THEN
-            RAISE EXCEPTION 'update on table "%" violates a reference: %.% is not in %.%',
-                TG_TABLE_NAME, TG_TABLE_NAME, TG_ARGV[i], TG_ARGV[i + 1], TG_ARGV[i + 2]
+            RAISE EXCEPTION '% on table "%" violates a reference: %.% = % is not in %.%',
+                lower(TG_OP), TG_TABLE_NAME, TG_TABLE_NAME, TG_ARGV[i], missing, TG_ARGV[i + 1], TG_ARGV[i + 2]
                 USING ERRCODE = 'foreign_key_violation';
         END IF;
         i := i + 3;
@@ -120,14 +105,14 @@ CREATE TRIGGER transactions_refs AFTER INSERT ON transactions REFERENCING NEW TA
     FOR EACH STATEMENT EXECUTE FUNCTION settle_check_refs(
         'partner_key', 'partners', 'partner_key', 'wallet_id', 'wallets', 'wallet_id', 'reverses_id', 'transactions', 'id');
 CREATE TRIGGER transactions_refs_set AFTER UPDATE OF partner_key, wallet_id, reverses_id ON transactions
-    FOR EACH ROW EXECUTE FUNCTION settle_check_row_refs(
+    FOR EACH ROW EXECUTE FUNCTION settle_check_refs(
         'partner_key', 'partners', 'partner_key', 'wallet_id', 'wallets', 'wallet_id', 'reverses_id', 'transactions', 'id');
 
 CREATE TRIGGER postings_refs AFTER INSERT ON postings REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION settle_check_refs(
         'transaction_id', 'transactions', 'id', 'account_id', 'accounts', 'id');
 CREATE TRIGGER postings_refs_set AFTER UPDATE OF transaction_id, account_id ON postings
-    FOR EACH ROW EXECUTE FUNCTION settle_check_row_refs(
+    FOR EACH ROW EXECUTE FUNCTION settle_check_refs(
         'transaction_id', 'transactions', 'id', 'account_id', 'accounts', 'id');
 
 CREATE TRIGGER operations_refs AFTER INSERT ON operations REFERENCING NEW TABLE AS new_rows
@@ -135,7 +120,7 @@ CREATE TRIGGER operations_refs AFTER INSERT ON operations REFERENCING NEW TABLE 
         'partner_key', 'partners', 'partner_key', 'wallet_id', 'wallets', 'wallet_id',
         'dealer_key', 'dealers', 'dealer_key', 'store_id', 'stores', 'store_id');
 CREATE TRIGGER operations_refs_set AFTER UPDATE OF partner_key, wallet_id, dealer_key, store_id ON operations
-    FOR EACH ROW EXECUTE FUNCTION settle_check_row_refs(
+    FOR EACH ROW EXECUTE FUNCTION settle_check_refs(
         'partner_key', 'partners', 'partner_key', 'wallet_id', 'wallets', 'wallet_id',
         'dealer_key', 'dealers', 'dealer_key', 'store_id', 'stores', 'store_id');
 
@@ -143,20 +128,20 @@ CREATE TRIGGER bank_entries_refs AFTER INSERT ON bank_entries REFERENCING NEW TA
     FOR EACH STATEMENT EXECUTE FUNCTION settle_check_refs(
         'file_id', 'input_files', 'id', 'duplicate_of', 'bank_entries', 'id', 'partner_key', 'partners', 'partner_key');
 CREATE TRIGGER bank_entries_refs_set AFTER UPDATE OF file_id, duplicate_of, partner_key ON bank_entries
-    FOR EACH ROW EXECUTE FUNCTION settle_check_row_refs(
+    FOR EACH ROW EXECUTE FUNCTION settle_check_refs(
         'file_id', 'input_files', 'id', 'duplicate_of', 'bank_entries', 'id', 'partner_key', 'partners', 'partner_key');
 
 CREATE TRIGGER exceptions_refs AFTER INSERT ON exceptions REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION settle_check_refs(
         'bank_entry_id', 'bank_entries', 'id', 'partner_key', 'partners', 'partner_key', 'wallet_id', 'wallets', 'wallet_id');
 CREATE TRIGGER exceptions_refs_set AFTER UPDATE OF bank_entry_id, partner_key, wallet_id ON exceptions
-    FOR EACH ROW EXECUTE FUNCTION settle_check_row_refs(
+    FOR EACH ROW EXECUTE FUNCTION settle_check_refs(
         'bank_entry_id', 'bank_entries', 'id', 'partner_key', 'partners', 'partner_key', 'wallet_id', 'wallets', 'wallet_id');
 
 CREATE TRIGGER payment_statuses_refs AFTER INSERT ON payment_statuses REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION settle_check_refs('file_id', 'input_files', 'id');
 CREATE TRIGGER payment_statuses_refs_set AFTER UPDATE OF file_id ON payment_statuses
-    FOR EACH ROW EXECUTE FUNCTION settle_check_row_refs('file_id', 'input_files', 'id');
+    FOR EACH ROW EXECUTE FUNCTION settle_check_refs('file_id', 'input_files', 'id');
 
 -- The parents.
 CREATE TRIGGER partners_referenced BEFORE DELETE OR UPDATE OF partner_key ON partners
