@@ -100,6 +100,7 @@ type Writer struct {
 	createdAt  string           // now as stored
 	store      *Store           // for its heartbeat, which runs between statements
 	nextTx     int64            // PostgreSQL: the next transaction id Post gives, once read
+	mapped     bool             // SQLite: MapFile mapped the database file for this transaction
 }
 
 // Write runs fn with a Writer in one write transaction: everything fn writes, and
@@ -180,7 +181,35 @@ func (w *Writer) D() *Dialect { return w.store.D }
 // NowText is the store clock's time when the transaction began, as stored (RFC 3339).
 func (w *Writer) NowText() string { return w.createdAt }
 
+// mapSize is how much of a SQLite database file MapFile maps: all of it up to
+// SQLite's own limit (2 GB), past which pages are read as before.
+const mapSize = 1 << 31
+
+// MapFile has SQLite read the database file through a memory map for the rest of
+// this transaction, instead of one system call per page its cache misses: for a
+// statement that reads most of a large table at random, as a pain.008 of a million
+// debits reads their mandates (its file's rows: 13.8 s -> 6.5 s). The mapped pages
+// are the operating system's file cache, shared and reclaimable, not the process's
+// heap, though they count in its resident size. An I/O error on a mapped page is a
+// signal that ends the process instead of an error SQLite returns; the transaction
+// is then rolled back like any other cut short. PostgreSQL has nothing to map.
+func (w *Writer) MapFile() error {
+	if w.store.D != SQLite {
+		return nil
+	}
+	if _, err := w.tx.ExecContext(w.ctx, fmt.Sprintf(`PRAGMA mmap_size = %d`, mapSize)); err != nil {
+		return err
+	}
+	w.mapped = true
+	return nil
+}
+
 func (w *Writer) close() {
+	if w.mapped {
+		// The writer's connection outlives the transaction: later ones read as before.
+		// SQLite keeps a mapping that pages still use until they are released.
+		w.tx.ExecContext(w.ctx, `PRAGMA mmap_size = 0`)
+	}
 	for _, st := range w.stmts {
 		st.Close()
 	}

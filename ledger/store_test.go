@@ -129,3 +129,39 @@ func TestClosedStoreIsOneFile(t *testing.T) {
 		t.Fatalf("the copy of the file alone: %d rows, %v", n, err)
 	}
 }
+
+// MapFile maps the database for its own transaction only: the writer's connection
+// outlives it, and the next transaction (an ingest, whose resident memory must stay
+// flat) reads through the page cache again.
+func TestMapFileLastsOneTransaction(t *testing.T) {
+	s := createTest(t)
+	ctx := context.Background()
+	mmap := func(w *Writer) int64 {
+		var n int64
+		if err := w.Get(&n, `PRAGMA mmap_size`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	err := s.Write(ctx, func(w *Writer) error {
+		if n := mmap(w); n != 0 {
+			t.Errorf("mapped before MapFile: %d", n)
+		}
+		if err := w.MapFile(); err != nil {
+			return err
+		}
+		if n := mmap(w); n < 1<<30 {
+			t.Errorf("MapFile mapped %d bytes, want the file up to SQLite's limit", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Write(ctx, func(w *Writer) error {
+		if n := mmap(w); n != 0 {
+			t.Errorf("the next transaction still maps %d bytes", n)
+		}
+		return nil
+	})
+}
