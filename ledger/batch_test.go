@@ -458,5 +458,15 @@ func TestSDDBatchFirstCollectionWhenAnEarlierDebitIsNotDue(t *testing.T) {
 	if seq != "FRST" || status != "Created" {
 		t.Fatalf("the due debit went as %q (want FRST: the mandate was never collected); the later one is %s", seq, status)
 	}
+	// When the earlier-created debit falls due, the mandate has been collected: RCUR,
+	// though the collected debit has the higher id.
+	opt.Today, opt.Created = settle.MustParseDay("2027-02-22"), opt.Created.AddDate(0, 3, 2)
+	if run, err := payments.MakeSDDBatches(context.Background(), s, opt); err != nil || run.Txs != 1 {
+		t.Fatalf("%+v %v", run, err)
+	}
+	s.R.Get(&seq, `SELECT sequence_type FROM direct_debits WHERE end_to_end_id = 'STL-DD-LATE'`)
+	if seq != "RCUR" {
+		t.Fatalf("the later debit went as %q, want RCUR after the mandate's first collection", seq)
+	}
 	mustVerify(t, s)
 }

@@ -75,6 +75,10 @@ func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, hori
 	made := false
 	err := s.Write(ctx, func(w *ledger.Writer) error {
 		files, part = files[:0], BatchRun{}
+		// The statements below read most of the mandates and due debits, the file at random.
+		if err := w.MapFile(); err != nil {
+			return err
+		}
 		p, err := ledger.PartnerByKey(w, partner)
 		if err != nil {
 			return err
@@ -115,12 +119,6 @@ func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, hori
 		if err != nil {
 			return err
 		}
-		if _, err := w.Exec(`UPDATE mandates SET last_collection_date = b.last, original_mandate_id = NULL,
-			original_creditor_id = NULL, original_debtor_iban = NULL, updated_at = ?
-			FROM (SELECT mandate_id, MAX(collection_date) AS last FROM direct_debits WHERE batch_id = ? GROUP BY mandate_id) AS b
-			WHERE mandates.mandate_id = b.mandate_id`, w.NowText(), id); err != nil {
-			return err
-		}
 		xmlFile, err := createOutFile(opt.Outbox, msgID+".xml")
 		if err != nil {
 			return err
@@ -133,6 +131,13 @@ func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, hori
 		files = append(files, pre)
 		if err := writeSDD(w, xmlFile, pre, p, blocks, msgID, count, cents, opt); err != nil {
 			return fmt.Errorf("batch %s: %w", msgID, err)
+		}
+		// After the file: the file reads the mandates, unchanged, before their rows are rewritten.
+		if _, err := w.Exec(`UPDATE mandates SET last_collection_date = b.last, original_mandate_id = NULL,
+			original_creditor_id = NULL, original_debtor_iban = NULL, updated_at = ?
+			FROM (SELECT mandate_id, MAX(collection_date) AS last FROM direct_debits WHERE batch_id = ? GROUP BY mandate_id) AS b
+			WHERE mandates.mandate_id = b.mandate_id`, w.NowText(), id); err != nil {
+			return err
 		}
 		if bf.SHA256, err = xmlFile.finish(); err != nil {
 			return err
@@ -216,17 +221,25 @@ func sddCut(w *ledger.Writer, partner string, horizon settle.Day, opt BatchOptio
 	return cut, count, cents, rows.Err()
 }
 
-// assignCollections batches the due direct debits in one statement: each gets its
-// collection date (its requested date, at the earliest leadDays TARGET2 business
-// days after the batch day, on a business day), its sequence type (FRST for the
-// first collection under a mandate, RCUR after), the amendment its mandate has
-// waiting, and its block: MSGID-Bnnnn numbered by (collection date, sequence type).
-// A mandate's first collection is the lowest-numbered of its debits in this batch,
-// found once per mandate (a window over the batch), so that a mandate with
-// thousands of due debits costs no more than as many mandates with one each, and a
-// debit asked for later but created first does not leave the batch without a FRST.
+// assignCollections batches the due direct debits: each gets its collection date
+// (its requested date, at the earliest leadDays TARGET2 business days after the
+// batch day, on a business day), its sequence type (FRST for the first collection
+// under a mandate, RCUR after), its block (MSGID-Bnnnn numbered by collection date
+// and sequence type) and the amendment its mandate has waiting.
+//
+// One statement rewrites the debits in the order of the index that finds them, and
+// decides each one's sequence type from the mandate index alone: RCUR if another
+// debit of its mandate was collected (Batched and after, not in this batch) or
+// comes before it in this batch, whether the statement sees that one already
+// batched (SQLite) or not yet (PostgreSQL). A debit asked for later but created
+// first so keeps the batch's FRST. The statement this replaces joined every debit
+// to its mandate row (a random read of the mandates table per debit), numbered the
+// debits by a window over their mandates and sorted them back: a million debits,
+// timed alone on one ledger, 17.9 s that way, 9.5-10.5 s this way and 6.4 s with
+// the file mapped (MapFile). The few mandates with an amendment waiting are found
+// by their own index (migration 0017).
 func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, leadDays int) error {
-	// The statement below joins every due debit: the planner must know how many there are.
+	// PostgreSQL must know how many debits there are to look each mandate up by index.
 	if err := w.Analyze("direct_debits", "mandates"); err != nil {
 		return err
 	}
@@ -243,33 +256,28 @@ func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, le
 		coll := settle.MaxDay(a, earliest).AddTARGET2(0).String()
 		if _, ok := index[coll]; !ok {
 			index[coll] = len(index)
-			fmt.Fprintf(&blockCase, " WHEN '%s' THEN %d", coll, index[coll]) // dates Go formatted: digits and '-'
 		}
+		// Dates Go formatted: digits and '-'.
 		fmt.Fprintf(&dateCase, " WHEN '%s' THEN '%s'", a, coll)
+		fmt.Fprintf(&blockCase, " WHEN '%s' THEN %d", a, index[coll])
 	}
-	// SQLite updates the rows in the order s lists them, and the window above lists
-	// them by mandate: in rowid order each page of the table is rewritten once, not
-	// once per debit on it (a million debits of as many mandates: 16.8 s -> 10.2 s).
-	// PostgreSQL joins s by hash; a sort would only cost it.
-	order := ""
-	if w.D() == ledger.SQLite {
-		order = " ORDER BY id"
+	if err := w.NamedExecOnce(`UPDATE direct_debits SET batch_id = :batch, status = 'Batched', updated_at = :now,
+			(collection_date, sequence_type, pmt_inf_id) = (SELECT CASE requested_date`+dateCase.String()+` END,
+				CASE r WHEN 1 THEN 'RCUR' ELSE 'FRST' END,
+				:msg || '-B' || `+w.D().ZeroPad("(CASE requested_date"+blockCase.String()+" END) * 2 + r + 1", 4)+`
+			FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM direct_debits p
+				WHERE p.mandate_id = direct_debits.mandate_id AND p.id <> direct_debits.id
+				AND (p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded') AND p.batch_id <> :batch
+					OR p.id < direct_debits.id AND (p.batch_id = :batch OR p.status = 'Created' AND p.partner_key = :partner
+						AND p.requested_date <= :horizon AND p.id <= :cut)))
+				THEN 1 ELSE 0 END AS r) AS x)
+		WHERE `+sddDue, args); err != nil {
+		return err
 	}
-	return w.NamedExecOnce(`WITH s AS MATERIALIZED (
-			SELECT id, date, seq, amendment, (CASE date`+blockCase.String()+` END) * 2 + CASE seq WHEN 'RCUR' THEN 1 ELSE 0 END + 1 AS block FROM (
-				SELECT d.id, CASE d.requested_date`+dateCase.String()+` END AS date,
-					CASE WHEN ROW_NUMBER() OVER (PARTITION BY d.mandate_id ORDER BY d.id) > 1 THEN 'RCUR'
-						WHEN EXISTS (SELECT 1 FROM direct_debits p WHERE p.mandate_id = d.mandate_id
-							AND p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded')) THEN 'RCUR'
-						ELSE 'FRST' END AS seq,
-					CASE WHEN COALESCE(m.original_mandate_id, m.original_creditor_id, m.original_debtor_iban) IS NOT NULL
-						THEN `+w.D().JSONObject("'mandateId', m.original_mandate_id, 'creditorId', m.original_creditor_id, "+
-		"'debtorIban', m.original_debtor_iban")+` END AS amendment
-				FROM direct_debits d JOIN mandates m ON m.mandate_id = d.mandate_id
-				WHERE d.partner_key = :partner AND d.status = 'Created' AND d.requested_date <= :horizon AND d.id <= :cut) AS c`+order+`)
-		UPDATE direct_debits SET batch_id = :batch, status = 'Batched', updated_at = :now, collection_date = s.date,
-			sequence_type = s.seq, amendment = s.amendment, pmt_inf_id = :msg || '-B' || `+w.D().ZeroPad("s.block", 4)+`
-		FROM s WHERE direct_debits.id = s.id`, args)
+	return w.NamedExecOnce(`UPDATE direct_debits SET amendment = (SELECT `+w.D().JSONObject("'mandateId', m.original_mandate_id, "+
+		"'creditorId', m.original_creditor_id, 'debtorIban', m.original_debtor_iban")+` FROM mandates m WHERE m.mandate_id = direct_debits.mandate_id)
+		WHERE batch_id = :batch AND mandate_id IN (SELECT mandate_id FROM mandates WHERE partner_key = :partner
+			AND (original_mandate_id IS NOT NULL OR original_creditor_id IS NOT NULL OR original_debtor_iban IS NOT NULL))`, args)
 }
 
 // recordBlocks records the blocks of a batch whose transactions carry their block.
