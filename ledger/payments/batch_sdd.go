@@ -14,8 +14,12 @@ import (
 	"settle/sepa"
 )
 
-// sddDue selects a partner's direct debits that this run collects, by id up to a cut.
-const sddDue = `partner_key = :partner AND status = 'Created' AND requested_date <= :horizon AND id <= :cut`
+// sddDue selects a partner's direct debits that this run collects, by id up to a
+// cut, as columns of the table named alias ("" for the table being updated).
+func sddDue(alias string) string {
+	return strings.NewReplacer("$.", alias).Replace(
+		`$.partner_key = :partner AND $.status = 'Created' AND $.requested_date <= :horizon AND $.id <= :cut`)
+}
 
 // MakeSDDBatches turns the due direct debits into pain.008 files: one file per
 // creditor account (partner) per run, split past MaxTxs or MaxAmountCents, one
@@ -268,10 +272,9 @@ func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, le
 			FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM direct_debits p
 				WHERE p.mandate_id = direct_debits.mandate_id AND p.id <> direct_debits.id
 				AND (p.status IN ('Batched', 'Sent', 'Settled', 'Returned', 'Refunded') AND p.batch_id <> :batch
-					OR p.id < direct_debits.id AND (p.batch_id = :batch OR p.status = 'Created' AND p.partner_key = :partner
-						AND p.requested_date <= :horizon AND p.id <= :cut)))
+					OR p.id < direct_debits.id AND (p.batch_id = :batch OR `+sddDue("p.")+`)))
 				THEN 1 ELSE 0 END AS r) AS x)
-		WHERE `+sddDue, args); err != nil {
+		WHERE `+sddDue(""), args); err != nil {
 		return err
 	}
 	return w.NamedExecOnce(`UPDATE direct_debits SET amendment = (SELECT `+w.D().JSONObject("'mandateId', m.original_mandate_id, "+
