@@ -277,6 +277,9 @@ func assignCollections(w *ledger.Writer, args map[string]any, day settle.Day, le
 		WHERE `+sddDue(""), args); err != nil {
 		return err
 	}
+	// The condition on mandates is the WHERE of the partial index mandates_amended
+	// (migration 0017), word for word: a planner uses the index only when the query
+	// implies that WHERE, and otherwise reads every mandate of the partner.
 	return w.NamedExecOnce(`UPDATE direct_debits SET amendment = (SELECT `+w.D().JSONObject("'mandateId', m.original_mandate_id, "+
 		"'creditorId', m.original_creditor_id, 'debtorIban', m.original_debtor_iban")+` FROM mandates m WHERE m.mandate_id = direct_debits.mandate_id)
 		WHERE batch_id = :batch AND mandate_id IN (SELECT mandate_id FROM mandates WHERE partner_key = :partner
