@@ -36,19 +36,37 @@ type Dialect struct {
 // transaction, readers never wait (MVCC), and what settle numbers itself (MAX(id) + 1
 // under the lock) stays exact. A transaction is one chunk of a job, so a neighbour
 // waits for at most a chunk; a lock held longer than BusyTimeout fails with IsBusy.
-func (d *Dialect) lockWriter(ctx context.Context, tx *sqlx.Tx, wait time.Duration) error {
+//
+// With shared, on PostgreSQL, the lock is taken in share mode instead: any number of
+// shared writers run at once, each claiming what it writes with Writer.LockPartner,
+// while an exclusive writer waits for all of them and they for it (Store.WriteShared).
+func (d *Dialect) lockWriter(ctx context.Context, tx *sqlx.Tx, wait time.Duration, shared bool) error {
 	if d != Postgres {
 		return nil // BEGIN IMMEDIATE took it
 	}
+	lock := `SELECT pg_advisory_xact_lock(7413260000)`
+	if shared {
+		lock = `SELECT pg_advisory_xact_lock_shared(7413260000)`
+	}
+	return lockWaiting(ctx, tx, wait, lock)
+}
+
+// lockWaiting runs the statement lock, which waits for a lock, waiting at most wait
+// (BusyTimeout when 0); the transaction's later statements wait BusyTimeout.
+func lockWaiting(ctx context.Context, tx *sqlx.Tx, wait time.Duration, lock string, args ...any) error {
 	if wait <= 0 {
 		wait = BusyTimeout
 	}
 	for _, q := range []string{
 		fmt.Sprintf(`SET LOCAL lock_timeout = %d`, wait.Milliseconds()),
-		`SELECT pg_advisory_xact_lock(7413260000)`,
+		lock,
 		fmt.Sprintf(`SET LOCAL lock_timeout = %d`, BusyTimeout.Milliseconds()),
 	} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		var a []any
+		if q == lock {
+			a = args
+		}
+		if _, err := tx.ExecContext(ctx, q, a...); err != nil {
 			return err
 		}
 	}

@@ -64,7 +64,7 @@ func (s *Store) beat(ctx context.Context, hb *heartbeat) error {
 	}
 	defer s.ws.mu.Unlock()
 	hb.due.Store(false)
-	return s.writeTx(ctx, func(tx *sqlx.Tx) error { return hb.fn(ctx, tx) })
+	return s.writeTx(ctx, false, func(tx *sqlx.Tx) error { return hb.fn(ctx, tx) })
 }
 
 // beatIn runs, inside the open transaction tx, the heartbeats that are due.
@@ -101,7 +101,7 @@ func (s *Store) afterTx(ctx context.Context, committed bool) error {
 	}
 	var errs []error
 	for _, hb := range ran {
-		errs = append(errs, s.writeTx(ctx, func(tx *sqlx.Tx) error { return hb.fn(ctx, tx) }))
+		errs = append(errs, s.writeTx(ctx, false, func(tx *sqlx.Tx) error { return hb.fn(ctx, tx) }))
 	}
 	return errors.Join(errs...)
 }

@@ -101,19 +101,29 @@ type Writer struct {
 	store      *Store           // for its heartbeat, which runs between statements
 	nextTx     int64            // PostgreSQL: the next transaction id Post gives, once read
 	mapped     bool             // SQLite: MapFile mapped the database file for this transaction
+	shared     bool             // PostgreSQL: the writer lock is held in share mode (Store.WriteShared)
+	partners   map[string]bool  // the partners LockPartner locked
+	numbered   map[string]bool  // PostgreSQL: tables numbered MAX(id) + 1, whose sequences follow at the end
 }
 
 // Write runs fn with a Writer in one write transaction: everything fn writes, and
 // the balances it changes, commit together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(w *Writer) error) error {
-	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+	return s.write(ctx, false, fn)
+}
+
+func (s *Store) write(ctx context.Context, shared bool, fn func(w *Writer) error) error {
+	return s.writeTxLocked(ctx, shared, func(tx *sqlx.Tx) error {
 		w := newWriter(ctx, tx, s.Now())
-		w.store = s
+		w.store, w.shared = s, shared && s.D == Postgres
 		defer w.close()
 		if err := fn(w); err != nil {
 			return err
 		}
-		return w.FlushBalances()
+		if err := w.FlushBalances(); err != nil {
+			return err
+		}
+		return w.syncSequences()
 	})
 }
 
@@ -146,10 +156,14 @@ func (w *Writer) Try(fn func() error) error {
 // nextTransactionID is the id of the next transaction Post inserts: NULL on SQLite,
 // which numbers an INTEGER PRIMARY KEY MAX(id) + 1 itself; on PostgreSQL the same
 // number, counted on from the first one this transaction reads (the writer lock keeps
-// every other process out; the bulk insert of transactions resets the count).
+// every other process out; the bulk insert of transactions resets the count), or,
+// for a shared writer, the next of the table's sequence.
 func (w *Writer) nextTransactionID() (any, error) {
-	if w.store.D != Postgres {
+	switch {
+	case w.store.D != Postgres:
 		return nil, nil
+	case w.shared:
+		return NextID(w, "transactions")
 	}
 	if w.nextTx == 0 {
 		id, err := NextID(w, "transactions")
@@ -415,7 +429,7 @@ func (w *Writer) Post(t *Transaction) (id int64, existed bool, err error) {
 	if n, err := res.RowsAffected(); err != nil {
 		return 0, false, err
 	} else if n == 0 { // the key exists: return that transaction, change nothing
-		if newID != nil {
+		if newID != nil && !w.shared {
 			w.nextTx-- // the id was not used
 		}
 		if err := w.Get(&id, `SELECT id FROM transactions WHERE idempotency_key = ?`, t.Key); err != nil {

@@ -231,3 +231,25 @@ func TestABatchWhoseTransactionsAreAllFinalIsSettled(t *testing.T) {
 		t.Fatalf("after a return: %+v", b)
 	}
 }
+
+// A mismatched booking's exception is numbered after the exceptions the file's
+// entries made, on both backends: on PostgreSQL the ingest numbered those itself
+// while this one took the table's sequence, which had not moved (duplicate key).
+func TestMismatchExceptionAfterAnEntryException(t *testing.T) {
+	s, _ := sddWorld(t)
+	doc := camt054(
+		ntry{ref: "U1", amount: "5.00", remittance: "NOBODY KNOWS THIS", debtorIBAN: "IT60X0542811101000000123456"},
+		ntry{ref: "B3", amount: "250.00", code: "PMNT/IDDT/ESDD", e2e: "STL-DD-2"},
+	)
+	sum, err := ingestFile(t, s, "book.xml", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[ingest.OutcomeException] != 2 {
+		t.Fatalf("%s", sum.Line())
+	}
+	if rs := reasons(t, s); len(rs) != 2 {
+		t.Fatalf("exceptions %v", rs)
+	}
+	mustVerify(t, s)
+}

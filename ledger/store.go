@@ -173,9 +173,14 @@ func (s *Store) Close() error {
 // mid-chunk (database/sql rolls back a transaction whose context is cancelled):
 // jobs pass context.WithoutCancel and check for a stop between chunks.
 func (s *Store) WriteTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return s.writeTxLocked(ctx, false, fn)
+}
+
+// writeTxLocked is WriteTx, with the writer lock taken in share mode if shared.
+func (s *Store) writeTxLocked(ctx context.Context, shared bool, fn func(tx *sqlx.Tx) error) error {
 	s.ws.mu.Lock()
 	defer s.ws.mu.Unlock()
-	err := s.writeTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.writeTx(ctx, shared, func(tx *sqlx.Tx) error {
 		if err := s.beatIn(ctx, tx); err != nil {
 			return err
 		}
@@ -187,7 +192,7 @@ func (s *Store) WriteTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return err
 }
 
-func (s *Store) writeTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+func (s *Store) writeTx(ctx context.Context, shared bool, fn func(tx *sqlx.Tx) error) error {
 	if s.wdb == nil {
 		return settle.Errorf(settle.Internal, "the database is open read-only")
 	}
@@ -196,7 +201,7 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := s.D.lockWriter(ctx, tx, s.WriterWait); err != nil {
+	if err := s.D.lockWriter(ctx, tx, s.WriterWait, shared); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {

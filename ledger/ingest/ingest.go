@@ -139,6 +139,12 @@ var ErrDuplicateFile = errors.New("this file was ingested before (same sha256)")
 // exception, found a duplicate, or recorded, all in one write transaction that
 // commits only once the whole file has been read and found well-formed. A reader
 // error (truncated or malformed file) returns a *sepa.ParseError and leaves nothing.
+//
+// A camt.052, camt.053 or camt.054 read from a file (r is an io.Seeker) is ingested
+// beside other writers on PostgreSQL (ledger.Store.WriteShared), claiming the
+// partners whose accounts it names: workers on several hosts ingest different
+// partners' files at once. If that meets another writer (ledger.IsContended), the
+// file is read again and ingested alone.
 func IngestBank(ctx context.Context, s *ledger.Store, name string, r io.Reader, opt IngestOptions) (*FileSummary, error) {
 	if opt.Day.IsZero() {
 		return nil, settle.Errorf(settle.Internal, "ingest %s: no business day given", name)
@@ -147,8 +153,39 @@ func IngestBank(ctx context.Context, s *ledger.Store, name string, r io.Reader, 
 	if err != nil {
 		return nil, err
 	}
+	seeker, rereadable := r.(io.Seeker)
+	switch rd.Document().Kind {
+	case sepa.Camt052, sepa.Camt053, sepa.Camt054:
+	default:
+		rereadable = false // statuses and transfers act on batches of any partner
+	}
+	if opt.DryRun {
+		rereadable = false // alone: a rolled-back shared writer would leave gaps in the ids
+	}
+	sum, err := ingestWith(ctx, s, name, rd, opt, rereadable)
+	if rereadable && ledger.IsContended(err) {
+		if _, serr := seeker.Seek(0, io.SeekStart); serr != nil {
+			return nil, errors.Join(err, serr)
+		}
+		if rd, err = sepa.NewReader(r, name, sepa.Options{MaxBytes: opt.MaxBytes}); err != nil {
+			return nil, err
+		}
+		sum, err = ingestWith(ctx, s, name, rd, opt, false)
+	}
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// ingestWith ingests what rd reads in one write transaction, shared or exclusive.
+func ingestWith(ctx context.Context, s *ledger.Store, name string, rd *sepa.Reader, opt IngestOptions, shared bool) (*FileSummary, error) {
+	write := s.Write
+	if shared {
+		write = s.WriteShared
+	}
 	sum := newFileSummary(name)
-	err = s.Write(ctx, func(w *ledger.Writer) error {
+	err := write(ctx, func(w *ledger.Writer) error {
 		in, err := newIngestion(w, name, rd.Document().Kind, opt)
 		if err != nil {
 			return err
@@ -189,10 +226,7 @@ func IngestBank(ctx context.Context, s *ledger.Store, name string, r io.Reader, 
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, errDryRun) {
-		return nil, err
-	}
-	return sum, nil
+	return sum, err
 }
 
 // readBatch is what the reader read ahead: items, then the error that stopped it

@@ -121,7 +121,7 @@ func (in *ingestion) credit(row *bankEntry, u *unit, p ledger.Partner, sum *File
 	if err != nil {
 		return fmt.Errorf("%s: entry %d: %w", in.name, u.e.Position, err)
 	}
-	in.wr.operations.add(fmt.Sprintf("sct:%d", id), id, "SctDeposit", ledger.StatusCompleted, row.AmountCents, row.AmountCents,
+	in.wr.operations.add(opKey{"sct:", id}, id, "SctDeposit", ledger.StatusCompleted, row.AmountCents, row.AmountCents,
 		row.AmountCents, p.PartnerKey, wl.WalletID, date, in.w.NowText())
 	if validate {
 		wl.Validated = true
@@ -218,8 +218,7 @@ func (in *ingestion) exception(row *bankEntry, u *unit, p ledger.Partner, wallet
 		row.TransactionID = &id
 	}
 	in.insert(row)
-	excID := in.wr.nextExc
-	in.wr.nextExc++
+	excID := in.wr.newException()
 	in.wr.exceptions.add(excID, reason, detail, row.id, row.PartnerKey, walletID, row.AmountCents, row.Amount,
 		row.Currency, row.DebtorIBAN, row.DebtorName, suspense, ledger.ExceptionOpen, in.w.NowText())
 	sum.add(OutcomeException, row.Currency, u.amount.Decimal)

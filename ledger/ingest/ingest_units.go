@@ -131,6 +131,9 @@ type unit struct {
 func (in *ingestion) item(item any, sum *FileSummary) error {
 	switch v := item.(type) {
 	case *sepa.Statement:
+		if err := in.lockAccount(v.Account); err != nil {
+			return err
+		}
 		if v.Kind == sepa.Camt053 {
 			return in.statement(v) // kept for the reconciliation
 		}
@@ -138,6 +141,9 @@ func (in *ingestion) item(item any, sum *FileSummary) error {
 	case *sepa.Status:
 		in.status(v, sum)
 	case *sepa.Entry:
+		if err := in.lockAccount(v.Account); err != nil {
+			return err
+		}
 		sum.in(v.Currency, v.Amount.Decimal)
 		for _, u := range splitEntry(v) {
 			in.win.units = append(in.win.units, u)
@@ -148,6 +154,14 @@ func (in *ingestion) item(item any, sum *FileSummary) error {
 		return in.decideWindow(sum)
 	}
 	return nil
+}
+
+// lockAccount claims the partner whose settlement account this is (the empty key
+// for an account of no partner) when the file is ingested beside other files
+// (ledger.Store.WriteShared): every row an entry's decision reads or writes is that
+// partner's, from the wallets its remittance names to the payments it settles.
+func (in *ingestion) lockAccount(account string) error {
+	return in.w.LockPartner(in.partners[sepa.NormalizeIBAN(account)].PartnerKey)
 }
 
 // splitEntry makes units of an entry: each transaction of a batch-booked entry when
@@ -338,8 +352,7 @@ type bankEntry struct {
 
 // insert buffers a bank entry, numbering it; a new dedupe key is known from then on.
 func (in *ingestion) insert(b *bankEntry) {
-	b.id = in.wr.nextEntry
-	in.wr.nextEntry++
+	b.id = in.wr.entryID()
 	if b.DedupeKey != nil {
 		in.win.entryIDs[*b.DedupeKey] = b.id
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"settle"
 	"settle/ledger"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -86,9 +88,25 @@ func (b *insertBuffer) flush(w *ledger.Writer) error {
 }
 
 // writes are the rows a window inserts, in an order that satisfies the foreign keys.
+//
+// The ids of the window's new rows are reserved exactly (ledger.ReserveIDs): its bank
+// entries' before it is decided (one per unit), its transactions' and exceptions'
+// after, once they are counted. Until then a transaction or an exception of the
+// window is known by a stand-in id, -1 for the first, -2 for the next…, which
+// numberRows replaces. So a worker alone numbers rows without gaps, on PostgreSQL as
+// on SQLite, and one beside others takes only the sequence values it uses.
 type writes struct {
 	transactions, postings, operations, entries, exceptions, statuses insertBuffer
-	nextTx, nextEntry, nextExc                                        int64
+	entryIDs                                                          []int64
+	txs, excs                                                         int64 // stand-in ids given
+	txIDs, excIDs                                                     []int64
+}
+
+// opKey is an operation id made of a prefix and the id of its transaction, a stand-in
+// until numberRows writes it out.
+type opKey struct {
+	prefix string
+	tx     int64
 }
 
 func newWrites() *writes {
@@ -109,21 +127,88 @@ func newWrites() *writes {
 	}
 }
 
-// nextIDs reads where the ids of the tables the ingest numbers itself stand. The
-// ingest holds the write lock, so nothing else inserts until it commits.
-func (wr *writes) nextIDs(w *ledger.Writer) error {
-	for _, t := range []struct {
-		table string
-		next  *int64
-	}{{"transactions", &wr.nextTx}, {"bank_entries", &wr.nextEntry}, {"exceptions", &wr.nextExc}} {
-		if err := w.Get(t.next, `SELECT COALESCE(MAX(id), 0) + 1 FROM `+t.table); err != nil {
-			return err
+// reserveEntries reserves the ids of the bank entries of a window of n units.
+func (wr *writes) reserveEntries(w *ledger.Writer, n int) error {
+	ids, err := ledger.ReserveIDs(w, "bank_entries", n)
+	wr.entryIDs = ids
+	return err
+}
+
+// entryID hands out the next reserved bank entry id: a unit makes one bank entry.
+func (wr *writes) entryID() int64 {
+	if len(wr.entryIDs) == 0 {
+		panic("ingest: more bank entries than units in the window")
+	}
+	id := wr.entryIDs[0]
+	wr.entryIDs = wr.entryIDs[1:]
+	return id
+}
+
+// newException is the stand-in id of the window's next exception.
+func (wr *writes) newException() int64 {
+	wr.excs++
+	return -wr.excs
+}
+
+// numberRows reserves the ids of the transactions and exceptions the window made
+// and writes them over their stand-ins in the buffered rows.
+func (wr *writes) numberRows(w *ledger.Writer) error {
+	var err error
+	if wr.txIDs, err = ledger.ReserveIDs(w, "transactions", int(wr.txs)); err != nil {
+		return err
+	}
+	if wr.excIDs, err = ledger.ReserveIDs(w, "exceptions", int(wr.excs)); err != nil {
+		return err
+	}
+	for _, ref := range []struct {
+		b    *insertBuffer
+		col  string
+		real func(int64) int64
+	}{
+		{&wr.transactions, "id", wr.txID}, {&wr.postings, "transaction_id", wr.txID},
+		{&wr.operations, "transaction_id", wr.txID}, {&wr.entries, "transaction_id", wr.txID},
+		{&wr.exceptions, "id", wr.excID},
+	} {
+		col := slices.Index(ref.b.cols, ref.col)
+		for i := col; i < len(ref.b.args); i += len(ref.b.cols) {
+			switch v := ref.b.args[i].(type) {
+			case int64:
+				ref.b.args[i] = ref.real(v)
+			case *int64:
+				if v != nil {
+					ref.b.args[i] = ref.real(*v)
+				}
+			}
+		}
+	}
+	for i := 0; i < len(wr.operations.args); i += len(wr.operations.cols) {
+		if k, ok := wr.operations.args[i].(opKey); ok {
+			wr.operations.args[i] = k.prefix + strconv.FormatInt(wr.txID(k.tx), 10)
 		}
 	}
 	return nil
 }
 
+// txID is the id a transaction of the window got, for its stand-in (numberRows).
+func (wr *writes) txID(id int64) int64 {
+	if id < 0 {
+		return wr.txIDs[-id-1]
+	}
+	return id
+}
+
+// excID is the id an exception of the window got, for its stand-in (numberRows).
+func (wr *writes) excID(id int64) int64 {
+	if id < 0 {
+		return wr.excIDs[-id-1]
+	}
+	return id
+}
+
 func (wr *writes) flush(w *ledger.Writer) error {
+	if err := wr.numberRows(w); err != nil {
+		return err
+	}
 	for _, b := range []*insertBuffer{&wr.transactions, &wr.postings, &wr.operations, &wr.entries, &wr.exceptions, &wr.statuses} {
 		if err := b.flush(w); err != nil {
 			return fmt.Errorf("%s: %w", b.table, err)
@@ -132,14 +217,15 @@ func (wr *writes) flush(w *ledger.Writer) error {
 	return nil
 }
 
-// post buffers a transaction, numbering it, and adds its postings to the pending
-// balances. The ingest's keys derive from dedupe keys found new, so they are new too.
+// post buffers a transaction, with a stand-in id (see writes), and adds its postings
+// to the pending balances. The ingest's keys derive from dedupe keys found new, so
+// they are new too.
 func (wr *writes) post(w *ledger.Writer, t *ledger.Transaction) (int64, error) {
 	if err := t.Validate(); err != nil {
 		return 0, err
 	}
-	id := wr.nextTx
-	wr.nextTx++
+	wr.txs++
+	id := -wr.txs
 	wr.transactions.add(id, t.Key, t.Type, ledger.Nullable(t.PartnerKey), ledger.Nullable(t.WalletID), t.ValueDate, t.BookingDate,
 		t.Source.FileID, t.Source.Entry, t.Description, t.CreatedBy, w.NowText())
 	for _, p := range t.Postings {
@@ -257,7 +343,7 @@ func (in *ingestion) decideWindow(sum *FileSummary) error {
 	if win.size() == 0 {
 		return nil
 	}
-	if err := in.wr.nextIDs(in.w); err != nil {
+	if err := in.wr.reserveEntries(in.w, len(win.units)); err != nil {
 		return err
 	}
 	if err := in.prefetch(win); err != nil {
@@ -292,10 +378,11 @@ func (in *ingestion) decideWindow(sum *FileSummary) error {
 		}
 	}
 	for _, r := range win.refunds {
-		if err := ledger.RefundException(in.w, r.excID, cmp.Or(in.opt.By, "settle"), r.note, r.date); err != nil {
+		if err := ledger.RefundException(in.w, in.wr.excID(r.excID), cmp.Or(in.opt.By, "settle"), r.note, r.date); err != nil {
 			return err
 		}
 	}
 	*win = window{units: win.units[:0], keys: win.keys[:0]}
+	in.wr.txs, in.wr.excs = 0, 0
 	return nil
 }

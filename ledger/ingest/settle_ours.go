@@ -337,9 +337,15 @@ func mismatch(w *ledger.Writer, e ourEntry, detail string, sum *FileSummary) err
 	if _, err := w.Exec(`UPDATE bank_entries SET outcome = 'exception', transaction_id = ? WHERE id = ?`, txID, e.ID); err != nil {
 		return err
 	}
-	if _, err := w.Exec(`INSERT INTO exceptions (reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency,
-		debtor_iban, debtor_name, in_suspense, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
-		ExcAmountMismatch, detail, e.ID, e.Partner, e.Cents, ledger.FormatCents(e.Cents), e.Currency, e.Debtor, e.Name, e.Credit, w.NowText()); err != nil {
+	// Numbered as the file's other exceptions are (on PostgreSQL the table's sequence
+	// does not follow an exclusive writer's own numbering until it commits).
+	excID, err := ledger.NextID(w, "exceptions")
+	if err != nil {
+		return err
+	}
+	if _, err := w.Exec(`INSERT INTO exceptions (id, reason, detail, bank_entry_id, partner_key, amount_cents, amount, currency,
+		debtor_iban, debtor_name, in_suspense, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+		excID, ExcAmountMismatch, detail, e.ID, e.Partner, e.Cents, ledger.FormatCents(e.Cents), e.Currency, e.Debtor, e.Name, e.Credit, w.NowText()); err != nil {
 		return err
 	}
 	sum.move(OutcomeRecorded, OutcomeException, e.Currency, ledger.FromCents(e.Cents))
