@@ -183,3 +183,25 @@ func TestSharedWriterIDsFollowAnExclusiveWriters(t *testing.T) {
 		t.Fatalf("two free partners: %v", err)
 	}
 }
+
+// A worker notes the file it starts on while another worker's file is being
+// ingested: the note does not wait for the writer lock.
+func TestAttemptNotedBesideAnIngest(t *testing.T) {
+	if !ledgertest.Postgres {
+		t.Skip("SQLite has one writer at a time")
+	}
+	s := twoPartners(t)
+	release, done := holdPartner(t, s, "BETA")
+	s.WriterWait = 200 * time.Millisecond
+	ctx := context.Background()
+	if _, err := ingest.StartAttempt(ctx, s, "sha", "inbox/next.xml", "worker 2"); err != nil {
+		t.Fatalf("noting an attempt beside an ingest: %v", err)
+	}
+	if err := ingest.FinishAttempt(ctx, s, "sha"); err != nil {
+		t.Fatalf("finishing an attempt beside an ingest: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -213,11 +213,12 @@ func (s *Store) writeTx(ctx context.Context, shared bool, fn func(tx *sqlx.Tx) e
 	return nil
 }
 
-// LeaseTx runs fn in a write transaction for the leases table alone, whose every
-// statement is atomic on its own. On SQLite it is WriteTx. On PostgreSQL it runs on
-// connections of its own, without the writer lock: a lease is renewed, and a file
-// claimed, while another process's long transaction holds the writer lock, and
-// while this process waits for it.
+// LeaseTx runs fn in a write transaction for the coordination tables alone (leases
+// and claims, inbox attempts), whose every statement is atomic on its own. On SQLite
+// it is WriteTx. On PostgreSQL it runs on connections of its own, without the writer
+// lock: a lease is renewed, a file claimed and its attempt noted, while another
+// process's long transaction holds the writer lock, and while this process waits
+// for it.
 func (s *Store) LeaseTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if s.ldb == nil {
 		return s.WriteTx(ctx, fn)

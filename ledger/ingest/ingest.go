@@ -302,9 +302,12 @@ func summaryJSON(s *FileSummary) string {
 }
 
 // StartAttempt notes that this process starts on the inbox file with this sha256 and
-// returns how many earlier attempts on it never finished (their process died).
+// returns how many earlier attempts on it never finished (their process died). Like
+// FinishAttempt it writes beside the writer lock (ledger.Store.LeaseTx): a worker
+// notes its next file while another worker's file is being ingested. The caller
+// holds the file's claim, so no other worker writes its row.
 func StartAttempt(ctx context.Context, s *ledger.Store, sha, name, holder string) (unfinished int, err error) {
-	err = s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.LeaseTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &unfinished, `SELECT attempts FROM inbox_attempts WHERE sha256 = ?`, sha); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -319,7 +322,7 @@ func StartAttempt(ctx context.Context, s *ledger.Store, sha, name, holder string
 // FinishAttempt notes that the inbox file with this sha256 was dealt with (ingested,
 // a duplicate or rejected).
 func FinishAttempt(ctx context.Context, s *ledger.Store, sha string) error {
-	return s.WriteTx(ctx, func(tx *sqlx.Tx) error {
+	return s.LeaseTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM inbox_attempts WHERE sha256 = ?`, sha)
 		return err
 	})
