@@ -127,12 +127,11 @@ func RowExists(w *Writer, q string, args ...any) (bool, error) {
 // NextID is the id the next row of table gets; the caller holds the write lock. In
 // an exclusive writer that is MAX(id) + 1, numbered without gaps, and on PostgreSQL
 // the table's sequence is brought past it before the commit; in a shared writer
-// (Store.WriteShared) it is the next of the sequence.
+// (Store.WriteShared) it is the next of the sequence (see ReserveIDs).
 func NextID(w *Writer, table string) (int64, error) {
 	var id int64
 	if w.shared {
-		err := w.Get(&id, `SELECT nextval(pg_get_serial_sequence(?, 'id'))`, table)
-		return id, err
+		return w.reserve(table, 1)
 	}
 	if w.store != nil && w.store.D == Postgres {
 		if w.numbered == nil {

@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"settle/ledger"
 	"settle/ledger/ingest"
 	"settle/ledger/ledgertest"
@@ -203,5 +204,55 @@ func TestAttemptNotedBesideAnIngest(t *testing.T) {
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Shared writers in two processes reserve ids of one table at the same time: every
+// id goes to one of them, and each block is consecutive.
+func TestSharedWritersReserveDisjointIDs(t *testing.T) {
+	if !ledgertest.Postgres {
+		t.Skip("SQLite has one writer at a time")
+	}
+	s := twoPartners(t)
+	got := make([][]int64, 2)
+	errs := make(chan error, 2)
+	for i, partner := range []string{"ACME", "BETA"} {
+		st, err := ledger.Open(s.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		go func() {
+			errs <- st.WriteShared(context.Background(), func(w *ledger.Writer) error {
+				if err := w.LockPartner(partner); err != nil {
+					return err
+				}
+				for range 50 {
+					ids, err := ledger.ReserveIDs(w, "transactions", 100)
+					if err != nil {
+						return err
+					}
+					if ids[99]-ids[0] != 99 {
+						return fmt.Errorf("a block of 100 from %d to %d", ids[0], ids[99])
+					}
+					got[i] = append(got[i], ids...)
+				}
+				return nil
+			})
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[int64]bool{}
+	for _, ids := range got {
+		for _, id := range ids {
+			if seen[id] {
+				t.Fatalf("id %d reserved twice", id)
+			}
+			seen[id] = true
+		}
 	}
 }

@@ -76,17 +76,18 @@ func (w *Writer) LockPartner(partner string) error {
 
 // ReserveIDs returns n ids for new rows of table. An exclusive writer gets MAX(id) + 1
 // and the n - 1 after it, to be inserted before the next reservation; a shared writer
-// gets n values of the table's sequence.
+// gets n consecutive values of the table's sequence, which no other writer gets.
 func ReserveIDs(w *Writer, table string, n int) ([]int64, error) {
 	if n == 0 {
 		return nil, nil
 	}
+	var first int64
+	var err error
 	if w.shared {
-		ids := make([]int64, 0, n)
-		err := w.Select(&ids, `SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)`, table, n)
-		return ids, err
+		first, err = w.reserve(table, n)
+	} else {
+		first, err = NextID(w, table)
 	}
-	first, err := NextID(w, table)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +96,18 @@ func ReserveIDs(w *Writer, table string, n int) ([]int64, error) {
 		ids[i] = first + int64(i)
 	}
 	return ids, nil
+}
+
+// reserve moves the sequence of table past n ids and returns the first, on a
+// connection of its own (migration 0018's settle_reserve_ids takes a lock for the
+// length of its statement, which must not last as long as the writer's transaction).
+// The sequence does not go back if the transaction rolls back: the ids are lost.
+// All the shared writers' ids are reserved here, and no exclusive writer runs beside
+// them, so the blocks never overlap.
+func (w *Writer) reserve(table string, n int) (int64, error) {
+	var first int64
+	err := w.store.ldb.GetContext(w.ctx, &first, `SELECT settle_reserve_ids(?, ?)`, table, n)
+	return first, err
 }
 
 // syncSequences brings the sequence of every table this exclusive PostgreSQL writer

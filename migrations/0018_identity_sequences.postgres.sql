@@ -17,3 +17,20 @@ BEGIN
             r.table_name, r.column_name, r.column_name, r.table_name);
     END LOOP;
 END $$;
+
+-- settle_reserve_ids(table, n): the first of n consecutive new ids of the table, its
+-- sequence moved past them. A shared writer calls it on a connection of its own, so
+-- that the lock is held for this statement alone: one call per window of the ingest
+-- instead of one nextval per row (about 7 µs each, a tenth of an ingest's time).
+CREATE FUNCTION settle_reserve_ids(tbl text, n bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    seq regclass := pg_get_serial_sequence(tbl, 'id');
+    first bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock(7413260001);
+    first := nextval(seq);
+    IF n > 1 THEN
+        PERFORM setval(seq, first + n - 1);
+    END IF;
+    RETURN first;
+END $$;
