@@ -2,6 +2,8 @@ package ledger_test
 
 import (
 	"context"
+	"fmt"
+	"settle"
 	"settle/ledger"
 	"settle/ledger/ingest"
 	"strings"
@@ -60,6 +62,62 @@ func TestBalanceCannotOverflow(t *testing.T) {
 	}
 	if balance(t, s, ledger.PartnerAccountCode("ACME", "bank")) != ledger.FormatCents(ledger.MaxBalanceCents-1) {
 		t.Fatalf("bank balance %s", balance(t, s, ledger.PartnerAccountCode("ACME", "bank")))
+	}
+	mustVerify(t, s)
+}
+
+// The balances of more accounts than one statement updates (1,500 > flushChunk) are
+// all written; one of them going out of range, in the second statement, fails the
+// whole transaction: the first statement's changes go too.
+func TestFlushOfManyAccounts(t *testing.T) {
+	s := openTest(t)
+	seedWorld(t, s)
+	ctx := context.Background()
+	const n = 1500
+	bank := accountID(t, s, ledger.PartnerAccountCode("ACME", "bank"))
+	postAll := func(last int64) error {
+		return s.Write(ctx, func(w *ledger.Writer) error {
+			var prev int64
+			for i := range n {
+				code := fmt.Sprintf("test:flush:%04d", i)
+				if err := ledger.EnsureAccount(w, code, "ACME", nil, "flush"); err != nil {
+					return err
+				}
+				id, err := ledger.AccountID(w, code)
+				if err != nil {
+					return err
+				}
+				from, cents := bank, int64(i+1)
+				if i == n-1 { // the last one from the one before, both past the first statement's 1,000
+					from, cents = prev, last
+				}
+				if _, _, err := w.Post(&ledger.Transaction{Key: fmt.Sprintf("flush:%d:%d", last, i), Type: "X", ValueDate: testDay,
+					BookingDate: testDay, Postings: []ledger.Posting{{AccountID: from, AmountCents: cents}, {AccountID: id, AmountCents: -cents}}}); err != nil {
+					return err
+				}
+				prev = id
+			}
+			return nil
+		})
+	}
+	if err := postAll(n); err != nil {
+		t.Fatal(err)
+	}
+	if b := balance(t, s, ledger.PartnerAccountCode("ACME", "bank")); b != ledger.FormatCents(n*(n-1)/2) {
+		t.Fatalf("bank %s, want %s", b, ledger.FormatCents(n*(n-1)/2))
+	}
+	if b := balance(t, s, "test:flush:1498"); b != "0.01" {
+		t.Fatalf("the account before the last %s, want 0.01", b)
+	}
+	if b := balance(t, s, "test:flush:1499"); b != "-15.00" {
+		t.Fatalf("the last account %s", b)
+	}
+	// The last account already holds -15.00: another -(MaxBalanceCents - 1) takes it out.
+	if err := postAll(ledger.MaxBalanceCents - 1); settle.CodeOf(err) != settle.Invalid || !strings.Contains(err.Error(), "would leave") {
+		t.Fatalf("an account out of range in the second statement: %v", err)
+	}
+	if b := balance(t, s, "test:flush:0000"); b != "-0.01" {
+		t.Fatalf("the first account after the refused transaction %s, want -0.01", b)
 	}
 	mustVerify(t, s)
 }

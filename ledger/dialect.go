@@ -20,6 +20,9 @@ type Dialect struct {
 	// InList is the SQL of "col IN (the values of one list argument)": one prepared
 	// statement whatever the number of values. Pass the values with ListArg.
 	InList string
+	// Pairs is the SQL of a table of integer pairs (id, v) read from one argument,
+	// a JSON array of two-element arrays: one prepared statement for any number.
+	Pairs string
 
 	dayDiff  string // absolute days between two ISO dates: %[1]s and %[2]s
 	addDays  string // the ISO date %[1]s plus %[2]s days, as ISO text

@@ -8,6 +8,7 @@ import "strings"
 var Postgres = &Dialect{
 	Name:     "postgres",
 	InList:   "= ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))", // an index scan, where IN (SELECT …) made a join
+	Pairs:    "(SELECT CAST(e->>0 AS bigint) AS id, CAST(e->>1 AS bigint) AS v FROM jsonb_array_elements(CAST(? AS jsonb)) AS e)",
 	dayDiff:  "abs(CAST(%[1]s AS date) - CAST(%[2]s AS date))",
 	addDays:  "to_char(CAST(%[1]s AS date) + CAST(%[2]s AS integer), 'YYYY-MM-DD')",
 	contains: "strpos(%[1]s, %[2]s)",

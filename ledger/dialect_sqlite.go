@@ -6,6 +6,7 @@ import "strings"
 var SQLite = &Dialect{
 	Name:     "sqlite",
 	InList:   "IN (SELECT value FROM json_each(?))",
+	Pairs:    "(SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS v FROM json_each(?))",
 	dayDiff:  "abs(julianday(%[1]s) - julianday(%[2]s))",
 	addDays:  "date(%[1]s, '+' || (%[2]s) || ' days')",
 	contains: "instr(%[1]s, %[2]s)",
