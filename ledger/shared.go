@@ -35,9 +35,6 @@ func (s *Store) WriteShared(ctx context.Context, fn func(w *Writer) error) error
 	return s.write(ctx, true, fn)
 }
 
-// Shared tells whether w is a shared writer on PostgreSQL (see Store.WriteShared).
-func (w *Writer) Shared() bool { return w.shared }
-
 // partnerLockClass is the first key of the partners' advisory locks, whose second is
 // a hash of the partner key (the writer lock has a one-part key of its own).
 const partnerLockClass = 741326
