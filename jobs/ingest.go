@@ -300,6 +300,9 @@ func (t *ingestTally) file(env *Env, path, kind string) (err error) {
 			t.amounts[o+" "+ccy] = settle.Money{Decimal: t.amounts[o+" "+ccy].Add(m.Decimal)}
 		}
 	}
+	if s.RanAlone {
+		env.Log.Info("ingested alone after meeting another writer", "file", path)
+	}
 	env.Log.Info("ingested", "file", path, "kind", s.Kind, "summary", s.Line())
 	return t.move(env, path, "processed", "")
 }

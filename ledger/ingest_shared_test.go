@@ -145,12 +145,15 @@ func TestIngestMeetingAHeldSecondPartnerRerunsAlone(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if r.sum.Counts[ingest.OutcomePosted] != 1 || r.sum.Counts[ingest.OutcomeException] != 1 {
-		t.Fatalf("%s", r.sum.Line())
+	if !r.sum.RanAlone || r.sum.Counts[ingest.OutcomePosted] != 1 || r.sum.Counts[ingest.OutcomeException] != 1 {
+		t.Fatalf("ran alone %v: %s", r.sum.RanAlone, r.sum.Line())
 	}
-	var files int
-	if err := s.R.Get(&files, `SELECT COUNT(*) FROM input_files`); err != nil || files != 1 {
-		t.Fatalf("%d input files recorded (%v), want 1: the first attempt left nothing", files, err)
+	var files []string
+	if err := s.R.Select(&files, `SELECT summary FROM input_files`); err != nil || len(files) != 1 {
+		t.Fatalf("%d input files recorded (%v), want 1: the first attempt left nothing", len(files), err)
+	}
+	if !strings.Contains(files[0], `"ranAlone":true`) {
+		t.Fatalf("the file's recorded summary does not say it ran alone: %s", files[0])
 	}
 	mustVerify(t, s)
 }

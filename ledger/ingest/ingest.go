@@ -45,7 +45,10 @@ type FileSummary struct {
 	Amounts   map[string]map[string]settle.Money `json:"amounts"` // outcome → currency → amount
 	AmountsIn map[string]settle.Money            `json:"amountsIn"`
 	Acted     int                                `json:"statusesActedOn"` // pain.002 statuses that changed a batch of ours
-	batches   map[int64]bool                     // batches whose transactions this file settled, returned or rejected
+	// RanAlone says that the file met another writer ingesting beside it
+	// (ledger.IsContended), was rolled back and ingested again alone.
+	RanAlone bool           `json:"ranAlone,omitempty"`
+	batches  map[int64]bool // batches whose transactions this file settled, returned or rejected
 }
 
 func newFileSummary(file string) *FileSummary {
@@ -162,7 +165,8 @@ func IngestBank(ctx context.Context, s *ledger.Store, name string, r io.Reader, 
 	if opt.DryRun {
 		rereadable = false // alone: a rolled-back shared writer would leave gaps in the ids
 	}
-	sum, err := ingestWith(ctx, s, name, rd, opt, rereadable)
+	sum := newFileSummary(name)
+	err = ingestWith(ctx, s, rd, opt, rereadable, sum)
 	if rereadable && ledger.IsContended(err) {
 		if _, serr := seeker.Seek(0, io.SeekStart); serr != nil {
 			return nil, errors.Join(err, serr)
@@ -170,7 +174,9 @@ func IngestBank(ctx context.Context, s *ledger.Store, name string, r io.Reader, 
 		if rd, err = sepa.NewReader(r, name, sepa.Options{MaxBytes: opt.MaxBytes}); err != nil {
 			return nil, err
 		}
-		sum, err = ingestWith(ctx, s, name, rd, opt, false)
+		sum = newFileSummary(name)
+		sum.RanAlone = true
+		err = ingestWith(ctx, s, rd, opt, false, sum)
 	}
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
@@ -178,14 +184,15 @@ func IngestBank(ctx context.Context, s *ledger.Store, name string, r io.Reader, 
 	return sum, nil
 }
 
-// ingestWith ingests what rd reads in one write transaction, shared or exclusive.
-func ingestWith(ctx context.Context, s *ledger.Store, name string, rd *sepa.Reader, opt IngestOptions, shared bool) (*FileSummary, error) {
+// ingestWith ingests what rd reads in one write transaction, shared or exclusive,
+// counting in sum.
+func ingestWith(ctx context.Context, s *ledger.Store, rd *sepa.Reader, opt IngestOptions, shared bool, sum *FileSummary) error {
 	write := s.Write
 	if shared {
 		write = s.WriteShared
 	}
-	sum := newFileSummary(name)
-	err := write(ctx, func(w *ledger.Writer) error {
+	name := sum.File
+	return write(ctx, func(w *ledger.Writer) error {
 		in, err := newIngestion(w, name, rd.Document().Kind, opt)
 		if err != nil {
 			return err
@@ -226,7 +233,6 @@ func ingestWith(ctx context.Context, s *ledger.Store, name string, rd *sepa.Read
 		}
 		return nil
 	})
-	return sum, err
 }
 
 // readBatch is what the reader read ahead: items, then the error that stopped it
