@@ -38,6 +38,7 @@ type ingestion struct {
 	win      *window                   // the units being gathered, decided together
 	wr       *writes                   // what the window writes
 	accounts map[string]walletAccounts // wallets' accounts read so far (see prefetch)
+	locked   string                    // the account whose partner lockAccount locked last
 }
 
 func newIngestion(w *ledger.Writer, name, kind string, opt IngestOptions) (*ingestion, error) {
@@ -161,7 +162,14 @@ func (in *ingestion) item(item any, sum *FileSummary) error {
 // (ledger.Store.WriteShared): every row an entry's decision reads or writes is that
 // partner's, from the wallets its remittance names to the payments it settles.
 func (in *ingestion) lockAccount(account string) error {
-	return in.w.LockPartner(in.partners[sepa.NormalizeIBAN(account)].PartnerKey)
+	if account == in.locked && account != "" {
+		return nil // a statement's entries name its account: once per statement, not per entry
+	}
+	if err := in.w.LockPartner(in.partners[sepa.NormalizeIBAN(account)].PartnerKey); err != nil {
+		return err
+	}
+	in.locked = account
+	return nil
 }
 
 // splitEntry makes units of an entry: each transaction of a batch-booked entry when
