@@ -16,17 +16,28 @@ import (
 	"time"
 )
 
-// BenchmarkSDDBatch generates a pain.008 of 1,000,000 direct debits from the
+// BenchmarkSDDBatch generates pain.008 files of 1,000,000 direct debits from the
 // database (select, write, record), one per mandate as a real run has them, and
 // reports transactions/s, the peak Go heap during the run, the process's peak resident
 // memory of its own (anon) and its peak RSS with the file pages it mapped:
 // go test ./ledger -run X -bench SDDBatch -benchtime 1x
+// one-file puts them all in one file; files-of-100000 is the default bound
+// (sdd.maxTransactions), ten files in a transaction each.
 // The debits' ids are a permutation of their mandates' order, as top-ups arrive
 // from wallets in no order: with debit n under mandate n, every lookup of a mandate
 // and every rewritten page came in the table's own order, and the run took half
 // the time a real database takes.
 func BenchmarkSDDBatch(b *testing.B) {
 	const n = 1_000_000
+	for _, c := range []struct {
+		name   string
+		maxTxs int
+	}{{"one-file", n}, {"files-of-100000", 100_000}} {
+		b.Run(c.name, func(b *testing.B) { benchSDDBatch(b, n, c.maxTxs) })
+	}
+}
+
+func benchSDDBatch(b *testing.B, n, maxTxs int) {
 	for range b.N {
 		b.StopTimer()
 		s := openTest(b)
@@ -68,7 +79,7 @@ func BenchmarkSDDBatch(b *testing.B) {
 		s = ledgertest.OpenAt(b, s.Path)
 		s.Clock = settle.NewFakeClock(time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC))
 		opt := batchDay
-		opt.Outbox, opt.MaxTxs = b.TempDir(), n
+		opt.Outbox, opt.MaxTxs = b.TempDir(), maxTxs
 		var peak, peakAnon atomic.Uint64
 		done := make(chan struct{})
 		go func() {
@@ -93,7 +104,7 @@ func BenchmarkSDDBatch(b *testing.B) {
 		run, err := payments.MakeSDDBatches(ctx, s, opt)
 		b.StopTimer()
 		close(done)
-		if err != nil || run.Txs != n || len(run.Files) != 1 {
+		if err != nil || run.Txs != n || len(run.Files) != (n+maxTxs-1)/maxTxs {
 			b.Fatalf("%+v %v", run, err)
 		}
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")

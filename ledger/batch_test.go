@@ -470,3 +470,56 @@ func TestSDDBatchFirstCollectionWhenAnEarlierDebitIsNotDue(t *testing.T) {
 	}
 	mustVerify(t, s)
 }
+
+// A run of several files counts each file in its own transaction: debits made due
+// again while the run goes on (a batch cancelled between two files) go into the
+// later files, and no file holds more than MaxTxs.
+func TestSDDBatchFilesAfterDebitsComeBackMidRun(t *testing.T) {
+	s := batchWorld(t)
+	ctx := context.Background()
+	importCSV(t, s, "topups", `topUpId,walletId,mandateId,amount,requestedCollectionDate
+TU-4,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,10.00,2026-11-20
+TU-5,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,11.00,2026-11-20
+TU-6,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,12.00,2026-11-20
+TU-7,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,13.00,2026-11-20
+TU-8,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,14.00,2026-11-20
+`)
+	opt := batchDay
+	opt.Outbox, opt.MaxTxs = t.TempDir(), 2
+	files := 0
+	opt.FailAfterWrite = func(committed bool) error {
+		if !committed {
+			return nil
+		}
+		if files++; files == 1 {
+			bs, err := payments.Batches(ctx, s, payments.BatchBatched)
+			if err != nil || len(bs) != 1 {
+				t.Fatalf("%+v %v", bs, err)
+			}
+			return payments.CancelBatch(ctx, s, bs[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20"))
+		}
+		return nil
+	}
+	run, err := payments.MakeSDDBatches(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8 debits, the first file's 2 of them twice: 10 in 5 files of at most 2.
+	if run.Txs != 10 || len(run.Files) != 5 {
+		t.Fatalf("%d transactions in %d files: %+v", run.Txs, len(run.Files), run.Files)
+	}
+	for _, f := range run.Files[1:] {
+		var n int
+		if err := s.R.Get(&n, `SELECT COUNT(*) FROM direct_debits d JOIN batches b ON b.id = d.batch_id WHERE b.msg_id = ?`, f.MsgID); err != nil {
+			t.Fatal(err)
+		}
+		if f.NbOfTxs > 2 || n != f.NbOfTxs {
+			t.Errorf("%s says %d transactions and holds %d (at most 2)", f.MsgID, f.NbOfTxs, n)
+		}
+	}
+	var left int
+	if err := s.R.Get(&left, `SELECT COUNT(*) FROM direct_debits WHERE status <> 'Batched'`); err != nil || left != 0 {
+		t.Fatalf("%d debits not batched (%v)", left, err)
+	}
+	mustVerify(t, s)
+}

@@ -41,8 +41,11 @@ func MakeSDDBatches(ctx context.Context, s *ledger.Store, opt BatchOptions) (*Ba
 	}
 	run := &BatchRun{}
 	for _, p := range partners {
+		// The partner's later files reuse what its first one found: the mandates
+		// are expired once, and the cuts of every file come from one pass.
+		plan := &sddPlan{}
 		for {
-			made, err := makeSDDFile(ctx, s, p, day, horizon, opt, run)
+			made, err := makeSDDFile(ctx, s, p, day, horizon, opt, run, plan)
 			if err != nil {
 				return run, err
 			}
@@ -52,6 +55,12 @@ func MakeSDDBatches(ctx context.Context, s *ledger.Store, opt BatchOptions) (*Ba
 		}
 	}
 	return run, nil
+}
+
+// sddPlan is what a partner's first file of a run found for the files after it.
+type sddPlan struct {
+	expired bool    // the mandates unused for 36 months are expired (they stay so all run)
+	cuts    []int64 // the last id of each file still to make, in order
 }
 
 // sddRow is one direct debit as the file needs it.
@@ -72,11 +81,12 @@ type sddRow struct {
 }
 
 // makeSDDFile makes one file of a partner's due direct debits in one transaction.
-func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, horizon settle.Day, opt BatchOptions, run *BatchRun) (bool, error) {
+func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, horizon settle.Day, opt BatchOptions, run *BatchRun, plan *sddPlan) (bool, error) {
 	var files []*outFile
 	var bf BatchFile
 	var part BatchRun // counted into run once committed
 	made := false
+	next := *plan // becomes the plan once the file is committed
 	err := s.Write(ctx, func(w *ledger.Writer) error {
 		files, part = files[:0], BatchRun{}
 		// The statements below read most of the mandates and due debits, the file at random.
@@ -90,12 +100,12 @@ func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, hori
 		if p.CreditorID == nil {
 			return settle.Errorf(settle.Invalid, "partner %s has direct debits to collect but no creditor id", partner)
 		}
-		n, err := dropUnusableMandates(w, partner, horizon, opt.Today)
+		n, err := dropUnusableMandates(w, partner, horizon, opt.Today, !next.expired)
 		if err != nil {
 			return err
 		}
 		part.Cancelled += n
-		cut, count, cents, err := sddCut(w, partner, horizon, opt)
+		cut, count, cents, err := sddCut(w, partner, horizon, opt, &next)
 		if err != nil || count == 0 {
 			return err
 		}
@@ -163,6 +173,8 @@ func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, hori
 	}
 	if err == nil {
 		run.add(part) // committed, even if a rename below fails (the next run finishes it)
+		next.expired = true
+		*plan = next
 	}
 	if err := afterCommit(err, files, opt); err != nil {
 		return false, err
@@ -174,12 +186,15 @@ func makeSDDFile(ctx context.Context, s *ledger.Store, partner string, day, hori
 	return true, nil
 }
 
-// dropUnusableMandates expires mandates unused for 36 months and cancels the due
-// direct debits whose mandate is not Active, with the mandate's status as reason.
-func dropUnusableMandates(w *ledger.Writer, partner string, horizon, today settle.Day) (int, error) {
-	if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE partner_key = ? AND status = 'Active'
-		AND COALESCE(last_collection_date, signature_date) < ?`, w.NowText(), partner, today.AddMonths(-36)); err != nil {
-		return 0, err
+// dropUnusableMandates expires mandates unused for 36 months (when expire is set:
+// a partner's first file of a run) and cancels the due direct debits whose mandate
+// is not Active, with the mandate's status as reason.
+func dropUnusableMandates(w *ledger.Writer, partner string, horizon, today settle.Day, expire bool) (int, error) {
+	if expire {
+		if _, err := w.Exec(`UPDATE mandates SET status = 'Expired', updated_at = ? WHERE partner_key = ? AND status = 'Active'
+			AND COALESCE(last_collection_date, signature_date) < ?`, w.NowText(), partner, today.AddMonths(-36)); err != nil {
+			return 0, err
+		}
 	}
 	res, err := w.Exec(`UPDATE direct_debits SET status = 'Cancelled', updated_at = ?, reason_code = 'MANDATE_' || upper(m.status)
 		FROM (SELECT mandate_id, status FROM mandates WHERE partner_key = ? AND status <> 'Active') AS m
@@ -192,19 +207,43 @@ func dropUnusableMandates(w *ledger.Writer, partner string, horizon, today settl
 	return int(n), err
 }
 
-// sddCut finds the last id of the due direct debits that fit in one file.
-func sddCut(w *ledger.Writer, partner string, horizon settle.Day, opt BatchOptions) (cut int64, count int, cents int64, err error) {
-	var all struct {
+// sddCut finds the last id of the due direct debits that fit in one file, their
+// count and amount. The first file of a partner's run reads the due debits in id
+// order once and keeps in plan where each later file ends; a later file only
+// counts what is due up to its cut (in its own transaction, so it is exact), and
+// finds its cut afresh if that no longer fits (debits made due again meanwhile).
+// Without the plan every file counted and sorted all the debits still due: ten
+// files of a million debits read 5.5 million.
+func sddCut(w *ledger.Writer, partner string, horizon settle.Day, opt BatchOptions, plan *sddPlan) (cut int64, count int, cents int64, err error) {
+	var agg struct {
 		N     int   `db:"n"`
 		Cents int64 `db:"cents"`
 		Max   int64 `db:"max"`
 	}
-	if err := w.Get(&all, `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents, COALESCE(MAX(id), 0) AS max
+	fits := func(n int, c int64) bool {
+		return n <= opt.MaxTxs && (opt.MaxAmountCents == 0 || c <= opt.MaxAmountCents)
+	}
+	for len(plan.cuts) > 0 {
+		c := plan.cuts[0]
+		plan.cuts = plan.cuts[1:]
+		if err := w.Get(&agg, `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents, COALESCE(MAX(id), 0) AS max
+			FROM direct_debits WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ?`, partner, horizon, c); err != nil {
+			return 0, 0, 0, err
+		}
+		if agg.N == 0 {
+			continue // cancelled meanwhile
+		}
+		if fits(agg.N, agg.Cents) || agg.N == 1 {
+			return c, agg.N, agg.Cents, nil
+		}
+		plan.cuts = nil
+	}
+	if err := w.Get(&agg, `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents, COALESCE(MAX(id), 0) AS max
 		FROM direct_debits WHERE partner_key = ? AND status = 'Created' AND requested_date <= ?`, partner, horizon); err != nil {
 		return 0, 0, 0, err
 	}
-	if all.N <= opt.MaxTxs && (opt.MaxAmountCents == 0 || all.Cents <= opt.MaxAmountCents) {
-		return all.Max, all.N, all.Cents, nil
+	if fits(agg.N, agg.Cents) {
+		return agg.Max, agg.N, agg.Cents, nil
 	}
 	rows, err := w.Query(`SELECT id, amount_cents FROM direct_debits WHERE partner_key = ? AND status = 'Created'
 		AND requested_date <= ? ORDER BY id`, partner, horizon)
@@ -212,17 +251,33 @@ func sddCut(w *ledger.Writer, partner string, horizon settle.Day, opt BatchOptio
 		return 0, 0, 0, err
 	}
 	defer rows.Close()
+	var last int64 // the last id of the file being counted
+	n, sum := 0, int64(0)
 	for rows.Next() {
 		var id, c int64
 		if err := rows.Scan(&id, &c); err != nil {
 			return 0, 0, 0, err
 		}
-		if count == opt.MaxTxs || (opt.MaxAmountCents > 0 && count > 0 && cents+c > opt.MaxAmountCents) {
-			break
+		if n == opt.MaxTxs || (opt.MaxAmountCents > 0 && n > 0 && sum+c > opt.MaxAmountCents) {
+			if count == 0 {
+				cut, count, cents = last, n, sum
+			} else {
+				plan.cuts = append(plan.cuts, last)
+			}
+			n, sum = 0, 0
 		}
-		cut, count, cents = id, count+1, cents+c
+		last, n, sum = id, n+1, sum+c
 	}
-	return cut, count, cents, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, 0, 0, err
+	}
+	if count == 0 {
+		return last, n, sum, nil
+	}
+	if n > 0 {
+		plan.cuts = append(plan.cuts, last)
+	}
+	return cut, count, cents, nil
 }
 
 // assignCollections batches the due direct debits: each gets its collection date
