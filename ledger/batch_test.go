@@ -471,16 +471,16 @@ func TestSDDBatchFirstCollectionWhenAnEarlierDebitIsNotDue(t *testing.T) {
 	mustVerify(t, s)
 }
 
-// A run of several files counts each file in its own transaction: debits made due
-// again while the run goes on (a batch cancelled between two files) go into the
-// later files, and no file holds more than MaxTxs.
-func TestSDDBatchFilesAfterDebitsComeBackMidRun(t *testing.T) {
+// A run of several files counts each file in its own transaction: debits that
+// become due while the run goes on, with ids inside a later file's range, go into
+// the later files, and no file holds more than MaxTxs.
+func TestSDDBatchFilesWhenDebitsBecomeDueMidRun(t *testing.T) {
 	s := batchWorld(t)
 	ctx := context.Background()
 	importCSV(t, s, "topups", `topUpId,walletId,mandateId,amount,requestedCollectionDate
-TU-4,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,10.00,2026-11-20
+TU-4,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,10.00,2027-06-01
 TU-5,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,11.00,2026-11-20
-TU-6,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,12.00,2026-11-20
+TU-6,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,12.00,2027-06-01
 TU-7,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,13.00,2026-11-20
 TU-8,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,14.00,2026-11-20
 `)
@@ -488,15 +488,10 @@ TU-8,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,14.00,2026-11-20
 	opt.Outbox, opt.MaxTxs = t.TempDir(), 2
 	files := 0
 	opt.FailAfterWrite = func(committed bool) error {
-		if !committed {
-			return nil
-		}
-		if files++; files == 1 {
-			bs, err := payments.Batches(ctx, s, payments.BatchBatched)
-			if err != nil || len(bs) != 1 {
-				t.Fatalf("%+v %v", bs, err)
+		if committed {
+			if files++; files == 1 { // TU-4 and TU-6 lie among the second file's ids
+				ledgertest.Exec(t, s, `UPDATE direct_debits SET requested_date = '2026-11-20' WHERE topup_id IN ('TU-4', 'TU-6')`)
 			}
-			return payments.CancelBatch(ctx, s, bs[0].MsgID, opt.Outbox, settle.MustParseDay("2026-11-20"))
 		}
 		return nil
 	}
@@ -504,11 +499,10 @@ TU-8,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,14.00,2026-11-20
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 8 debits, the first file's 2 of them twice: 10 in 5 files of at most 2.
-	if run.Txs != 10 || len(run.Files) != 5 {
+	if run.Txs != 8 || len(run.Files) != 4 {
 		t.Fatalf("%d transactions in %d files: %+v", run.Txs, len(run.Files), run.Files)
 	}
-	for _, f := range run.Files[1:] {
+	for _, f := range run.Files {
 		var n int
 		if err := s.R.Get(&n, `SELECT COUNT(*) FROM direct_debits d JOIN batches b ON b.id = d.batch_id WHERE b.msg_id = ?`, f.MsgID); err != nil {
 			t.Fatal(err)
@@ -522,4 +516,58 @@ TU-8,0ecad4a2-3549-43fb-807e-9ff033247480,MND-POLI-1,14.00,2026-11-20
 		t.Fatalf("%d debits not batched (%v)", left, err)
 	}
 	mustVerify(t, s)
+}
+
+// Regression: a batch whose run was killed after recording it, before the rename,
+// and that an operator then cancelled, must not reach the outbox: the next run
+// finished its file as if the batch stood, and the bank could be sent a cancelled
+// batch. The cancel removes the temporary files; where it did not see them (run
+// with another --outbox), the next run deletes them.
+func TestSDDBatchCancelledBeforeItsFileWasRenamed(t *testing.T) {
+	for _, sameOutbox := range []bool{true, false} {
+		name := "cancelled in the same outbox"
+		if !sameOutbox {
+			name = "cancelled with another outbox"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := batchWorld(t)
+			ctx := context.Background()
+			opt := batchDay
+			opt.Outbox = t.TempDir()
+			crash := errors.New("killed")
+			opt.FailAfterWrite = func(committed bool) error {
+				if committed {
+					return crash
+				}
+				return nil
+			}
+			if _, err := payments.MakeSDDBatches(ctx, s, opt); !errors.Is(err, crash) {
+				t.Fatalf("%v; want the crash", err)
+			}
+			bs, err := payments.Batches(ctx, s, "")
+			if err != nil || len(bs) != 1 {
+				t.Fatalf("%+v %v", bs, err)
+			}
+			cancelIn := opt.Outbox
+			if !sameOutbox {
+				cancelIn = t.TempDir()
+			}
+			if err := payments.CancelBatch(ctx, s, bs[0].MsgID, cancelIn, settle.MustParseDay("2026-11-20")); err != nil {
+				t.Fatal(err)
+			}
+			if names := outbox(t, opt.Outbox); sameOutbox && len(names) > 0 {
+				t.Errorf("the cancelled batch left %v in the outbox", names)
+			}
+			// The debits came back: the next run batches them again, in a file of its own.
+			opt.FailAfterWrite = nil
+			run, err := payments.MakeSDDBatches(ctx, s, opt)
+			if err != nil || len(run.Files) != 1 {
+				t.Fatalf("%+v %v", run, err)
+			}
+			names := outbox(t, opt.Outbox)
+			if len(names) != 2 || names[0] != run.Files[0].MsgID+".xml" {
+				t.Fatalf("outbox %v; want only the new batch %s", names, run.Files[0].MsgID)
+			}
+		})
+	}
 }

@@ -155,7 +155,7 @@ func PrenotificationName(msgID string) string { return "prenotification-" + msgI
 
 // recoverOutbox finishes what a crash interrupted: a temporary file whose batch is
 // recorded is renamed into place; one whose batch is not (its transaction rolled
-// back) is deleted.
+// back) or was cancelled since is deleted.
 func recoverOutbox(ctx context.Context, s *ledger.Store, dir string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -170,13 +170,14 @@ func recoverOutbox(ctx context.Context, s *ledger.Store, dir string) error {
 			continue
 		}
 		var recorded int
-		err := s.R.GetContext(ctx, &recorded, `SELECT COUNT(*) FROM batches WHERE file_name = ? OR ? = 'prenotification-' || msg_id || '.csv'`, name, name)
+		err := s.R.GetContext(ctx, &recorded, `SELECT COUNT(*) FROM batches WHERE (file_name = ? OR ? = 'prenotification-' || msg_id || '.csv')
+			AND status <> 'Cancelled'`, name, name)
 		if err != nil {
 			return err
 		}
 		if recorded == 0 {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("outbox: removing %s of an unrecorded batch: %w", e.Name(), err)
+				return fmt.Errorf("outbox: removing %s of an unrecorded or cancelled batch: %w", e.Name(), err)
 			}
 			continue
 		}

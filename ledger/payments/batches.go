@@ -284,7 +284,8 @@ func CancelBatch(ctx context.Context, s *ledger.Store, msgID, outbox string, dat
 	if err != nil {
 		return err
 	}
-	for _, name := range []string{b.FileName, PrenotificationName(b.MsgID)} {
+	// Its files, and their temporary names where a run was killed before renaming them.
+	for _, name := range []string{b.FileName, PrenotificationName(b.MsgID), partName(b.FileName), partName(PrenotificationName(b.MsgID))} {
 		if err := os.Remove(filepath.Join(outbox, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("batch %s is cancelled but its file stays: %w", msgID, err)
 		}
