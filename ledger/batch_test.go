@@ -284,12 +284,7 @@ func TestBatchCrashLeavesNoOrphanAndNoDouble(t *testing.T) {
 	opt.Outbox = t.TempDir()
 	crash := errors.New("killed")
 	// Killed after writing, before recording: no file, nothing batched.
-	opt.FailAfterWrite = func(committed bool) error {
-		if !committed {
-			return crash
-		}
-		return nil
-	}
+	opt.FailAfterWrite = killedAt(false, crash)
 	// Regression (issue 14): the failed run's summary counted the rolled-back file.
 	if run, err := payments.MakeSDDBatches(ctx, s, opt); !errors.Is(err, crash) || run.Txs != 0 || !run.Total.IsZero() {
 		t.Fatalf("%+v %v; want the crash and nothing counted", run, err)
@@ -298,12 +293,7 @@ func TestBatchCrashLeavesNoOrphanAndNoDouble(t *testing.T) {
 		t.Fatalf("orphans: %v", names)
 	}
 	// Killed after recording, before the rename: the next run finishes the file, makes no other.
-	opt.FailAfterWrite = func(committed bool) error {
-		if committed {
-			return crash
-		}
-		return nil
-	}
+	opt.FailAfterWrite = killedAt(true, crash)
 	if run, err := payments.MakeSDDBatches(ctx, s, opt); !errors.Is(err, crash) || run.Txs == 0 {
 		t.Fatalf("%+v %v; want the crash and the committed file counted", run, err)
 	}
@@ -318,6 +308,17 @@ func TestBatchCrashLeavesNoOrphanAndNoDouble(t *testing.T) {
 		t.Fatalf("batches %+v, outbox %v", bs, names)
 	}
 	xmllint(t, filepath.Join(opt.Outbox, names[0]), "pain.008.001.08")
+}
+
+// killedAt is a FailAfterWrite that fails with err before the commit (committed
+// false) or after it, before the rename (true), as a killed process would stop.
+func killedAt(committed bool, err error) func(bool) error {
+	return func(c bool) error {
+		if c == committed {
+			return err
+		}
+		return nil
+	}
 }
 
 func outbox(t *testing.T, dir string) []string {
@@ -535,12 +536,7 @@ func TestSDDBatchCancelledBeforeItsFileWasRenamed(t *testing.T) {
 			opt := batchDay
 			opt.Outbox = t.TempDir()
 			crash := errors.New("killed")
-			opt.FailAfterWrite = func(committed bool) error {
-				if committed {
-					return crash
-				}
-				return nil
-			}
+			opt.FailAfterWrite = killedAt(true, crash)
 			if _, err := payments.MakeSDDBatches(ctx, s, opt); !errors.Is(err, crash) {
 				t.Fatalf("%v; want the crash", err)
 			}
