@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"settle"
 	"strings"
@@ -220,26 +221,29 @@ func sddCut(w *ledger.Writer, partner string, horizon settle.Day, opt BatchOptio
 		Cents int64 `db:"cents"`
 		Max   int64 `db:"max"`
 	}
+	// due totals the due debits with an id up to upTo, as the file's transaction sees them.
+	due := func(upTo int64) error {
+		return w.Get(&agg, `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents, COALESCE(MAX(id), 0) AS max
+			FROM direct_debits WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ?`, partner, horizon, upTo)
+	}
 	fits := func(n int, c int64) bool {
 		return n <= opt.MaxTxs && (opt.MaxAmountCents == 0 || c <= opt.MaxAmountCents)
 	}
 	for len(plan.cuts) > 0 {
 		c := plan.cuts[0]
 		plan.cuts = plan.cuts[1:]
-		if err := w.Get(&agg, `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents, COALESCE(MAX(id), 0) AS max
-			FROM direct_debits WHERE partner_key = ? AND status = 'Created' AND requested_date <= ? AND id <= ?`, partner, horizon, c); err != nil {
+		if err := due(c); err != nil {
 			return 0, 0, 0, err
 		}
 		if agg.N == 0 {
 			continue // cancelled meanwhile
 		}
 		if fits(agg.N, agg.Cents) || agg.N == 1 {
-			return c, agg.N, agg.Cents, nil
+			return agg.Max, agg.N, agg.Cents, nil
 		}
 		plan.cuts = nil
 	}
-	if err := w.Get(&agg, `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents, COALESCE(MAX(id), 0) AS max
-		FROM direct_debits WHERE partner_key = ? AND status = 'Created' AND requested_date <= ?`, partner, horizon); err != nil {
+	if err := due(math.MaxInt64); err != nil {
 		return 0, 0, 0, err
 	}
 	if fits(agg.N, agg.Cents) {
